@@ -1,0 +1,380 @@
+//! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+use crate::catalog::{Catalog, Level};
+use crate::render::human;
+use crate::runtime::Runtime;
+use crate::scan::{self, ScanOptions, ScanReport};
+use crate::workspace::{self, CargoSelection};
+
+/// Exit codes: the contract with CI gates.
+pub mod exit {
+    /// No finding at error level.
+    pub const CLEAN: i32 = 0;
+    /// At least one finding at error level.
+    pub const FINDINGS: i32 = 1;
+    /// Bad invocation, `cargo metadata` failure, or nothing could be checked.
+    pub const TROUBLE: i32 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo-unblock",
+    bin_name = "cargo unblock",
+    version,
+    about = "Finds code that blocks an async executor thread, and says what to write instead",
+    args_conflicts_with_subcommands = true,
+    after_help = "With no PATHS, checks the package in the current directory (like cargo).\n\
+                  Exit status: 0 clean, 1 findings at error level, 2 usage or setup error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Check exactly these files and directories (no cargo needed; for pre-commit)
+    paths: Vec<PathBuf>,
+
+    /// Path to Cargo.toml
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+
+    /// Package(s) to check (name or glob; repeatable)
+    #[arg(short, long = "package", value_name = "SPEC")]
+    package: Vec<String>,
+
+    /// Check all packages in the workspace
+    #[arg(long, alias = "all")]
+    workspace: bool,
+
+    /// Exclude packages from the check (name or glob; repeatable)
+    #[arg(long, value_name = "SPEC")]
+    exclude: Vec<String>,
+
+    /// Also report in test code (#[cfg(test)], #[test] fns, tests/, benches/)
+    #[arg(long)]
+    tests: bool,
+
+    /// Spell suggestions for this runtime instead of the detected one
+    #[arg(long, value_name = "RUNTIME", value_parser = ["tokio", "async-std", "smol", "actix-web", "actix-rt", "none"])]
+    runtime: Option<String>,
+
+    /// Set lint or group LINT to allow (repeatable)
+    #[arg(short = 'A', long = "allow", value_name = "LINT")]
+    allow: Vec<String>,
+
+    /// Set lint or group LINT to warn (repeatable)
+    #[arg(short = 'W', long = "warn", value_name = "LINT")]
+    warn: Vec<String>,
+
+    /// Set lint or group LINT to deny; `-D warnings` makes every warning an error
+    #[arg(short = 'D', long = "deny", value_name = "LINT")]
+    deny: Vec<String>,
+
+    /// Coloring
+    #[arg(long, value_enum, value_name = "WHEN")]
+    color: Option<ColorWhen>,
+
+    /// Print only the diagnostics, no summary
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Number of parallel jobs (default: all cores)
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every lint with its group, default level and summary
+    Rules {
+        /// Print the table as Markdown (the README's rule table)
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explain one lint: what it finds, why, and what to write instead
+    Explain {
+        /// Lint id, with or without the `unblock::` prefix
+        lint: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Drops the `unblock` word cargo inserts when run as `cargo unblock`.
+pub fn normalize_args(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "unblock") {
+        args.remove(1);
+    }
+    args
+}
+
+/// Parses `args` (argv without cargo's extra word) and runs; returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { exit::TROUBLE } else { exit::CLEAN };
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return exit::TROUBLE;
+        }
+    };
+    let mut stderr = StandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
+    match &cli.command {
+        Some(Command::Rules { markdown }) => print_rules(*markdown),
+        Some(Command::Explain { lint }) => explain(lint, &mut stderr),
+        None => match check(&cli, &matches, &mut stderr) {
+            Ok(code) => code,
+            Err(message) => {
+                let _ = error_line(&mut stderr, &message);
+                exit::TROUBLE
+            }
+        },
+    }
+}
+
+fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i32, String> {
+    let catalog = Catalog::builtin();
+    let overrides = level_overrides(matches, catalog)?;
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let discovered = if cli.paths.is_empty() {
+        let selection = CargoSelection {
+            manifest_path: cli.manifest_path.clone(),
+            packages: cli.package.clone(),
+            workspace: cli.workspace,
+            exclude: cli.exclude.clone(),
+        };
+        workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string())?
+    } else {
+        if cli.manifest_path.is_some() || !cli.package.is_empty() || cli.workspace {
+            return Err("PATHS cannot be combined with --manifest-path, --package or --workspace".into());
+        }
+        workspace::discover_paths(&cli.paths, &cwd)
+    };
+    for problem in &discovered.problems {
+        error_line(out, problem).map_err(|e| e.to_string())?;
+    }
+    let options = ScanOptions {
+        include_tests: cli.tests,
+        runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
+        jobs: cli.jobs,
+    };
+    let mut report = scan::scan(&discovered.files, &options);
+    apply_levels(&mut report, &overrides, catalog);
+    let tally = human::render(out, &report).map_err(|e| e.to_string())?;
+    if !cli.quiet {
+        human::summary(out, tally, report.checked).map_err(|e| e.to_string())?;
+    }
+    Ok(if report.checked == 0 && !discovered.problems.is_empty() {
+        exit::TROUBLE
+    } else if tally.errors > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+/// One `-A`/`-W`/`-D` flag: what it names and the level it sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Override {
+    Lint(String, Level),
+    Group(String, Level),
+    /// `-D warnings`: every remaining warning becomes an error.
+    Warnings,
+}
+
+/// Reads the level flags in command-line order, as rustc applies them.
+fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Override>, String> {
+    let mut flags: Vec<(usize, Level, String)> = Vec::new();
+    for (id, level) in [("allow", Level::Allow), ("warn", Level::Warn), ("deny", Level::Deny)] {
+        if let (Some(indices), Some(values)) = (matches.indices_of(id), matches.get_many::<String>(id)) {
+            flags.extend(indices.zip(values).map(|(i, v)| (i, level, v.clone())));
+        }
+    }
+    flags.sort_by_key(|(index, _, _)| *index);
+    flags
+        .into_iter()
+        .map(|(_, level, name)| {
+            let name = name.strip_prefix("unblock::").unwrap_or(&name).replace('-', "_");
+            if name == "warnings" && level == Level::Deny {
+                Ok(Override::Warnings)
+            } else if catalog.lint(&name).is_some() {
+                Ok(Override::Lint(name, level))
+            } else if catalog.groups().contains(&name.as_str()) {
+                Ok(Override::Group(name, level))
+            } else {
+                Err(format!("unknown lint or group `{name}` (see `cargo unblock rules`)"))
+            }
+        })
+        .collect()
+}
+
+/// Sets each finding's level from the flags and drops the allowed ones.
+fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catalog) {
+    let deny_warnings = overrides.contains(&Override::Warnings);
+    for file in &mut report.files {
+        for diagnostic in &mut file.diagnostics {
+            let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
+            for flag in overrides {
+                match flag {
+                    Override::Lint(name, level) if *name == diagnostic.lint => diagnostic.level = *level,
+                    Override::Group(name, level) if Some(name.as_str()) == group => {
+                        diagnostic.level = *level
+                    }
+                    _ => {}
+                }
+            }
+            if deny_warnings && diagnostic.level == Level::Warn {
+                diagnostic.level = Level::Deny;
+            }
+        }
+        file.diagnostics.retain(|d| d.level != Level::Allow);
+    }
+    report.files.retain(|f| !f.diagnostics.is_empty());
+}
+
+/// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.
+fn color_choice(flag: Option<ColorWhen>, is_terminal: bool) -> ColorChoice {
+    let from_env = || {
+        std::env::var("CARGO_TERM_COLOR").ok().and_then(|v| match v.as_str() {
+            "always" => Some(ColorWhen::Always),
+            "never" => Some(ColorWhen::Never),
+            "auto" => Some(ColorWhen::Auto),
+            _ => None,
+        })
+    };
+    match flag.or_else(from_env).unwrap_or(ColorWhen::Auto) {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            if set("CLICOLOR_FORCE") {
+                ColorChoice::Always
+            } else if set("NO_COLOR") || !is_terminal {
+                ColorChoice::Never
+            } else {
+                ColorChoice::Auto
+            }
+        }
+    }
+}
+
+fn error_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::{Color, ColorSpec};
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Red)))?;
+    write!(out, "error")?;
+    out.reset()?;
+    writeln!(out, ": {message}")
+}
+
+fn print_rules(markdown: bool) -> i32 {
+    let catalog = Catalog::builtin();
+    let text = if markdown { rules_markdown(catalog) } else { rules_table(catalog) };
+    print!("{text}");
+    exit::CLEAN
+}
+
+/// The rule table as plain text columns.
+pub fn rules_table(catalog: &Catalog) -> String {
+    let width = catalog.lints().iter().map(|l| l.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for lint in catalog.lints() {
+        out.push_str(&format!(
+            "{:width$}  {:11}  {:5}  {}\n",
+            lint.id,
+            lint.group,
+            lint.level.as_str(),
+            lint.summary.replace('`', "")
+        ));
+    }
+    out
+}
+
+/// The rule table exactly as the README carries it.
+pub fn rules_markdown(catalog: &Catalog) -> String {
+    let mut out = String::from("| lint | group | default | what it finds |\n| --- | --- | --- | --- |\n");
+    for lint in catalog.lints() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            lint.id,
+            lint.group,
+            lint.level.as_str(),
+            lint.summary
+        ));
+    }
+    out
+}
+
+fn explain(name: &str, out: &mut StandardStream) -> i32 {
+    let catalog = Catalog::builtin();
+    let id = name.strip_prefix("unblock::").unwrap_or(name).replace('-', "_");
+    match catalog.lint(&id) {
+        Some(lint) => {
+            println!(
+                "# unblock::{}\n\ngroup: {} · default level: {}\n\n{}\n{}",
+                lint.id,
+                lint.group,
+                lint.level.as_str(),
+                lint.summary,
+                lint.explanation
+            );
+            exit::CLEAN
+        }
+        None => {
+            let _ = error_line(out, &format!("no lint named `{name}` (see `cargo unblock rules`)"));
+            exit::TROUBLE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_only_the_cargo_word() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(normalize_args(args(&["x", "unblock", "--help"])), args(&["x", "--help"]));
+        assert_eq!(normalize_args(args(&["x", "src"])), args(&["x", "src"]));
+    }
+
+    #[test]
+    fn level_flags_apply_in_order() {
+        let catalog = Catalog::builtin();
+        let matches = Cli::command()
+            .try_get_matches_from(["x", "-A", "blocking", "-W", "blocking_fs", "-D", "warnings"])
+            .unwrap();
+        let flags = level_overrides(&matches, catalog).unwrap();
+        assert_eq!(
+            flags,
+            vec![
+                Override::Group("blocking".into(), Level::Allow),
+                Override::Lint("blocking_fs".into(), Level::Warn),
+                Override::Warnings
+            ]
+        );
+        let bad = Cli::command().try_get_matches_from(["x", "-D", "nope"]).unwrap();
+        assert!(level_overrides(&bad, catalog).is_err());
+    }
+
+    #[test]
+    fn explicit_color_beats_environment() {
+        assert_eq!(color_choice(Some(ColorWhen::Never), true), ColorChoice::Never);
+        assert_eq!(color_choice(Some(ColorWhen::Always), false), ColorChoice::Always);
+    }
+}

@@ -1,0 +1,573 @@
+//! The visitor that knows where code runs: on the executor, inline in it, or elsewhere.
+//!
+//! It walks one parsed file, keeps the name scopes (`resolve`) and variable types
+//! (`types`) current, tracks whether the code at hand runs on an async executor, and
+//! asks the catalogue about every call made there.
+use std::collections::HashSet;
+use std::ops::Range;
+
+use proc_macro2::Span;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Item, Pat, Stmt};
+
+use crate::catalog::{Catalog, Hit};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::resolve::{Resolution, Scopes};
+use crate::runtime::Runtime;
+use crate::suggest::{self, CallSite};
+use crate::types::Ty;
+
+/// What the analysis of one file needs to know besides its syntax tree.
+pub struct FileContext<'c> {
+    pub catalog: &'c Catalog,
+    pub runtime: Runtime,
+    /// Report inside test code (`#[cfg(test)]`, `#[test]` fns) too.
+    pub include_tests: bool,
+}
+
+/// Closures passed to these run on another thread or a blocking pool.
+const OFFLOAD_FNS: &[&str] = &[
+    "tokio::task::spawn_blocking",
+    "tokio::task::block_in_place",
+    "tokio::runtime::Handle::spawn_blocking",
+    "tokio::runtime::Runtime::spawn_blocking",
+    "std::thread::spawn",
+    "std::thread::Builder::spawn",
+    "std::thread::Builder::spawn_scoped",
+    "std::thread::Scope::spawn",
+    "async_std::task::spawn_blocking",
+    "blocking::unblock",
+    "smol::unblock",
+    "actix_web::web::block",
+    "actix_rt::task::spawn_blocking",
+    "actix_web::rt::task::spawn_blocking",
+    "rayon::spawn",
+    "rayon::spawn_fifo",
+    "rayon::join",
+    "rayon::scope",
+    "rayon::scope_fifo",
+];
+
+/// Method names that offload their closure whatever the receiver: no API uses these
+/// names for running a closure inline.
+const OFFLOAD_METHODS: &[&str] = &["spawn_blocking", "block_in_place"];
+
+/// Calls whose closure runs inline but whose first closure parameter has a known type.
+const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope")];
+
+/// Macros whose input is a comma-separated list of expressions.
+const EXPR_LIST_MACROS: &[&str] = &[
+    "println", "print", "eprintln", "eprint", "format", "format_args", "write", "writeln",
+    "panic", "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq",
+    "debug_assert_ne", "vec", "dbg", "todo", "unimplemented", "unreachable", "join",
+    "try_join",
+];
+
+/// Why the code at hand runs on the executor.
+#[derive(Debug, Clone)]
+struct Executor {
+    /// The `async` keyword that makes it so.
+    async_span: Range<usize>,
+    what: &'static str,
+    /// Set inside a sync closure that runs inline in the async code.
+    inline_closure: Option<Range<usize>>,
+}
+
+/// Analyses one parsed file and returns its findings.
+pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+    let mut analyzer = Analyzer {
+        ctx,
+        text,
+        scopes: Scopes::new(ctx.catalog),
+        executor: None,
+        offloaded_names: HashSet::new(),
+        diagnostics: Vec::new(),
+    };
+    if !analyzer.is_test_code(&file.attrs) {
+        analyzer.scopes.push_module(&file.items);
+        for item in &file.items {
+            analyzer.visit_item(item);
+        }
+    }
+    analyzer.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    analyzer.diagnostics
+}
+
+struct Analyzer<'a, 'c> {
+    ctx: &'a FileContext<'c>,
+    text: &'a str,
+    scopes: Scopes<'c>,
+    executor: Option<Executor>,
+    /// Variables handed to an offload API somewhere in the current fn body.
+    offloaded_names: HashSet<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn range(span: Span) -> Range<usize> {
+    span.byte_range()
+}
+
+impl<'a, 'c> Analyzer<'a, 'c> {
+    fn is_test_code(&self, attrs: &[Attribute]) -> bool {
+        !self.ctx.include_tests && attrs.iter().any(is_test_attr)
+    }
+
+    /// Runs `f` with the executor context replaced by `executor`.
+    fn with_executor(&mut self, executor: Option<Executor>, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.executor, executor);
+        f(self);
+        self.executor = saved;
+    }
+
+    fn visit_fn(&mut self, attrs: &[Attribute], sig: &syn::Signature, body: &syn::Block) {
+        if self.is_test_code(attrs) {
+            return;
+        }
+        let executor = sig.asyncness.map(|token| Executor {
+            async_span: range(token.span),
+            what: "this `async fn` runs on the executor",
+            inline_closure: None,
+        });
+        let saved_names = std::mem::replace(&mut self.offloaded_names, offloaded_names(body));
+        self.scopes.push_block(std::iter::empty());
+        for input in &sig.inputs {
+            if let syn::FnArg::Typed(arg) = input {
+                let ty = self.scopes.resolve_type(&arg.ty);
+                self.bind_pattern(&arg.pat, ty);
+            }
+        }
+        self.with_executor(executor, |this| this.visit_block(body));
+        self.scopes.pop();
+        self.offloaded_names = saved_names;
+    }
+
+    /// Declares the variables a pattern binds; only a plain identifier gets `ty`.
+    fn bind_pattern(&mut self, pat: &Pat, ty: Option<Ty>) {
+        match pat {
+            Pat::Ident(p) => {
+                self.scopes.add_local(p.ident.to_string(), ty);
+                if let Some((_, sub)) = &p.subpat {
+                    self.bind_pattern(sub, None);
+                }
+            }
+            Pat::Type(p) => {
+                let annotated = self.scopes.resolve_type(&p.ty);
+                self.bind_pattern(&p.pat, annotated.or(ty));
+            }
+            Pat::Reference(p) => self.bind_pattern(&p.pat, ty),
+            Pat::Paren(p) => self.bind_pattern(&p.pat, ty),
+            Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Struct(p) => p.fields.iter().for_each(|f| self.bind_pattern(&f.pat, None)),
+            _ => {}
+        }
+    }
+
+    /// The receiver type of `expr`, when it is known for certain.
+    fn infer(&self, expr: &Expr) -> Option<Ty> {
+        match expr {
+            Expr::Paren(e) => self.infer(&e.expr),
+            Expr::Group(e) => self.infer(&e.expr),
+            Expr::Reference(e) => self.infer(&e.expr),
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                self.scopes.local_type(&p.path.segments[0].ident.to_string())?.cloned()
+            }
+            Expr::Call(call) => match self.callee(call)? {
+                Resolution::External(path) => self.ctx.catalog.return_type(&path).cloned(),
+                _ => None,
+            },
+            Expr::MethodCall(mc) => {
+                let receiver = self.infer(&mc.receiver)?;
+                let method = mc.method.to_string();
+                match method.as_str() {
+                    "unwrap" | "expect" => receiver.unwrapped(),
+                    _ => {
+                        let plain = receiver.plain()?;
+                        self.ctx.catalog.return_type(&format!("{plain}::{method}")).cloned()
+                    }
+                }
+            }
+            Expr::Try(e) => self.infer(&e.expr)?.unwrapped(),
+            _ => None,
+        }
+    }
+
+    fn callee(&self, call: &syn::ExprCall) -> Option<Resolution> {
+        match &*call.func {
+            Expr::Path(p) if p.qself.is_none() => Some(self.scopes.resolve_value(&p.path)),
+            _ => None,
+        }
+    }
+
+    /// Visits a call's arguments, running closures among them off the executor.
+    fn visit_offloaded_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+        for arg in args {
+            if matches!(arg, Expr::Closure(c) if c.asyncness.is_none()) {
+                self.with_executor(None, |this| this.visit_expr(arg));
+            } else {
+                self.visit_expr(arg);
+            }
+        }
+    }
+
+    fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
+        let resolution = self.callee(call);
+        let path = match &resolution {
+            Some(Resolution::External(path)) => Some(path.as_str()),
+            _ => None,
+        };
+        if let Some(path) = path {
+            if OFFLOAD_FNS.contains(&path) {
+                self.visit_expr(&call.func);
+                self.visit_offloaded_args(call.args.iter());
+                return;
+            }
+            if let Some((_, scope_ty)) = SCOPE_FNS.iter().find(|(f, _)| *f == path) {
+                self.visit_expr(&call.func);
+                for arg in &call.args {
+                    self.visit_scope_closure(arg, scope_ty);
+                }
+                return;
+            }
+            if !awaited {
+                if let Some(hit) = self.ctx.catalog.match_path(path) {
+                    self.report(hit, CallSite::Call(call));
+                }
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    /// A closure whose first parameter is a scope handle of type `scope_ty`.
+    fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
+        let Expr::Closure(closure) = arg else { return self.visit_expr(arg) };
+        self.scopes.push_block(std::iter::empty());
+        for (i, input) in closure.inputs.iter().enumerate() {
+            let ty = (i == 0).then(|| Ty::named(scope_ty));
+            self.bind_pattern(input, ty);
+        }
+        self.visit_expr(&closure.body);
+        self.scopes.pop();
+    }
+
+    fn visit_method_call(&mut self, mc: &syn::ExprMethodCall, awaited: bool) {
+        let method = mc.method.to_string();
+        let receiver_ty = self.infer(&mc.receiver);
+        let plain = receiver_ty.as_ref().and_then(Ty::plain);
+        let offloads = OFFLOAD_METHODS.contains(&method.as_str())
+            || plain.is_some_and(|ty| {
+                OFFLOAD_FNS.contains(&format!("{ty}::{method}").as_str())
+                    || (ty == "rayon::ThreadPool" && matches!(method.as_str(), "spawn" | "install"))
+            });
+        if offloads {
+            self.visit_expr(&mc.receiver);
+            self.visit_offloaded_args(mc.args.iter());
+            return;
+        }
+        if !awaited {
+            let hit = plain
+                .and_then(|ty| self.ctx.catalog.match_method(ty, &method))
+                .or_else(|| self.trait_method_hit(&method));
+            if let Some(hit) = hit {
+                self.report(hit, CallSite::Method(mc));
+            }
+        }
+        visit::visit_expr_method_call(self, mc);
+    }
+
+    /// A trait method counts only when exactly one catalogue trait with it is in scope.
+    fn trait_method_hit(&self, method: &str) -> Option<Hit<'c>> {
+        let mut in_scope = self
+            .ctx
+            .catalog
+            .trait_methods(method)
+            .filter(|(trait_path, _)| self.scopes.trait_in_scope(trait_path));
+        let first = in_scope.next()?;
+        in_scope.next().is_none().then_some(first.1)
+    }
+
+    fn report(&mut self, hit: Hit<'c>, site: CallSite<'_>) {
+        let Some(executor) = self.executor.clone() else { return };
+        let lint = hit.lint;
+        let template = lint.message.as_deref().unwrap_or("`{callee}` blocks the executor thread");
+        let mut diagnostic =
+            Diagnostic::new(&lint.id, lint.level, template.replace("{callee}", hit.path));
+        diagnostic.primary = Some(site.primary_range());
+        diagnostic.primary_label = lint.label.clone();
+        diagnostic.labels.push(Label {
+            range: executor.async_span.clone(),
+            message: executor.what.to_string(),
+        });
+        if let Some(closure) = &executor.inline_closure {
+            diagnostic.labels.push(Label {
+                range: closure.clone(),
+                message: "this closure runs inline on the executor".to_string(),
+            });
+        }
+        let in_closure = executor.inline_closure.is_some();
+        suggest::attach(
+            &mut diagnostic,
+            hit,
+            site,
+            self.text,
+            self.ctx.runtime,
+            in_closure,
+            &self.scopes,
+        );
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Macros whose input is plain expressions are analysed like code.
+    fn visit_macro_exprs(&mut self, mac: &syn::Macro) {
+        let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else { return };
+        if !EXPR_LIST_MACROS.contains(&name.as_str()) {
+            return;
+        }
+        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = mac.parse_body_with(parser) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        if self.is_test_code(item_attrs(item)) {
+            return;
+        }
+        // A nested item is its own code: it does not run where it is written.
+        self.with_executor(None, |this| match item {
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    this.scopes.push_module(items);
+                    items.iter().for_each(|i| this.visit_item(i));
+                    this.scopes.pop();
+                }
+            }
+            _ => visit::visit_item(this, item),
+        });
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, &f.block);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, &f.block);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if let Some(body) = &f.default {
+            self.visit_fn(&f.attrs, &f.sig, body);
+        }
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        if self.is_test_code(&i.attrs) {
+            return;
+        }
+        for item in &i.items {
+            match item {
+                syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
+                syn::ImplItem::Const(c) => self.visit_expr(&c.expr),
+                _ => {}
+            }
+        }
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let items = block.stmts.iter().filter_map(|stmt| match stmt {
+            Stmt::Item(item) => Some(item),
+            _ => None,
+        });
+        self.scopes.push_block(items);
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+        }
+        self.scopes.pop();
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let mut ty = None;
+        if let Some(init) = &local.init {
+            let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
+                && pattern_ident(&local.pat).is_some_and(|name| self.offloaded_names.contains(&name));
+            if offloaded_closure {
+                self.with_executor(None, |this| this.visit_expr(&init.expr));
+            } else {
+                self.visit_expr(&init.expr);
+            }
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+            ty = self.infer(&init.expr);
+        }
+        self.bind_pattern(&local.pat, ty);
+    }
+
+    fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+        let executor = if let Some(token) = closure.asyncness {
+            Some(Executor {
+                async_span: range(token.span),
+                what: "this async closure runs on the executor",
+                inline_closure: None,
+            })
+        } else {
+            self.executor.clone().map(|mut executor| {
+                executor.inline_closure =
+                    Some(range(closure.or1_token.span).start..range(closure.or2_token.span).end);
+                executor
+            })
+        };
+        self.scopes.push_block(std::iter::empty());
+        for input in &closure.inputs {
+            self.bind_pattern(input, None);
+        }
+        self.with_executor(executor, |this| this.visit_expr(&closure.body));
+        self.scopes.pop();
+    }
+
+    fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
+        let executor = Executor {
+            async_span: range(block.async_token.span),
+            what: "this `async` block runs on the executor",
+            inline_closure: None,
+        };
+        self.with_executor(Some(executor), |this| this.visit_block(&block.block));
+    }
+
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        match peel(&expr.base) {
+            Expr::Call(call) => self.visit_call(call, true),
+            Expr::MethodCall(mc) => self.visit_method_call(mc, true),
+            _ => self.visit_expr(&expr.base),
+        }
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_call(call, false);
+    }
+
+    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+        self.visit_method_call(mc, false);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.visit_macro_exprs(mac);
+    }
+}
+
+fn peel(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(e) => peel(&e.expr),
+        Expr::Group(e) => peel(&e.expr),
+        _ => expr,
+    }
+}
+
+fn pattern_ident(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) => Some(p.ident.to_string()),
+        Pat::Type(p) => pattern_ident(&p.pat),
+        _ => None,
+    }
+}
+
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`-style test fns and `#[cfg(test)]` items.
+fn is_test_attr(attr: &Attribute) -> bool {
+    let path = attr.path();
+    let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    if matches!(last.as_str(), "test" | "rstest" | "test_case" | "bench") {
+        return true;
+    }
+    if path.is_ident("cfg") {
+        return attr
+            .parse_args::<syn::Meta>()
+            .is_ok_and(|meta| cfg_requires_test(&meta));
+    }
+    false
+}
+
+/// Whether a cfg predicate can only hold in test builds (`test`, `all(test, ..)`).
+fn cfg_requires_test(meta: &syn::Meta) -> bool {
+    match meta {
+        syn::Meta::Path(p) => p.is_ident("test"),
+        syn::Meta::List(list) if list.path.is_ident("all") => list
+            .parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|items| items.iter().any(cfg_requires_test)),
+        _ => false,
+    }
+}
+
+fn item_attrs(item: &Item) -> &[Attribute] {
+    match item {
+        Item::Const(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::ExternCrate(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::ForeignMod(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Macro(i) => &i.attrs,
+        Item::Mod(i) => &i.attrs,
+        Item::Static(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Trait(i) => &i.attrs,
+        Item::TraitAlias(i) => &i.attrs,
+        Item::Type(i) => &i.attrs,
+        Item::Union(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// Names passed as plain arguments to anything that looks like an offload call, so a
+/// closure bound to such a name (`let work = || ..; spawn_blocking(work)`) is not
+/// treated as running inline. Over-approximates: it can only silence.
+fn offloaded_names(body: &syn::Block) -> HashSet<String> {
+    struct Collector(HashSet<String>);
+    const NAMES: &[&str] = &[
+        "spawn_blocking", "block_in_place", "spawn", "spawn_scoped", "unblock", "block", "join",
+        "scope", "install", "spawn_fifo",
+    ];
+    impl Collector {
+        fn take<'x>(&mut self, name: Option<String>, args: impl Iterator<Item = &'x Expr>) {
+            if name.is_some_and(|n| NAMES.contains(&n.as_str())) {
+                for arg in args {
+                    if let Expr::Path(p) = peel(arg) {
+                        if let Some(ident) = p.path.get_ident() {
+                            self.0.insert(ident.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Collector {
+        fn visit_item(&mut self, _: &'ast Item) {}
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                let name = p.path.segments.last().map(|s| s.ident.to_string());
+                self.take(name, call.args.iter());
+            }
+            visit::visit_expr_call(self, call);
+        }
+        fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+            self.take(Some(mc.method.to_string()), mc.args.iter());
+            visit::visit_expr_method_call(self, mc);
+        }
+    }
+    let mut collector = Collector(HashSet::new());
+    collector.visit_block(body);
+    collector.0
+}
+
+/// The span of a whole expression, as a byte range.
+pub fn expr_range(expr: &impl Spanned) -> Range<usize> {
+    range(expr.span())
+}

@@ -1,0 +1,91 @@
+//! Findings as data: spans, labels, notes and suggestions with structured edits.
+//!
+//! Every output format and `--fix` read the same `Diagnostic`, so a suggestion is both
+//! a message and the exact byte edits that carry it out.
+use std::ops::Range;
+
+use crate::catalog::Level;
+
+/// How sure a suggestion is, in rustc's terms (and `--fix` obeys them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    MachineApplicable,
+    MaybeIncorrect,
+    HasPlaceholders,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::MachineApplicable => "MachineApplicable",
+            Applicability::MaybeIncorrect => "MaybeIncorrect",
+            Applicability::HasPlaceholders => "HasPlaceholders",
+        }
+    }
+}
+
+/// Replace the bytes `range` of the file with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+/// A `help:` with the code to write instead.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub message: String,
+    /// The replacement as the user will read it (the whole rewritten expression).
+    pub rendered: String,
+    /// The edits that produce it; empty when the advice cannot be applied mechanically.
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+/// A secondary span with its message.
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+/// One finding in one file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub lint: String,
+    pub level: Level,
+    pub message: String,
+    /// The flagged code; `None` for findings about a whole file.
+    pub primary: Option<Range<usize>>,
+    pub primary_label: Option<String>,
+    pub labels: Vec<Label>,
+    pub notes: Vec<String>,
+    pub helps: Vec<String>,
+    pub suggestion: Option<Suggestion>,
+}
+
+impl Diagnostic {
+    pub fn new(lint: &str, level: Level, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            lint: lint.to_string(),
+            level,
+            message: message.into(),
+            primary: None,
+            primary_label: None,
+            labels: Vec::new(),
+            notes: Vec::new(),
+            helps: Vec::new(),
+            suggestion: None,
+        }
+    }
+
+    /// The tool-scoped code, as rustc and clippy spell theirs.
+    pub fn code(&self) -> String {
+        format!("unblock::{}", self.lint)
+    }
+
+    pub fn sort_key(&self) -> (usize, usize, &str) {
+        let range = self.primary.clone().unwrap_or(0..0);
+        (range.start, range.end, &self.lint)
+    }
+}

@@ -1,0 +1,115 @@
+//! rustc-style terminal output through codespan-reporting, plus the closing summary.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::WriteColor};
+
+use crate::catalog::Level;
+use crate::diagnostic::Diagnostic;
+use crate::scan::{FileReport, ScanReport};
+
+/// Counts of what was shown, for the summary and the exit code.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Renders one diagnostic of `file` in rustc's layout.
+pub fn render_diagnostic(
+    out: &mut dyn WriteColor,
+    file: &FileReport,
+    diagnostic: &Diagnostic,
+) -> std::io::Result<()> {
+    let source = SimpleFile::new(file.source.display.as_str(), file.source.text.as_str());
+    let severity = match diagnostic.level {
+        Level::Deny => Severity::Error,
+        _ => Severity::Warning,
+    };
+    let mut labels = Vec::new();
+    if let Some(primary) = &diagnostic.primary {
+        let mut label = CsLabel::primary((), primary.clone());
+        if let Some(message) = &diagnostic.primary_label {
+            label = label.with_message(message);
+        }
+        labels.push(label);
+    }
+    for label in &diagnostic.labels {
+        labels.push(CsLabel::secondary((), label.range.clone()).with_message(&label.message));
+    }
+    let mut notes = Vec::new();
+    for note in &diagnostic.notes {
+        notes.push(format!("note: {note}"));
+    }
+    for help in &diagnostic.helps {
+        notes.push(format!("help: {help}"));
+    }
+    if let Some(suggestion) = &diagnostic.suggestion {
+        notes.push(format!("help: {}: `{}`", suggestion.message, suggestion.rendered));
+    }
+    let origin = match diagnostic.level {
+        Level::Deny => "error",
+        _ => "warning",
+    };
+    if diagnostic.lint != "parse_error" {
+        notes.push(format!(
+            "note: `unblock::{}` is reported as {origin}; `cargo unblock explain {}` tells more",
+            diagnostic.lint, diagnostic.lint
+        ));
+    }
+    let cs = CsDiagnostic::new(severity)
+        .with_message(&diagnostic.message)
+        .with_code(diagnostic.code())
+        .with_labels(labels)
+        .with_notes(notes);
+    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+    term::emit(out, &config, &source, &cs).map_err(std::io::Error::other)
+}
+
+/// Renders every finding and returns the tally.
+pub fn render(out: &mut dyn WriteColor, report: &ScanReport) -> std::io::Result<Tally> {
+    let mut tally = Tally::default();
+    for file in &report.files {
+        for diagnostic in &file.diagnostics {
+            match diagnostic.level {
+                Level::Allow => continue,
+                Level::Warn => tally.warnings += 1,
+                Level::Deny => tally.errors += 1,
+            }
+            render_diagnostic(out, file, diagnostic)?;
+        }
+    }
+    Ok(tally)
+}
+
+/// The closing line, like cargo's `generated N warnings`.
+pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::{Color, ColorSpec};
+    let files = plural(checked, "file");
+    if tally.errors == 0 && tally.warnings == 0 {
+        out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Green)))?;
+        write!(out, "    Finished")?;
+        out.reset()?;
+        return writeln!(out, " cargo-unblock checked {files}: no findings");
+    }
+    let (word, color) = if tally.errors > 0 { ("error", Color::Red) } else { ("warning", Color::Yellow) };
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
+    write!(out, "{word}")?;
+    out.reset()?;
+    let mut parts = Vec::new();
+    if tally.errors > 0 {
+        parts.push(plural(tally.errors, "error"));
+    }
+    if tally.warnings > 0 {
+        parts.push(plural(tally.warnings, "warning"));
+    }
+    writeln!(out, ": cargo-unblock found {} in {files}", parts.join(" and "))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,2 @@
+//! Output formats: one module each.
+pub mod human;

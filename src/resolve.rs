@@ -1,0 +1,380 @@
+//! Name resolution: `use` trees, aliases, globs and local shadowing → canonical paths.
+//!
+//! The model is Rust's own, trimmed to what a linter needs: each module and each block
+//! is a frame of names; module frames do not see their parents' names; a local item
+//! always wins; a glob only counts when it is the one known module that can supply the
+//! name. Anything uncertain resolves to `Unknown`, and unknown calls are never reported.
+use std::collections::HashMap;
+
+use syn::{Item, UseTree};
+
+use crate::catalog::Catalog;
+use crate::types::{Ty, Wrap, TRANSPARENT_WRAPPERS};
+
+/// What a name in a frame stands for.
+#[derive(Debug, Clone)]
+enum Binding {
+    /// Imported from this path (may itself start with another binding's name).
+    Import(Vec<String>),
+    /// Defined in this crate (an item, or an import of a crate-local path).
+    Local,
+}
+
+/// The outcome of resolving a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// An item outside this crate, by canonical path (`std::fs::read`).
+    External(String),
+    /// Something this crate defines (a local item, a variable, `crate::`/`self::` paths).
+    Local,
+    /// Cannot be told with confidence.
+    Unknown,
+}
+
+#[derive(Debug, Default)]
+struct Frame {
+    is_module: bool,
+    names: HashMap<String, Binding>,
+    globs: Vec<Vec<String>>,
+    /// Every imported path, `as _` included: the traits in scope.
+    imports: Vec<Vec<String>>,
+    /// Variables, in declaration order, with their type when known.
+    locals: Vec<(String, Option<Ty>)>,
+}
+
+/// The stack of frames at the point being analysed.
+pub struct Scopes<'c> {
+    catalog: &'c Catalog,
+    frames: Vec<Frame>,
+}
+
+impl<'c> Scopes<'c> {
+    pub fn new(catalog: &'c Catalog) -> Self {
+        Scopes { catalog, frames: Vec::new() }
+    }
+
+    /// Enters a module (or the file) whose items are `items`.
+    pub fn push_module(&mut self, items: &[Item]) {
+        let mut frame = Frame { is_module: true, ..Frame::default() };
+        frame.add_items(items.iter());
+        self.frames.push(frame);
+    }
+
+    /// Enters a block whose item statements are `items`.
+    pub fn push_block<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
+        let mut frame = Frame::default();
+        frame.add_items(items);
+        self.frames.push(frame);
+    }
+
+    pub fn pop(&mut self) {
+        self.frames.pop();
+    }
+
+    /// Declares a variable in the innermost frame.
+    pub fn add_local(&mut self, name: String, ty: Option<Ty>) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.locals.push((name, ty));
+        }
+    }
+
+    /// The frames visible from here: innermost first, up to the nearest module.
+    fn visible(&self) -> impl Iterator<Item = &Frame> {
+        let module = self.frames.iter().rposition(|f| f.is_module).unwrap_or(0);
+        self.frames[module..].iter().rev()
+    }
+
+    /// The module frame `depth` levels up (0 = the current module), for `self::`/`super::`.
+    fn module_frame(&self, depth: usize) -> Option<&Frame> {
+        self.frames.iter().rev().filter(|f| f.is_module).nth(depth)
+    }
+
+    /// The type of variable `name`, if it is a variable: `Some(None)` when untyped.
+    pub fn local_type(&self, name: &str) -> Option<Option<&Ty>> {
+        for frame in self.visible() {
+            if let Some((_, ty)) = frame.locals.iter().rev().find(|(n, _)| n == name) {
+                return Some(ty.as_ref());
+            }
+            if frame.names.contains_key(name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Resolves an expression path (a call's callee, a `Type::assoc` path).
+    pub fn resolve_value(&self, path: &syn::Path) -> Resolution {
+        if path.segments.len() == 1 && self.local_type(&path.segments[0].ident.to_string()).is_some() {
+            return Resolution::Local;
+        }
+        self.resolve(path)
+    }
+
+    /// Resolves a path in the type or module namespace.
+    pub fn resolve(&self, path: &syn::Path) -> Resolution {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if path.leading_colon.is_some() {
+            return external(segments);
+        }
+        self.resolve_segments(&segments, 0)
+    }
+
+    fn resolve_segments(&self, segments: &[String], depth: usize) -> Resolution {
+        let Some(first) = segments.first() else { return Resolution::Unknown };
+        if depth > 8 {
+            return Resolution::Unknown;
+        }
+        match first.as_str() {
+            "crate" | "Self" => return Resolution::Local,
+            "self" | "super" => return self.resolve_relative(segments),
+            _ => {}
+        }
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == first) && segments.len() == 1 {
+                return Resolution::Local;
+            }
+            match frame.names.get(first) {
+                Some(Binding::Local) => return Resolution::Local,
+                Some(Binding::Import(target)) => {
+                    let mut full = target.clone();
+                    full.extend_from_slice(&segments[1..]);
+                    return self.expand_import(full, depth);
+                }
+                None => {}
+            }
+        }
+        // A glob cannot bring in a name that clashes with a crate the catalogue knows.
+        if segments.len() >= 2 && self.catalog.knows_prefix(first) {
+            return external(segments.to_vec());
+        }
+        match self.resolve_through_globs(segments, depth) {
+            Some(resolution) => resolution,
+            // `std::fs::read`, `tokio::spawn`: a crate from the extern prelude.
+            None if segments.len() >= 2 => external(segments.to_vec()),
+            None => Resolution::Unknown,
+        }
+    }
+
+    /// An import's path may start with a name imported by a sibling `use`.
+    fn expand_import(&self, full: Vec<String>, depth: usize) -> Resolution {
+        let head = &full[0];
+        let rebinds = self
+            .visible()
+            .any(|frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t.len() > 1 || t[0] != *head));
+        if rebinds {
+            self.resolve_segments(&full, depth + 1)
+        } else {
+            external(full)
+        }
+    }
+
+    /// `self::x` and `super::x`, through the module frames of this file.
+    fn resolve_relative(&self, segments: &[String]) -> Resolution {
+        let supers = segments.iter().take_while(|s| *s == "super").count();
+        let rest: &[String] = if supers > 0 { &segments[supers..] } else { &segments[1..] };
+        let Some(name) = rest.first() else { return Resolution::Local };
+        let Some(frame) = self.module_frame(supers) else { return Resolution::Unknown };
+        match frame.names.get(name) {
+            Some(Binding::Import(target)) => {
+                let mut full = target.clone();
+                full.extend_from_slice(&rest[1..]);
+                external(full)
+            }
+            _ => Resolution::Local,
+        }
+    }
+
+    /// `None` when no glob is in scope; otherwise the glob's verdict.
+    fn resolve_through_globs(&self, segments: &[String], depth: usize) -> Option<Resolution> {
+        let mut any_glob = false;
+        let mut unknown_glob = false;
+        let mut candidates = Vec::new();
+        for frame in self.visible() {
+            for glob in &frame.globs {
+                any_glob = true;
+                let Resolution::External(module) = self.resolve_segments(glob, depth + 1) else {
+                    unknown_glob = true;
+                    continue;
+                };
+                if !self.catalog.knows_prefix(&module) {
+                    unknown_glob = true;
+                    continue;
+                }
+                let candidate = format!("{module}::{}", segments.join("::"));
+                let head = format!("{module}::{}", segments[0]);
+                if self.catalog.knows_prefix(&head) {
+                    candidates.push(candidate);
+                }
+            }
+        }
+        if !any_glob {
+            return None;
+        }
+        Some(match (unknown_glob, candidates.as_slice()) {
+            (false, [only]) => Resolution::External(only.clone()),
+            // A name the known globs cannot supply still needs a crate path.
+            (false, []) if segments.len() >= 2 => external(segments.to_vec()),
+            _ => Resolution::Unknown,
+        })
+    }
+
+    /// Whether the trait at canonical `trait_path` is imported here.
+    pub fn trait_in_scope(&self, trait_path: &str) -> bool {
+        let (module, name) = trait_path.rsplit_once("::").unwrap_or(("", trait_path));
+        self.visible().any(|frame| {
+            frame.imports.iter().any(|import| {
+                self.resolve_segments(import, 1) == Resolution::External(trait_path.to_string())
+            }) || frame.globs.iter().any(|glob| {
+                self.resolve_segments(glob, 1) == Resolution::External(module.to_string())
+                    && !frame.names.contains_key(name)
+            })
+        })
+    }
+
+    /// Resolves a written type to the receiver type methods are looked up on.
+    pub fn resolve_type(&self, ty: &syn::Type) -> Option<Ty> {
+        match ty {
+            syn::Type::Reference(r) => self.resolve_type(&r.elem),
+            syn::Type::Paren(p) => self.resolve_type(&p.elem),
+            syn::Type::Group(g) => self.resolve_type(&g.elem),
+            syn::Type::Path(tp) if tp.qself.is_none() => {
+                let last = tp.path.segments.last()?;
+                let first_arg = || match &last.arguments {
+                    syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+                        syn::GenericArgument::Type(t) => self.resolve_type(t),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                let resolved = match self.resolve(&tp.path) {
+                    Resolution::External(path) => path,
+                    Resolution::Local => return None,
+                    // Unimported single names can only be prelude types.
+                    Resolution::Unknown if tp.path.segments.len() == 1 => {
+                        match last.ident.to_string().as_str() {
+                            "Box" => "std::boxed::Box".to_string(),
+                            "Option" => "std::option::Option".to_string(),
+                            "Result" => "std::result::Result".to_string(),
+                            _ => return None,
+                        }
+                    }
+                    Resolution::Unknown => return None,
+                };
+                let resolved = canonical(resolved);
+                if TRANSPARENT_WRAPPERS.contains(&resolved.as_str()) {
+                    return first_arg();
+                }
+                let wrap = match resolved.as_str() {
+                    "std::option::Option" => Wrap::Option,
+                    "std::result::Result" | "std::io::Result" => Wrap::Result,
+                    _ => return Some(Ty::named(resolved)),
+                };
+                let inner = first_arg()?;
+                (inner.wrap == Wrap::None).then(|| Ty { path: inner.path, wrap })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn external(segments: Vec<String>) -> Resolution {
+    Resolution::External(canonical(segments.join("::")))
+}
+
+/// `core::` and `alloc::` items are the same items as their `std::` re-exports.
+fn canonical(path: String) -> String {
+    for prefix in ["core::", "alloc::"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return format!("std::{rest}");
+        }
+    }
+    path
+}
+
+impl Frame {
+    fn add_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
+        for item in items {
+            let ident = match item {
+                Item::Use(u) => {
+                    self.add_use_tree(Vec::new(), &u.tree);
+                    continue;
+                }
+                Item::ExternCrate(ec) => {
+                    let name = ec.ident.to_string();
+                    let alias = ec.rename.as_ref().map(|(_, id)| id.to_string());
+                    let binding = if name == "self" {
+                        Binding::Local
+                    } else {
+                        Binding::Import(vec![name.clone()])
+                    };
+                    self.names.insert(alias.unwrap_or(name), binding);
+                    continue;
+                }
+                Item::Fn(f) => &f.sig.ident,
+                Item::Mod(m) => &m.ident,
+                Item::Struct(s) => &s.ident,
+                Item::Enum(e) => &e.ident,
+                Item::Union(u) => &u.ident,
+                Item::Type(t) => &t.ident,
+                Item::Trait(t) => &t.ident,
+                Item::TraitAlias(t) => &t.ident,
+                Item::Const(c) => &c.ident,
+                Item::Static(s) => &s.ident,
+                Item::Macro(m) => match &m.ident {
+                    Some(ident) => ident,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            self.names.insert(ident.to_string(), Binding::Local);
+        }
+    }
+
+    fn add_use_tree(&mut self, mut prefix: Vec<String>, tree: &UseTree) {
+        match tree {
+            UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.add_use_tree(prefix, &p.tree);
+            }
+            UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name == "self" {
+                    if let Some(last) = prefix.last().cloned() {
+                        self.bind(last, prefix);
+                    }
+                } else {
+                    prefix.push(name.clone());
+                    self.bind(name, prefix);
+                }
+            }
+            UseTree::Rename(r) => {
+                let name = r.ident.to_string();
+                if name != "self" {
+                    prefix.push(name);
+                }
+                let alias = r.rename.to_string();
+                if alias == "_" {
+                    self.imports.push(prefix);
+                } else {
+                    self.bind(alias, prefix);
+                }
+            }
+            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Group(g) => {
+                for item in &g.items {
+                    self.add_use_tree(prefix.clone(), item);
+                }
+            }
+        }
+    }
+
+    fn bind(&mut self, name: String, path: Vec<String>) {
+        self.imports.push(path.clone());
+        let local = matches!(path.first().map(String::as_str), Some("crate" | "self" | "super"));
+        let binding = if local { Binding::Local } else { Binding::Import(path) };
+        // A local item beats an import of the same name in another namespace.
+        if !matches!(self.names.get(&name), Some(Binding::Local)) {
+            self.names.insert(name, binding);
+        }
+    }
+}

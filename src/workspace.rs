@@ -1,0 +1,278 @@
+//! Which files to check: packages from `cargo metadata`, or paths given on the command line.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::runtime::Runtime;
+use crate::scan::{Role, ScanFile};
+
+/// What the user asked to check.
+#[derive(Debug, Clone, Default)]
+pub struct CargoSelection {
+    pub manifest_path: Option<PathBuf>,
+    pub packages: Vec<String>,
+    pub workspace: bool,
+    pub exclude: Vec<String>,
+}
+
+/// A failure that stops the scan before it starts (exit code 2).
+#[derive(Debug)]
+pub struct DiscoveryError(pub String);
+
+impl std::fmt::Display for DiscoveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Files found, plus paths that could not be used (reported, not fatal).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<ScanFile>,
+    pub problems: Vec<String>,
+}
+
+/// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
+pub fn discover_cargo(selection: &CargoSelection, cwd: &Path) -> Result<Discovered, DiscoveryError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.cargo_path(&cargo).no_deps().current_dir(cwd);
+    if let Some(path) = &selection.manifest_path {
+        if !path.exists() {
+            return Err(DiscoveryError(format!("manifest path `{}` does not exist", path.display())));
+        }
+        command.manifest_path(path);
+    }
+    let metadata = command
+        .exec()
+        .map_err(|err| DiscoveryError(format!("`cargo metadata` failed: {}", err.to_string().trim())))?;
+
+    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+    let mut selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
+        let mut chosen = Vec::new();
+        for spec in &selection.packages {
+            let matching: Vec<_> = members.iter().copied().filter(|p| glob_match(spec, &p.name)).collect();
+            if matching.is_empty() {
+                return Err(DiscoveryError(format!(
+                    "package `{spec}` is not a member of the workspace at `{}`",
+                    metadata.workspace_root
+                )));
+            }
+            chosen.extend(matching);
+        }
+        chosen
+    } else if selection.workspace {
+        members.clone()
+    } else {
+        default_packages(&metadata, selection.manifest_path.as_deref(), cwd)
+    };
+    selected.retain(|p| !selection.exclude.iter().any(|spec| glob_match(spec, &p.name)));
+    selected.sort_by(|a, b| a.name.cmp(&b.name));
+    selected.dedup_by(|a, b| a.id == b.id);
+
+    let target_dir = metadata.target_directory.as_std_path();
+    let mut found = Discovered::default();
+    for package in selected {
+        let root = package.manifest_path.parent().map(|p| p.as_std_path()).unwrap_or(Path::new("."));
+        let runtime = Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        for path in walk_rust_files(root, Some(target_dir), &mut found.problems) {
+            let role = role_of(&path, root);
+            found.files.push(ScanFile { display: display_path(&path, cwd), path, role, runtime });
+        }
+    }
+    Ok(found)
+}
+
+/// cargo's default selection: the package whose manifest was named (or found from the
+/// working directory), or the workspace's default members at its root.
+fn default_packages<'m>(
+    metadata: &'m cargo_metadata::Metadata,
+    manifest_path: Option<&Path>,
+    cwd: &Path,
+) -> Vec<&'m cargo_metadata::Package> {
+    let manifest = match manifest_path {
+        Some(path) => Some(absolute(path, cwd)),
+        None => cwd.ancestors().map(|dir| dir.join("Cargo.toml")).find(|p| p.is_file()),
+    };
+    let manifest = manifest.and_then(|p| p.canonicalize().ok());
+    let root_manifest = metadata.workspace_root.join("Cargo.toml").into_std_path_buf();
+    let is_root = manifest.as_ref() == root_manifest.canonicalize().ok().as_ref();
+    let members = metadata.workspace_packages();
+    if !is_root {
+        let own = members.iter().copied().find(|p| {
+            p.manifest_path.as_std_path().canonicalize().ok().as_ref() == manifest.as_ref()
+        });
+        if let Some(own) = own {
+            return vec![own];
+        }
+    }
+    members
+        .into_iter()
+        .filter(|p| metadata.workspace_default_members.contains(&p.id))
+        .collect()
+}
+
+/// Exactly the given files and directories: no cargo needed (how pre-commit calls it).
+pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
+    let mut found = Discovered::default();
+    let mut manifests = ManifestCache::default();
+    for given in paths {
+        let path = absolute(given, cwd);
+        let files = if path.is_dir() {
+            walk_rust_files(&path, None, &mut found.problems)
+        } else if path.is_file() {
+            vec![path.clone()]
+        } else {
+            found.problems.push(format!("`{}` does not exist", given.display()));
+            continue;
+        };
+        for file in files {
+            let (runtime, package_root) = manifests.package_of(&file);
+            let role = role_of(&file, package_root.as_deref().unwrap_or(Path::new("/")));
+            found.files.push(ScanFile { display: display_path(&file, cwd), path: file, role, runtime });
+        }
+    }
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+/// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and nested
+/// packages (directories with their own `Cargo.toml`), in a stable order.
+fn walk_rust_files(root: &Path, target_dir: Option<&Path>, problems: &mut Vec<String>) -> Vec<PathBuf> {
+    let root_owned = root.to_path_buf();
+    let target_dir = target_dir.map(Path::to_path_buf);
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_dir()) || path == root_owned {
+                return true;
+            }
+            let is_target = entry.file_name() == "target" || target_dir.as_deref() == Some(path);
+            !is_target && !path.join("Cargo.toml").is_file()
+        })
+        .build();
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(err) => problems.push(format!("while listing `{}`: {err}", root.display())),
+        }
+    }
+    files
+}
+
+fn role_of(path: &Path, package_root: &Path) -> Role {
+    let relative = path.strip_prefix(package_root).unwrap_or(path);
+    match relative.components().next().and_then(|c| c.as_os_str().to_str()) {
+        Some("tests" | "benches") => Role::Test,
+        Some("examples") => Role::Example,
+        _ => Role::Source,
+    }
+}
+
+/// The package (runtime and root directory) of loose files, from the nearest manifest.
+#[derive(Default)]
+struct ManifestCache {
+    by_dir: HashMap<PathBuf, Option<(Runtime, PathBuf)>>,
+}
+
+impl ManifestCache {
+    fn package_of(&mut self, file: &Path) -> (Runtime, Option<PathBuf>) {
+        for dir in file.ancestors().skip(1) {
+            let entry = self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {
+                let manifest = dir.join("Cargo.toml");
+                let text = std::fs::read_to_string(&manifest).ok()?;
+                let value: toml::Table = text.parse().ok()?;
+                value.contains_key("package").then(|| (runtime_of_manifest(&value), dir.to_path_buf()))
+            });
+            if let Some((runtime, root)) = entry {
+                return (*runtime, Some(root.clone()));
+            }
+        }
+        (Runtime::Unknown, None)
+    }
+}
+
+/// The runtime named in a manifest's `[dependencies]` (plain or per target).
+fn runtime_of_manifest(manifest: &toml::Table) -> Runtime {
+    let mut names: Vec<String> = Vec::new();
+    let mut take = |table: Option<&toml::Value>| {
+        if let Some(deps) = table.and_then(toml::Value::as_table) {
+            for (key, value) in deps {
+                let package = value.get("package").and_then(toml::Value::as_str);
+                names.push(package.unwrap_or(key).to_string());
+            }
+        }
+    };
+    take(manifest.get("dependencies"));
+    if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
+        for target in targets.values() {
+            take(target.get("dependencies"));
+        }
+    }
+    Runtime::from_dependencies(names.iter().map(String::as_str))
+}
+
+fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// A path as diagnostics show it: relative to the working directory when under it.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
+}
+
+/// cargo's package-spec globs: `*`, `?` and `[...]` classes.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn matches(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => matches(&p[1..], n) || (!n.is_empty() && matches(p, &n[1..])),
+            (Some('?'), Some(_)) => matches(&p[1..], &n[1..]),
+            (Some('['), Some(c)) => match p.iter().position(|&x| x == ']') {
+                Some(end) => p[1..end].contains(c) && matches(&p[end + 1..], &n[1..]),
+                None => p[0] == *c && matches(&p[1..], &n[1..]),
+            },
+            (Some(a), Some(b)) => a == b && matches(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    matches(&pattern, &name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_globs() {
+        assert!(glob_match("svc-*", "svc-api"));
+        assert!(glob_match("svc-ap?", "svc-api"));
+        assert!(glob_match("svc-[ab]pi", "svc-api"));
+        assert!(!glob_match("svc-[bc]pi", "svc-api"));
+        assert!(!glob_match("svc", "svc-api"));
+    }
+
+    #[test]
+    fn roles_follow_cargo_layout() {
+        let root = Path::new("/p");
+        assert_eq!(role_of(Path::new("/p/tests/it.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/examples/e.rs"), root), Role::Example);
+        assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Source);
+    }
+}
