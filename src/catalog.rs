@@ -138,7 +138,10 @@ impl Catalog {
         for (name, text) in sources {
             let lint: Lint = toml::from_str(text).map_err(|e| format!("lints/{name}: {e}"))?;
             if format!("{}.toml", lint.id) != name {
-                return Err(format!("lints/{name}: id `{}` must match the file name", lint.id));
+                return Err(format!(
+                    "lints/{name}: id `{}` must match the file name",
+                    lint.id
+                ));
             }
             lints.push(lint);
         }
@@ -181,7 +184,10 @@ impl Catalog {
             }
         }
         for (callee, ty) in Self::OFFLOAD_TYPES {
-            self.returns.insert(callee.to_string(), Ty::parse(ty).expect("valid builtin type"));
+            self.returns.insert(
+                callee.to_string(),
+                Ty::parse(ty).expect("valid builtin type"),
+            );
         }
         let all_paths: Vec<String> = self
             .by_path
@@ -210,8 +216,14 @@ impl Catalog {
         ("std::thread::Builder::name", "std::thread::Builder"),
         ("std::thread::Builder::stack_size", "std::thread::Builder"),
         ("rayon::ThreadPoolBuilder::new", "rayon::ThreadPoolBuilder"),
-        ("rayon::ThreadPoolBuilder::num_threads", "rayon::ThreadPoolBuilder"),
-        ("rayon::ThreadPoolBuilder::build", "Result<rayon::ThreadPool>"),
+        (
+            "rayon::ThreadPoolBuilder::num_threads",
+            "rayon::ThreadPoolBuilder",
+        ),
+        (
+            "rayon::ThreadPoolBuilder::build",
+            "Result<rayon::ThreadPool>",
+        ),
     ];
 
     pub fn lints(&self) -> &[Lint] {
@@ -247,12 +259,18 @@ impl Catalog {
             .get(method)
             .into_iter()
             .flatten()
-            .map(move |(trait_path, li, mi)| (trait_path.as_str(), self.make_hit(*li, *mi, trait_path)))
+            .map(move |(trait_path, li, mi)| {
+                (trait_path.as_str(), self.make_hit(*li, *mi, trait_path))
+            })
     }
 
     fn make_hit<'c>(&'c self, li: usize, mi: usize, path: &'c str) -> Hit<'c> {
         let lint = &self.lints[li];
-        Hit { lint, matcher: &lint.matchers[mi], path }
+        Hit {
+            lint,
+            matcher: &lint.matchers[mi],
+            path,
+        }
     }
 
     /// Whether `path` is a module or item the catalogue knows about (or a prefix of one).
@@ -273,7 +291,9 @@ fn insert_unique(
     lint: &str,
 ) -> Result<(), String> {
     if map.insert(key.to_string(), value).is_some() {
-        return Err(format!("lints/{lint}: `{key}` is matched twice in the catalogue"));
+        return Err(format!(
+            "lints/{lint}: `{key}` is matched twice in the catalogue"
+        ));
     }
     Ok(())
 }

@@ -124,7 +124,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(matches) => matches,
         Err(err) => {
             let _ = err.print();
-            return if err.use_stderr() { exit::TROUBLE } else { exit::CLEAN };
+            return if err.use_stderr() {
+                exit::TROUBLE
+            } else {
+                exit::CLEAN
+            };
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
@@ -134,7 +138,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return exit::TROUBLE;
         }
     };
-    let mut stderr = StandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
+    let mut stderr =
+        StandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
     match &cli.command {
         Some(Command::Rules { markdown }) => print_rules(*markdown),
         Some(Command::Explain { lint }) => explain(lint, &mut stderr),
@@ -151,7 +156,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
 fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i32, String> {
     let catalog = Catalog::builtin();
     let overrides = level_overrides(matches, catalog)?;
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let discovered = if cli.paths.is_empty() {
         let selection = CargoSelection {
             manifest_path: cli.manifest_path.clone(),
@@ -162,7 +168,9 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string())?
     } else {
         if cli.manifest_path.is_some() || !cli.package.is_empty() || cli.workspace {
-            return Err("PATHS cannot be combined with --manifest-path, --package or --workspace".into());
+            return Err(
+                "PATHS cannot be combined with --manifest-path, --package or --workspace".into(),
+            );
         }
         workspace::discover_paths(&cli.paths, &cwd)
     };
@@ -201,8 +209,14 @@ enum Override {
 /// Reads the level flags in command-line order, as rustc applies them.
 fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Override>, String> {
     let mut flags: Vec<(usize, Level, String)> = Vec::new();
-    for (id, level) in [("allow", Level::Allow), ("warn", Level::Warn), ("deny", Level::Deny)] {
-        if let (Some(indices), Some(values)) = (matches.indices_of(id), matches.get_many::<String>(id)) {
+    for (id, level) in [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ] {
+        if let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        {
             flags.extend(indices.zip(values).map(|(i, v)| (i, level, v.clone())));
         }
     }
@@ -210,7 +224,10 @@ fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Overri
     flags
         .into_iter()
         .map(|(_, level, name)| {
-            let name = name.strip_prefix("unblock::").unwrap_or(&name).replace('-', "_");
+            let name = name
+                .strip_prefix("unblock::")
+                .unwrap_or(&name)
+                .replace('-', "_");
             if name == "warnings" && level == Level::Deny {
                 Ok(Override::Warnings)
             } else if catalog.lint(&name).is_some() {
@@ -218,7 +235,9 @@ fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Overri
             } else if catalog.groups().contains(&name.as_str()) {
                 Ok(Override::Group(name, level))
             } else {
-                Err(format!("unknown lint or group `{name}` (see `cargo unblock rules`)"))
+                Err(format!(
+                    "unknown lint or group `{name}` (see `cargo unblock rules`)"
+                ))
             }
         })
         .collect()
@@ -232,7 +251,9 @@ fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catal
             let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
             for flag in overrides {
                 match flag {
-                    Override::Lint(name, level) if *name == diagnostic.lint => diagnostic.level = *level,
+                    Override::Lint(name, level) if *name == diagnostic.lint => {
+                        diagnostic.level = *level
+                    }
                     Override::Group(name, level) if Some(name.as_str()) == group => {
                         diagnostic.level = *level
                     }
@@ -251,12 +272,14 @@ fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catal
 /// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.
 fn color_choice(flag: Option<ColorWhen>, is_terminal: bool) -> ColorChoice {
     let from_env = || {
-        std::env::var("CARGO_TERM_COLOR").ok().and_then(|v| match v.as_str() {
-            "always" => Some(ColorWhen::Always),
-            "never" => Some(ColorWhen::Never),
-            "auto" => Some(ColorWhen::Auto),
-            _ => None,
-        })
+        std::env::var("CARGO_TERM_COLOR")
+            .ok()
+            .and_then(|v| match v.as_str() {
+                "always" => Some(ColorWhen::Always),
+                "never" => Some(ColorWhen::Never),
+                "auto" => Some(ColorWhen::Auto),
+                _ => None,
+            })
     };
     match flag.or_else(from_env).unwrap_or(ColorWhen::Auto) {
         ColorWhen::Always => ColorChoice::Always,
@@ -284,14 +307,23 @@ fn error_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
 
 fn print_rules(markdown: bool) -> i32 {
     let catalog = Catalog::builtin();
-    let text = if markdown { rules_markdown(catalog) } else { rules_table(catalog) };
+    let text = if markdown {
+        rules_markdown(catalog)
+    } else {
+        rules_table(catalog)
+    };
     print!("{text}");
     exit::CLEAN
 }
 
 /// The rule table as plain text columns.
 pub fn rules_table(catalog: &Catalog) -> String {
-    let width = catalog.lints().iter().map(|l| l.id.len()).max().unwrap_or(0);
+    let width = catalog
+        .lints()
+        .iter()
+        .map(|l| l.id.len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for lint in catalog.lints() {
         out.push_str(&format!(
@@ -307,7 +339,8 @@ pub fn rules_table(catalog: &Catalog) -> String {
 
 /// The rule table exactly as the README carries it.
 pub fn rules_markdown(catalog: &Catalog) -> String {
-    let mut out = String::from("| lint | group | default | what it finds |\n| --- | --- | --- | --- |\n");
+    let mut out =
+        String::from("| lint | group | default | what it finds |\n| --- | --- | --- | --- |\n");
     for lint in catalog.lints() {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
@@ -322,7 +355,10 @@ pub fn rules_markdown(catalog: &Catalog) -> String {
 
 fn explain(name: &str, out: &mut StandardStream) -> i32 {
     let catalog = Catalog::builtin();
-    let id = name.strip_prefix("unblock::").unwrap_or(name).replace('-', "_");
+    let id = name
+        .strip_prefix("unblock::")
+        .unwrap_or(name)
+        .replace('-', "_");
     match catalog.lint(&id) {
         Some(lint) => {
             println!(
@@ -336,7 +372,10 @@ fn explain(name: &str, out: &mut StandardStream) -> i32 {
             exit::CLEAN
         }
         None => {
-            let _ = error_line(out, &format!("no lint named `{name}` (see `cargo unblock rules`)"));
+            let _ = error_line(
+                out,
+                &format!("no lint named `{name}` (see `cargo unblock rules`)"),
+            );
             exit::TROUBLE
         }
     }
@@ -349,7 +388,10 @@ mod tests {
     #[test]
     fn drops_only_the_cargo_word() {
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        assert_eq!(normalize_args(args(&["x", "unblock", "--help"])), args(&["x", "--help"]));
+        assert_eq!(
+            normalize_args(args(&["x", "unblock", "--help"])),
+            args(&["x", "--help"])
+        );
         assert_eq!(normalize_args(args(&["x", "src"])), args(&["x", "src"]));
     }
 
@@ -368,13 +410,21 @@ mod tests {
                 Override::Warnings
             ]
         );
-        let bad = Cli::command().try_get_matches_from(["x", "-D", "nope"]).unwrap();
+        let bad = Cli::command()
+            .try_get_matches_from(["x", "-D", "nope"])
+            .unwrap();
         assert!(level_overrides(&bad, catalog).is_err());
     }
 
     #[test]
     fn explicit_color_beats_environment() {
-        assert_eq!(color_choice(Some(ColorWhen::Never), true), ColorChoice::Never);
-        assert_eq!(color_choice(Some(ColorWhen::Always), false), ColorChoice::Always);
+        assert_eq!(
+            color_choice(Some(ColorWhen::Never), true),
+            ColorChoice::Never
+        );
+        assert_eq!(
+            color_choice(Some(ColorWhen::Always), false),
+            ColorChoice::Always
+        );
     }
 }

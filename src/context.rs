@@ -59,9 +59,27 @@ const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope"
 
 /// Macros whose input is a comma-separated list of expressions.
 const EXPR_LIST_MACROS: &[&str] = &[
-    "println", "print", "eprintln", "eprint", "format", "format_args", "write", "writeln",
-    "panic", "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq",
-    "debug_assert_ne", "vec", "dbg", "todo", "unimplemented", "unreachable", "join",
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "panic",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "vec",
+    "dbg",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "join",
     "try_join",
 ];
 
@@ -91,7 +109,9 @@ pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Vec<Diagn
             analyzer.visit_item(item);
         }
     }
-    analyzer.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    analyzer
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     analyzer.diagnostics
 }
 
@@ -162,7 +182,10 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
-            Pat::Struct(p) => p.fields.iter().for_each(|f| self.bind_pattern(&f.pat, None)),
+            Pat::Struct(p) => p
+                .fields
+                .iter()
+                .for_each(|f| self.bind_pattern(&f.pat, None)),
             _ => {}
         }
     }
@@ -173,9 +196,10 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             Expr::Paren(e) => self.infer(&e.expr),
             Expr::Group(e) => self.infer(&e.expr),
             Expr::Reference(e) => self.infer(&e.expr),
-            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-                self.scopes.local_type(&p.path.segments[0].ident.to_string())?.cloned()
-            }
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => self
+                .scopes
+                .local_type(&p.path.segments[0].ident.to_string())?
+                .cloned(),
             Expr::Call(call) => match self.callee(call)? {
                 Resolution::External(path) => self.ctx.catalog.return_type(&path).cloned(),
                 _ => None,
@@ -187,7 +211,10 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                     "unwrap" | "expect" => receiver.unwrapped(),
                     _ => {
                         let plain = receiver.plain()?;
-                        self.ctx.catalog.return_type(&format!("{plain}::{method}")).cloned()
+                        self.ctx
+                            .catalog
+                            .return_type(&format!("{plain}::{method}"))
+                            .cloned()
                     }
                 }
             }
@@ -244,7 +271,9 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     /// A closure whose first parameter is a scope handle of type `scope_ty`.
     fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
-        let Expr::Closure(closure) = arg else { return self.visit_expr(arg) };
+        let Expr::Closure(closure) = arg else {
+            return self.visit_expr(arg);
+        };
         self.scopes.push_block(std::iter::empty());
         for (i, input) in closure.inputs.iter().enumerate() {
             let ty = (i == 0).then(|| Ty::named(scope_ty));
@@ -291,9 +320,14 @@ impl<'a, 'c> Analyzer<'a, 'c> {
     }
 
     fn report(&mut self, hit: Hit<'c>, site: CallSite<'_>) {
-        let Some(executor) = self.executor.clone() else { return };
+        let Some(executor) = self.executor.clone() else {
+            return;
+        };
         let lint = hit.lint;
-        let template = lint.message.as_deref().unwrap_or("`{callee}` blocks the executor thread");
+        let template = lint
+            .message
+            .as_deref()
+            .unwrap_or("`{callee}` blocks the executor thread");
         let mut diagnostic =
             Diagnostic::new(&lint.id, lint.level, template.replace("{callee}", hit.path));
         diagnostic.primary = Some(site.primary_range());
@@ -323,7 +357,9 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     /// Macros whose input is plain expressions are analysed like code.
     fn visit_macro_exprs(&mut self, mac: &syn::Macro) {
-        let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else { return };
+        let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
+            return;
+        };
         if !EXPR_LIST_MACROS.contains(&name.as_str()) {
             return;
         }
@@ -397,7 +433,8 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         let mut ty = None;
         if let Some(init) = &local.init {
             let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
-                && pattern_ident(&local.pat).is_some_and(|name| self.offloaded_names.contains(&name));
+                && pattern_ident(&local.pat)
+                    .is_some_and(|name| self.offloaded_names.contains(&name));
             if offloaded_closure {
                 self.with_executor(None, |this| this.visit_expr(&init.expr));
             } else {
@@ -482,7 +519,11 @@ fn pattern_ident(pat: &Pat) -> Option<String> {
 /// `#[test]`, `#[tokio::test]`, `#[rstest]`-style test fns and `#[cfg(test)]` items.
 fn is_test_attr(attr: &Attribute) -> bool {
     let path = attr.path();
-    let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    let last = path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
     if matches!(last.as_str(), "test" | "rstest" | "test_case" | "bench") {
         return true;
     }
@@ -532,8 +573,16 @@ fn item_attrs(item: &Item) -> &[Attribute] {
 fn offloaded_names(body: &syn::Block) -> HashSet<String> {
     struct Collector(HashSet<String>);
     const NAMES: &[&str] = &[
-        "spawn_blocking", "block_in_place", "spawn", "spawn_scoped", "unblock", "block", "join",
-        "scope", "install", "spawn_fifo",
+        "spawn_blocking",
+        "block_in_place",
+        "spawn",
+        "spawn_scoped",
+        "unblock",
+        "block",
+        "join",
+        "scope",
+        "install",
+        "spawn_fifo",
     ];
     impl Collector {
         fn take<'x>(&mut self, name: Option<String>, args: impl Iterator<Item = &'x Expr>) {

@@ -50,12 +50,18 @@ pub struct Scopes<'c> {
 
 impl<'c> Scopes<'c> {
     pub fn new(catalog: &'c Catalog) -> Self {
-        Scopes { catalog, frames: Vec::new() }
+        Scopes {
+            catalog,
+            frames: Vec::new(),
+        }
     }
 
     /// Enters a module (or the file) whose items are `items`.
     pub fn push_module(&mut self, items: &[Item]) {
-        let mut frame = Frame { is_module: true, ..Frame::default() };
+        let mut frame = Frame {
+            is_module: true,
+            ..Frame::default()
+        };
         frame.add_items(items.iter());
         self.frames.push(frame);
     }
@@ -104,7 +110,11 @@ impl<'c> Scopes<'c> {
 
     /// Resolves an expression path (a call's callee, a `Type::assoc` path).
     pub fn resolve_value(&self, path: &syn::Path) -> Resolution {
-        if path.segments.len() == 1 && self.local_type(&path.segments[0].ident.to_string()).is_some() {
+        if path.segments.len() == 1
+            && self
+                .local_type(&path.segments[0].ident.to_string())
+                .is_some()
+        {
             return Resolution::Local;
         }
         self.resolve(path)
@@ -120,7 +130,9 @@ impl<'c> Scopes<'c> {
     }
 
     fn resolve_segments(&self, segments: &[String], depth: usize) -> Resolution {
-        let Some(first) = segments.first() else { return Resolution::Unknown };
+        let Some(first) = segments.first() else {
+            return Resolution::Unknown;
+        };
         if depth > 8 {
             return Resolution::Unknown;
         }
@@ -171,9 +183,17 @@ impl<'c> Scopes<'c> {
     /// `self::x` and `super::x`, through the module frames of this file.
     fn resolve_relative(&self, segments: &[String]) -> Resolution {
         let supers = segments.iter().take_while(|s| *s == "super").count();
-        let rest: &[String] = if supers > 0 { &segments[supers..] } else { &segments[1..] };
-        let Some(name) = rest.first() else { return Resolution::Local };
-        let Some(frame) = self.module_frame(supers) else { return Resolution::Unknown };
+        let rest: &[String] = if supers > 0 {
+            &segments[supers..]
+        } else {
+            &segments[1..]
+        };
+        let Some(name) = rest.first() else {
+            return Resolution::Local;
+        };
+        let Some(frame) = self.module_frame(supers) else {
+            return Resolution::Unknown;
+        };
         match frame.names.get(name) {
             Some(Binding::Import(target)) => {
                 let mut full = target.clone();
@@ -188,22 +208,14 @@ impl<'c> Scopes<'c> {
     fn resolve_through_globs(&self, segments: &[String], depth: usize) -> Option<Resolution> {
         let mut any_glob = false;
         let mut unknown_glob = false;
-        let mut candidates = Vec::new();
+        let mut candidates: Vec<Resolution> = Vec::new();
         for frame in self.visible() {
             for glob in &frame.globs {
                 any_glob = true;
-                let Resolution::External(module) = self.resolve_segments(glob, depth + 1) else {
-                    unknown_glob = true;
-                    continue;
-                };
-                if !self.catalog.knows_prefix(&module) {
-                    unknown_glob = true;
-                    continue;
-                }
-                let candidate = format!("{module}::{}", segments.join("::"));
-                let head = format!("{module}::{}", segments[0]);
-                if self.catalog.knows_prefix(&head) {
-                    candidates.push(candidate);
+                match self.glob_supplies(glob, segments, depth) {
+                    GlobVerdict::Supplies(resolution) => candidates.push(resolution),
+                    GlobVerdict::DoesNot => {}
+                    GlobVerdict::Unsure => unknown_glob = true,
                 }
             }
         }
@@ -211,11 +223,48 @@ impl<'c> Scopes<'c> {
             return None;
         }
         Some(match (unknown_glob, candidates.as_slice()) {
-            (false, [only]) => Resolution::External(only.clone()),
+            (false, [only]) => only.clone(),
             // A name the known globs cannot supply still needs a crate path.
             (false, []) if segments.len() >= 2 => external(segments.to_vec()),
             _ => Resolution::Unknown,
         })
+    }
+
+    /// Whether `use <glob>::*` brings in `segments[0]`, and as what.
+    fn glob_supplies(&self, glob: &[String], segments: &[String], depth: usize) -> GlobVerdict {
+        // `use super::*` (the test-module idiom): the parent module's own names.
+        if !glob.is_empty() && glob.iter().all(|s| s == "super") {
+            let Some(frame) = self.module_frame(glob.len()) else {
+                return GlobVerdict::Unsure;
+            };
+            return match frame.names.get(&segments[0]) {
+                Some(Binding::Local) => GlobVerdict::Supplies(Resolution::Local),
+                Some(Binding::Import(target)) => {
+                    let mut full = target.clone();
+                    full.extend_from_slice(&segments[1..]);
+                    GlobVerdict::Supplies(external(full))
+                }
+                None if frame.globs.is_empty() => GlobVerdict::DoesNot,
+                None => GlobVerdict::Unsure,
+            };
+        }
+        let Resolution::External(module) = self.resolve_segments(glob, depth + 1) else {
+            return GlobVerdict::Unsure;
+        };
+        if !self.catalog.knows_prefix(&module) {
+            return GlobVerdict::Unsure;
+        }
+        if self
+            .catalog
+            .knows_prefix(&format!("{module}::{}", segments[0]))
+        {
+            GlobVerdict::Supplies(Resolution::External(format!(
+                "{module}::{}",
+                segments.join("::")
+            )))
+        } else {
+            GlobVerdict::DoesNot
+        }
     }
 
     /// Whether the trait at canonical `trait_path` is imported here.
@@ -240,10 +289,12 @@ impl<'c> Scopes<'c> {
             syn::Type::Path(tp) if tp.qself.is_none() => {
                 let last = tp.path.segments.last()?;
                 let first_arg = || match &last.arguments {
-                    syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
-                        syn::GenericArgument::Type(t) => self.resolve_type(t),
-                        _ => None,
-                    }),
+                    syn::PathArguments::AngleBracketed(args) => {
+                        args.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(t) => self.resolve_type(t),
+                            _ => None,
+                        })
+                    }
                     _ => None,
                 };
                 let resolved = match self.resolve(&tp.path) {
@@ -270,11 +321,20 @@ impl<'c> Scopes<'c> {
                     _ => return Some(Ty::named(resolved)),
                 };
                 let inner = first_arg()?;
-                (inner.wrap == Wrap::None).then(|| Ty { path: inner.path, wrap })
+                (inner.wrap == Wrap::None).then_some(Ty {
+                    path: inner.path,
+                    wrap,
+                })
             }
             _ => None,
         }
     }
+}
+
+enum GlobVerdict {
+    Supplies(Resolution),
+    DoesNot,
+    Unsure,
 }
 
 fn external(segments: Vec<String>) -> Resolution {
@@ -370,8 +430,15 @@ impl Frame {
 
     fn bind(&mut self, name: String, path: Vec<String>) {
         self.imports.push(path.clone());
-        let local = matches!(path.first().map(String::as_str), Some("crate" | "self" | "super"));
-        let binding = if local { Binding::Local } else { Binding::Import(path) };
+        let local = matches!(
+            path.first().map(String::as_str),
+            Some("crate" | "self" | "super")
+        );
+        let binding = if local {
+            Binding::Local
+        } else {
+            Binding::Import(path)
+        };
         // A local item beats an import of the same name in another namespace.
         if !matches!(self.names.get(&name), Some(Binding::Local)) {
             self.names.insert(name, binding);

@@ -74,7 +74,9 @@ impl Runtime {
             Runtime::ActixWeb => {
                 format!("actix_web::rt::task::spawn_blocking(move || {call}).await.unwrap()")
             }
-            Runtime::ActixRt => format!("actix_rt::task::spawn_blocking(move || {call}).await.unwrap()"),
+            Runtime::ActixRt => {
+                format!("actix_rt::task::spawn_blocking(move || {call}).await.unwrap()")
+            }
             Runtime::Unknown => return None,
         };
         Some(text)
@@ -111,8 +113,14 @@ mod tests {
 
     #[test]
     fn tokio_wins_over_actix() {
-        assert_eq!(Runtime::from_dependencies(["actix-web", "tokio", "serde"]), Runtime::Tokio);
-        assert_eq!(Runtime::from_dependencies(["actix-web", "serde"]), Runtime::ActixWeb);
+        assert_eq!(
+            Runtime::from_dependencies(["actix-web", "tokio", "serde"]),
+            Runtime::Tokio
+        );
+        assert_eq!(
+            Runtime::from_dependencies(["actix-web", "serde"]),
+            Runtime::ActixWeb
+        );
         assert_eq!(Runtime::from_dependencies(["async_std"]), Runtime::AsyncStd);
         assert_eq!(Runtime::from_dependencies(["serde"]), Runtime::Unknown);
     }

@@ -85,7 +85,9 @@ pub fn scan(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
             report.files.push(outcome.report);
         }
     }
-    report.files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    report
+        .files
+        .sort_by(|a, b| a.source.display.cmp(&b.source.display));
     report
 }
 
@@ -102,7 +104,13 @@ fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outc
         Err(err) => {
             let source = SourceFile::new(file.path.clone(), file.display.clone(), String::new());
             let diagnostic = file_error(catalog, format!("`{}`: {err}", file.display), None);
-            return Outcome { report: FileReport { source, diagnostics: vec![diagnostic] }, parsed: false };
+            return Outcome {
+                report: FileReport {
+                    source,
+                    diagnostics: vec![diagnostic],
+                },
+                parsed: false,
+            };
         }
     };
     let ctx = FileContext {
@@ -111,9 +119,39 @@ fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outc
         include_tests: options.include_tests,
     };
     let (diagnostics, parsed) = check_text(&text, &ctx, catalog);
-    let text = if diagnostics.is_empty() { String::new() } else { text };
+    let text = if diagnostics.is_empty() {
+        String::new()
+    } else {
+        text
+    };
     let source = SourceFile::new(file.path.clone(), file.display.clone(), text);
-    Outcome { report: FileReport { source, diagnostics }, parsed }
+    Outcome {
+        report: FileReport {
+            source,
+            diagnostics,
+        },
+        parsed,
+    }
+}
+
+/// Checks text that did not come from disk (fixtures, editors, stdin).
+pub fn check_source(
+    display: &str,
+    text: String,
+    runtime: Runtime,
+    include_tests: bool,
+) -> FileReport {
+    let catalog = Catalog::builtin();
+    let ctx = FileContext {
+        catalog,
+        runtime,
+        include_tests,
+    };
+    let (diagnostics, _) = check_text(&text, &ctx, catalog);
+    FileReport {
+        source: SourceFile::new(display.into(), display.into(), text),
+        diagnostics,
+    }
 }
 
 /// Prefilter, parse and analyse one file's text.
@@ -129,7 +167,11 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, catalog: &Catalog) -> (Vec<
             if range.is_empty() && range.start == 0 && err.to_string().contains("end of input") {
                 range = text.len()..text.len();
             }
-            vec![file_error(catalog, format!("could not parse this file: {err}"), Some(range))]
+            vec![file_error(
+                catalog,
+                format!("could not parse this file: {err}"),
+                Some(range),
+            )]
         }
     };
     // Spans live in a thread-local table that would otherwise grow with every file.
@@ -137,8 +179,14 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, catalog: &Catalog) -> (Vec<
     (diagnostics, true)
 }
 
-fn file_error(catalog: &Catalog, message: String, range: Option<std::ops::Range<usize>>) -> Diagnostic {
-    let level = catalog.lint("parse_error").map_or(Level::Warn, |lint| lint.level);
+fn file_error(
+    catalog: &Catalog,
+    message: String,
+    range: Option<std::ops::Range<usize>>,
+) -> Diagnostic {
+    let level = catalog
+        .lint("parse_error")
+        .map_or(Level::Warn, |lint| lint.level);
     let mut diagnostic = Diagnostic::new("parse_error", level, message);
     diagnostic.primary = range;
     diagnostic.notes.push("this file was not checked".into());

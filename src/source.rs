@@ -13,7 +13,10 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::Io(err) => write!(f, "could not read the file: {err}"),
             LoadError::NotUtf8 { valid_up_to } => {
-                write!(f, "the file is not valid UTF-8 (first bad byte at offset {valid_up_to})")
+                write!(
+                    f,
+                    "the file is not valid UTF-8 (first bad byte at offset {valid_up_to})"
+                )
             }
         }
     }
@@ -22,8 +25,9 @@ impl std::fmt::Display for LoadError {
 /// Reads a file as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let bytes = std::fs::read(path).map_err(LoadError::Io)?;
-    String::from_utf8(bytes)
-        .map_err(|err| LoadError::NotUtf8 { valid_up_to: err.utf8_error().valid_up_to() })
+    String::from_utf8(bytes).map_err(|err| LoadError::NotUtf8 {
+        valid_up_to: err.utf8_error().valid_up_to(),
+    })
 }
 
 /// Whether a file can contain executor context at all: every executor context
@@ -75,7 +79,12 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
-        SourceFile { path, display, text, line_starts }
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
     }
 
     /// Line and column of a byte offset.
@@ -83,8 +92,14 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        LineCol { line: line + 1, column: column + 1 }
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
     }
 
     pub fn line_starts(&self) -> &[usize] {

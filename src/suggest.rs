@@ -65,8 +65,15 @@ pub fn attach(
     let call_range = site.range();
     let mut suggestion = if let Some(template) = hit.matcher.template(runtime) {
         fill(template, hit.path, site, text).map(|rendered| Suggestion {
-            message: hit.matcher.help.clone().unwrap_or_else(|| "use the async equivalent".into()),
-            edits: vec![Edit { range: call_range.clone(), replacement: runtime.respell(rendered.clone()) }],
+            message: hit
+                .matcher
+                .help
+                .clone()
+                .unwrap_or_else(|| "use the async equivalent".into()),
+            edits: vec![Edit {
+                range: call_range.clone(),
+                replacement: runtime.respell(rendered.clone()),
+            }],
             rendered: runtime.respell(rendered),
             applicability: Applicability::MaybeIncorrect,
         })
@@ -80,7 +87,10 @@ pub fn attach(
         let call = &text[call_range.clone()];
         suggestion = runtime.offload(call).map(|rendered| Suggestion {
             message: "run it on the blocking thread pool".into(),
-            edits: vec![Edit { range: call_range.clone(), replacement: rendered.clone() }],
+            edits: vec![Edit {
+                range: call_range.clone(),
+                replacement: rendered.clone(),
+            }],
             rendered,
             applicability: Applicability::MaybeIncorrect,
         });
@@ -115,7 +125,9 @@ fn rebase(
 ) -> Option<Suggestion> {
     let rebase = hit.matcher.rebase.as_ref()?;
     let target = rebase.to.get(runtime.key()?)?;
-    let CallSite::Method(mc) = site else { return None };
+    let CallSite::Method(mc) = site else {
+        return None;
+    };
     let mut root = &*mc.receiver;
     let root_call = loop {
         match root {
@@ -125,7 +137,9 @@ fn rebase(
             _ => return None,
         }
     };
-    let Expr::Path(func) = &*root_call.func else { return None };
+    let Expr::Path(func) = &*root_call.func else {
+        return None;
+    };
     if scopes.resolve_value(&func.path) != Resolution::External(rebase.from.clone()) {
         return None;
     }
@@ -139,11 +153,20 @@ fn rebase(
         &text[func_range.end..call_range.end]
     );
     Some(Suggestion {
-        message: format!("use `{}`, which has the same builder methods", target.trim_end_matches("::new")),
+        message: format!(
+            "use `{}`, which has the same builder methods",
+            target.trim_end_matches("::new")
+        ),
         rendered,
         edits: vec![
-            Edit { range: func_range, replacement: target },
-            Edit { range: call_range.end..call_range.end, replacement: ".await".into() },
+            Edit {
+                range: func_range,
+                replacement: target,
+            },
+            Edit {
+                range: call_range.end..call_range.end,
+                replacement: ".await".into(),
+            },
         ],
         applicability: Applicability::MaybeIncorrect,
     })
@@ -164,7 +187,9 @@ fn fill(template: &str, path: &str, site: CallSite<'_>, text: &str) -> Option<St
         let expr = match key {
             "args" => {
                 if let (Some(first), Some(last)) = (args.first(), args.last()) {
-                    out.push_str(&text[first.span().byte_range().start..last.span().byte_range().end]);
+                    out.push_str(
+                        &text[first.span().byte_range().start..last.span().byte_range().end],
+                    );
                 }
                 None
             }

@@ -20,17 +20,27 @@ pub struct Ty {
 
 impl Ty {
     pub fn named(path: impl Into<String>) -> Ty {
-        Ty { path: path.into(), wrap: Wrap::None }
+        Ty {
+            path: path.into(),
+            wrap: Wrap::None,
+        }
     }
 
     /// Parses the catalogue's spelling: `&mut a::B`, `Result<a::B>`, `Option<a::B>`.
     pub fn parse(text: &str) -> Option<Ty> {
         let text = text.trim();
-        let text = text.strip_prefix("&mut ").or_else(|| text.strip_prefix('&')).unwrap_or(text).trim();
+        let text = text
+            .strip_prefix("&mut ")
+            .or_else(|| text.strip_prefix('&'))
+            .unwrap_or(text)
+            .trim();
         for (name, wrap) in [("Result<", Wrap::Result), ("Option<", Wrap::Option)] {
             if let Some(inner) = text.strip_prefix(name) {
                 let inner = inner.strip_suffix('>')?.trim();
-                return Some(Ty { path: valid_path(inner)?.to_string(), wrap });
+                return Some(Ty {
+                    path: valid_path(inner)?.to_string(),
+                    wrap,
+                });
             }
         }
         Some(Ty::named(valid_path(text)?))
@@ -52,9 +62,9 @@ impl Ty {
 
 fn valid_path(text: &str) -> Option<&str> {
     let ok = !text.is_empty()
-        && text.split("::").all(|seg| {
-            !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_')
-        });
+        && text
+            .split("::")
+            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
     ok.then_some(text)
 }
 
@@ -73,10 +83,16 @@ mod tests {
 
     #[test]
     fn parses_catalogue_spellings() {
-        assert_eq!(Ty::parse("&mut std::fs::OpenOptions"), Some(Ty::named("std::fs::OpenOptions")));
+        assert_eq!(
+            Ty::parse("&mut std::fs::OpenOptions"),
+            Some(Ty::named("std::fs::OpenOptions"))
+        );
         assert_eq!(
             Ty::parse("Result<std::fs::File>"),
-            Some(Ty { path: "std::fs::File".into(), wrap: Wrap::Result })
+            Some(Ty {
+                path: "std::fs::File".into(),
+                wrap: Wrap::Result
+            })
         );
         assert_eq!(Ty::parse("Result<a b>"), None);
         assert_eq!(Ty::parse(""), None);

@@ -32,25 +32,38 @@ pub struct Discovered {
 }
 
 /// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
-pub fn discover_cargo(selection: &CargoSelection, cwd: &Path) -> Result<Discovered, DiscoveryError> {
+pub fn discover_cargo(
+    selection: &CargoSelection,
+    cwd: &Path,
+) -> Result<Discovered, DiscoveryError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = cargo_metadata::MetadataCommand::new();
     command.cargo_path(&cargo).no_deps().current_dir(cwd);
     if let Some(path) = &selection.manifest_path {
         if !path.exists() {
-            return Err(DiscoveryError(format!("manifest path `{}` does not exist", path.display())));
+            return Err(DiscoveryError(format!(
+                "manifest path `{}` does not exist",
+                path.display()
+            )));
         }
         command.manifest_path(path);
     }
-    let metadata = command
-        .exec()
-        .map_err(|err| DiscoveryError(format!("`cargo metadata` failed: {}", err.to_string().trim())))?;
+    let metadata = command.exec().map_err(|err| {
+        DiscoveryError(format!(
+            "`cargo metadata` failed: {}",
+            err.to_string().trim()
+        ))
+    })?;
 
     let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
     let mut selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
         let mut chosen = Vec::new();
         for spec in &selection.packages {
-            let matching: Vec<_> = members.iter().copied().filter(|p| glob_match(spec, &p.name)).collect();
+            let matching: Vec<_> = members
+                .iter()
+                .copied()
+                .filter(|p| glob_match(spec, &p.name))
+                .collect();
             if matching.is_empty() {
                 return Err(DiscoveryError(format!(
                     "package `{spec}` is not a member of the workspace at `{}`",
@@ -65,18 +78,33 @@ pub fn discover_cargo(selection: &CargoSelection, cwd: &Path) -> Result<Discover
     } else {
         default_packages(&metadata, selection.manifest_path.as_deref(), cwd)
     };
-    selected.retain(|p| !selection.exclude.iter().any(|spec| glob_match(spec, &p.name)));
+    selected.retain(|p| {
+        !selection
+            .exclude
+            .iter()
+            .any(|spec| glob_match(spec, &p.name))
+    });
     selected.sort_by(|a, b| a.name.cmp(&b.name));
     selected.dedup_by(|a, b| a.id == b.id);
 
     let target_dir = metadata.target_directory.as_std_path();
     let mut found = Discovered::default();
     for package in selected {
-        let root = package.manifest_path.parent().map(|p| p.as_std_path()).unwrap_or(Path::new("."));
-        let runtime = Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        let root = package
+            .manifest_path
+            .parent()
+            .map(|p| p.as_std_path())
+            .unwrap_or(Path::new("."));
+        let runtime =
+            Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
         for path in walk_rust_files(root, Some(target_dir), &mut found.problems) {
             let role = role_of(&path, root);
-            found.files.push(ScanFile { display: display_path(&path, cwd), path, role, runtime });
+            found.files.push(ScanFile {
+                display: display_path(&path, cwd),
+                path,
+                role,
+                runtime,
+            });
         }
     }
     Ok(found)
@@ -91,10 +119,16 @@ fn default_packages<'m>(
 ) -> Vec<&'m cargo_metadata::Package> {
     let manifest = match manifest_path {
         Some(path) => Some(absolute(path, cwd)),
-        None => cwd.ancestors().map(|dir| dir.join("Cargo.toml")).find(|p| p.is_file()),
+        None => cwd
+            .ancestors()
+            .map(|dir| dir.join("Cargo.toml"))
+            .find(|p| p.is_file()),
     };
     let manifest = manifest.and_then(|p| p.canonicalize().ok());
-    let root_manifest = metadata.workspace_root.join("Cargo.toml").into_std_path_buf();
+    let root_manifest = metadata
+        .workspace_root
+        .join("Cargo.toml")
+        .into_std_path_buf();
     let is_root = manifest.as_ref() == root_manifest.canonicalize().ok().as_ref();
     let members = metadata.workspace_packages();
     if !is_root {
@@ -122,13 +156,20 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
         } else if path.is_file() {
             vec![path.clone()]
         } else {
-            found.problems.push(format!("`{}` does not exist", given.display()));
+            found
+                .problems
+                .push(format!("`{}` does not exist", given.display()));
             continue;
         };
         for file in files {
             let (runtime, package_root) = manifests.package_of(&file);
             let role = role_of(&file, package_root.as_deref().unwrap_or(Path::new("/")));
-            found.files.push(ScanFile { display: display_path(&file, cwd), path: file, role, runtime });
+            found.files.push(ScanFile {
+                display: display_path(&file, cwd),
+                path: file,
+                role,
+                runtime,
+            });
         }
     }
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -138,7 +179,11 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
 
 /// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and nested
 /// packages (directories with their own `Cargo.toml`), in a stable order.
-fn walk_rust_files(root: &Path, target_dir: Option<&Path>, problems: &mut Vec<String>) -> Vec<PathBuf> {
+fn walk_rust_files(
+    root: &Path,
+    target_dir: Option<&Path>,
+    problems: &mut Vec<String>,
+) -> Vec<PathBuf> {
     let root_owned = root.to_path_buf();
     let target_dir = target_dir.map(Path::to_path_buf);
     let walker = ignore::WalkBuilder::new(root)
@@ -171,7 +216,11 @@ fn walk_rust_files(root: &Path, target_dir: Option<&Path>, problems: &mut Vec<St
 
 fn role_of(path: &Path, package_root: &Path) -> Role {
     let relative = path.strip_prefix(package_root).unwrap_or(path);
-    match relative.components().next().and_then(|c| c.as_os_str().to_str()) {
+    match relative
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+    {
         Some("tests" | "benches") => Role::Test,
         Some("examples") => Role::Example,
         _ => Role::Source,
@@ -191,7 +240,9 @@ impl ManifestCache {
                 let manifest = dir.join("Cargo.toml");
                 let text = std::fs::read_to_string(&manifest).ok()?;
                 let value: toml::Table = text.parse().ok()?;
-                value.contains_key("package").then(|| (runtime_of_manifest(&value), dir.to_path_buf()))
+                value
+                    .contains_key("package")
+                    .then(|| (runtime_of_manifest(&value), dir.to_path_buf()))
             });
             if let Some((runtime, root)) = entry {
                 return (*runtime, Some(root.clone()));

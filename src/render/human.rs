@@ -45,16 +45,15 @@ pub fn render_diagnostic(
         notes.push(format!("help: {help}"));
     }
     if let Some(suggestion) = &diagnostic.suggestion {
-        notes.push(format!("help: {}: `{}`", suggestion.message, suggestion.rendered));
+        notes.push(format!(
+            "help: {}: `{}`",
+            suggestion.message, suggestion.rendered
+        ));
     }
-    let origin = match diagnostic.level {
-        Level::Deny => "error",
-        _ => "warning",
-    };
     if diagnostic.lint != "parse_error" {
         notes.push(format!(
-            "note: `unblock::{}` is reported as {origin}; `cargo unblock explain {}` tells more",
-            diagnostic.lint, diagnostic.lint
+            "note: run `cargo unblock explain {}` for details",
+            diagnostic.lint
         ));
     }
     let cs = CsDiagnostic::new(severity)
@@ -62,7 +61,10 @@ pub fn render_diagnostic(
         .with_code(diagnostic.code())
         .with_labels(labels)
         .with_notes(notes);
-    let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
+    let config = term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    };
     term::emit(out, &config, &source, &cs).map_err(std::io::Error::other)
 }
 
@@ -92,7 +94,11 @@ pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::i
         out.reset()?;
         return writeln!(out, " cargo-unblock checked {files}: no findings");
     }
-    let (word, color) = if tally.errors > 0 { ("error", Color::Red) } else { ("warning", Color::Yellow) };
+    let (word, color) = if tally.errors > 0 {
+        ("error", Color::Red)
+    } else {
+        ("warning", Color::Yellow)
+    };
     out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
     write!(out, "{word}")?;
     out.reset()?;
@@ -103,7 +109,11 @@ pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::i
     if tally.warnings > 0 {
         parts.push(plural(tally.warnings, "warning"));
     }
-    writeln!(out, ": cargo-unblock found {} in {files}", parts.join(" and "))
+    writeln!(
+        out,
+        ": cargo-unblock found {} in {files}",
+        parts.join(" and ")
+    )
 }
 
 fn plural(n: usize, word: &str) -> String {
