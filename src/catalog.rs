@@ -115,7 +115,7 @@ pub struct Catalog {
     lints: Vec<Lint>,
     by_path: HashMap<String, (usize, usize)>,
     by_method: HashMap<String, (usize, usize)>,
-    by_trait_method: HashMap<String, Vec<(String, usize, usize)>>,
+    by_trait_method: HashMap<String, Vec<TraitMethod>>,
     module_prefixes: std::collections::HashSet<String>,
     returns: HashMap<String, Ty>,
 }
@@ -174,7 +174,12 @@ impl Catalog {
                     self.by_trait_method
                         .entry(method.to_string())
                         .or_default()
-                        .push((trait_path.to_string(), li, mi));
+                        .push(TraitMethod {
+                            trait_path: trait_path.to_string(),
+                            full: tm.clone(),
+                            lint: li,
+                            matcher: mi,
+                        });
                 }
             }
             for (callee, ty) in &lint.types {
@@ -193,7 +198,12 @@ impl Catalog {
             .by_path
             .keys()
             .chain(self.by_method.keys())
-            .chain(self.by_trait_method.values().flatten().map(|(t, _, _)| t))
+            .chain(
+                self.by_trait_method
+                    .values()
+                    .flatten()
+                    .map(|t| &t.trait_path),
+            )
             .chain(self.returns.keys())
             .cloned()
             .collect();
@@ -259,8 +269,11 @@ impl Catalog {
             .get(method)
             .into_iter()
             .flatten()
-            .map(move |(trait_path, li, mi)| {
-                (trait_path.as_str(), self.make_hit(*li, *mi, trait_path))
+            .map(move |t| {
+                (
+                    t.trait_path.as_str(),
+                    self.make_hit(t.lint, t.matcher, &t.full),
+                )
             })
     }
 
@@ -282,6 +295,14 @@ impl Catalog {
     pub fn return_type(&self, callee: &str) -> Option<&Ty> {
         self.returns.get(callee)
     }
+}
+
+/// A trait method the catalogue matches: `full` is `Trait::method`.
+struct TraitMethod {
+    trait_path: String,
+    full: String,
+    lint: usize,
+    matcher: usize,
 }
 
 fn insert_unique(

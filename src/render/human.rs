@@ -111,7 +111,7 @@ pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::i
     }
     writeln!(
         out,
-        ": cargo-unblock found {} in {files}",
+        ": cargo-unblock found {} (checked {files})",
         parts.join(" and ")
     )
 }

@@ -1,0 +1,283 @@
+//! Runs the built binary on the fixture workspaces: package selection, paths mode,
+//! exit codes, the cargo subcommand protocol, and bad input.
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-unblock");
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path)
+}
+
+fn unblock(cwd: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(cwd)
+        .env_remove("CARGO_TERM_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().expect("binary runs");
+    (
+        output
+            .status
+            .code()
+            .expect("exited normally, not by a signal"),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// `path:line` of every finding header in human output, in order.
+fn locations(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("--> "))
+        .map(|loc| {
+            loc.rsplit_once(':')
+                .map_or(loc, |(head, _)| head)
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn help_works_directly_and_as_cargo_subcommand() {
+    for args in [&["--help"][..], &["unblock", "--help"]] {
+        let (code, stdout, _) = run(unblock(&fixture("")).args(args));
+        assert_eq!(code, 0);
+        assert!(stdout.contains("Usage: cargo unblock"), "{stdout}");
+    }
+}
+
+#[test]
+fn virtual_workspace_root_checks_every_member() {
+    let (code, _, stderr) = run(&mut unblock(&fixture("workspace")));
+    assert_eq!(
+        locations(&stderr),
+        [
+            "api/src/lib.rs:2",
+            "api/src/lib.rs:3",
+            "worker/examples/demo.rs:4",
+            "worker/src/main.rs:6"
+        ]
+    );
+    // `block_on_in_async` is deny by default: the gate fails.
+    assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!("workspace_default_run", stderr);
+}
+
+#[test]
+fn package_selection_follows_cargo() {
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "worker"]));
+    assert_eq!(
+        locations(&stderr),
+        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
+    );
+    assert_eq!(code, 0, "warnings alone pass the gate");
+
+    let (_, _, stderr) =
+        run(unblock(&fixture("workspace")).args(["--workspace", "--exclude", "api"]));
+    assert_eq!(
+        locations(&stderr),
+        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
+    );
+
+    let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "a*"]));
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2", "api/src/lib.rs:3"]);
+
+    // From inside a member, like cargo: that member only.
+    let (_, _, stderr) = run(&mut unblock(&fixture("workspace/worker")));
+    assert_eq!(locations(&stderr), ["examples/demo.rs:4", "src/main.rs:6"]);
+
+    let manifest = fixture("workspace/api/Cargo.toml");
+    let (_, _, stderr) = run(unblock(&fixture("")).arg("--manifest-path").arg(&manifest));
+    assert_eq!(
+        locations(&stderr),
+        ["workspace/api/src/lib.rs:2", "workspace/api/src/lib.rs:3"]
+    );
+}
+
+#[test]
+fn unknown_package_is_a_usage_error() {
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "nope"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("package `nope` is not a member"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn level_flags_drive_the_exit_code() {
+    let (code, _, _) = run(unblock(&fixture("workspace")).args(["-p", "worker", "-D", "warnings"]));
+    assert_eq!(code, 1);
+    let (code, _, stderr) =
+        run(unblock(&fixture("workspace")).args(["-p", "api", "-A", "block_on_in_async"]));
+    assert_eq!(code, 0);
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2"]);
+    let (code, _, stderr) =
+        run(unblock(&fixture("workspace")).args(["-A", "blocking", "-A", "correctness"]));
+    assert_eq!((code, locations(&stderr).len()), (0, 0), "{stderr}");
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["-D", "no_such_lint"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown lint or group `no_such_lint`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn test_code_is_skipped_unless_asked_for() {
+    let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "api", "--tests"]));
+    assert_eq!(
+        locations(&stderr),
+        ["api/src/lib.rs:2", "api/src/lib.rs:3", "api/tests/it.rs:3"]
+    );
+}
+
+#[test]
+fn paths_mode_needs_no_cargo_and_finds_the_runtime() {
+    let (code, _, stderr) = run(unblock(&fixture("workspace"))
+        .arg("worker/src/main.rs")
+        .env("CARGO", "/nonexistent/cargo"));
+    assert_eq!(code, 0);
+    assert_eq!(locations(&stderr), ["worker/src/main.rs:6"]);
+    assert!(
+        stderr.contains("async_std::fs::read_to_string(\"jobs.txt\").await"),
+        "{stderr}"
+    );
+
+    // A directory: every .rs file under it; `tests/` still skipped by default.
+    let (_, _, stderr) = run(unblock(&fixture("workspace")).arg("api"));
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2", "api/src/lib.rs:3"]);
+}
+
+#[test]
+fn missing_path_is_reported_and_the_rest_is_checked() {
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["nope.rs", "api/src/lib.rs"]));
+    assert!(
+        stderr.contains("error: `nope.rs` does not exist"),
+        "{stderr}"
+    );
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2", "api/src/lib.rs:3"]);
+    assert_eq!(code, 1);
+    // Nothing at all could be checked: that is trouble, not a clean pass.
+    let (code, _, _) = run(unblock(&fixture("workspace")).arg("nope.rs"));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn bad_files_are_reported_and_never_stop_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("latin1.rs"),
+        b"async fn f() { let s = \"caf\xe9\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.rs"), "async fn f( {\n").unwrap();
+    std::fs::write(
+        dir.path().join("good.rs"),
+        "async fn f() { std::thread::sleep(std::time::Duration::ZERO); }\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(dir.path()).arg("."));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning[unblock::parse_error]: could not parse this file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`latin1.rs`: the file is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning[unblock::thread_sleep]"),
+        "{stderr}"
+    );
+    let (code, _, _) = run(unblock(dir.path()).args([".", "-D", "parse_error"]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn broken_manifest_is_a_setup_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package\nname = ").unwrap();
+    let (code, _, stderr) = run(&mut unblock(dir.path()));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("error: `cargo metadata` failed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn runs_as_a_real_cargo_subcommand() {
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let (code, _, stderr) = run(Command::new(cargo)
+        .current_dir(fixture("workspace"))
+        .env("PATH", path)
+        .args(["unblock", "-p", "worker"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        locations(&stderr),
+        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
+    );
+}
+
+#[test]
+fn colour_follows_flags_and_environment() {
+    let has_ansi = |cmd: &mut Command| run(cmd).2.contains("\u{1b}[");
+    let ws = fixture("workspace");
+    assert!(!has_ansi(unblock(&ws).args(["-p", "worker"])));
+    assert!(has_ansi(
+        unblock(&ws).args(["-p", "worker", "--color", "always"])
+    ));
+    assert!(has_ansi(
+        unblock(&ws)
+            .args(["-p", "worker"])
+            .env("CARGO_TERM_COLOR", "always")
+    ));
+    assert!(has_ansi(
+        unblock(&ws)
+            .args(["-p", "worker"])
+            .env("CLICOLOR_FORCE", "1")
+    ));
+    assert!(!has_ansi(
+        unblock(&ws)
+            .args(["-p", "worker", "--color", "never"])
+            .env("CLICOLOR_FORCE", "1")
+    ));
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, stdout, _) = run(unblock(&fixture("")).arg("rules"));
+    assert_eq!(code, 0);
+    for id in [
+        "thread_sleep",
+        "blocking_fs",
+        "blocking_net",
+        "blocking_process",
+        "block_on_in_async",
+    ] {
+        assert!(stdout.contains(id), "{stdout}");
+    }
+    let (code, stdout, _) = run(unblock(&fixture("")).args(["explain", "unblock::thread_sleep"]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("### Why is this bad"), "{stdout}");
+    let (code, _, stderr) = run(unblock(&fixture("")).args(["explain", "nope"]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no lint named `nope`"), "{stderr}");
+}
