@@ -1,1 +1,128 @@
-fn main() {}
+//! Scans the vendored corpus and compares with the parse-only floor in the same run.
+//!
+//! `benches/corpus/fetch` first; then `cargo bench --bench scan`. Set `UNBLOCK_CORPUS`
+//! to scan another directory and `BENCH_RUNS` to change the number of timed runs.
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use cargo_unblock::runtime::Runtime;
+use cargo_unblock::scan::{scan, Role, ScanFile, ScanOptions};
+use rayon::prelude::*;
+
+fn main() {
+    let root = std::env::var_os("UNBLOCK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus/vendor"));
+    if !root.is_dir() {
+        eprintln!(
+            "no corpus at {}: run benches/corpus/fetch first",
+            root.display()
+        );
+        return;
+    }
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let paths = rust_files(&root);
+    let (lines, bytes) = paths.iter().fold((0usize, 0usize), |(l, b), p| {
+        let text = std::fs::read(p).unwrap_or_default();
+        (
+            l + memchr::memchr_iter(b'\n', &text).count(),
+            b + text.len(),
+        )
+    });
+    let files: Vec<ScanFile> = paths
+        .iter()
+        .map(|path| ScanFile {
+            path: path.clone(),
+            display: path.display().to_string(),
+            role: Role::Source,
+            runtime: Runtime::Tokio,
+        })
+        .collect();
+    let threads = rayon::current_num_threads();
+    println!(
+        "corpus: {} files, {} lines, {:.1} MB, {threads} threads, best of {runs} runs",
+        files.len(),
+        lines,
+        bytes as f64 / 1e6
+    );
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(256 << 20)
+        .build()
+        .unwrap();
+    let mut parsed = 0;
+    let floor = best_of(runs, || parsed = pool.install(|| parse_only(&paths)));
+    let options = |prefilter| ScanOptions {
+        include_tests: true,
+        runtime: None,
+        jobs: None,
+        prefilter,
+    };
+    let mut findings = 0;
+    let shipped = best_of(runs, || {
+        let report = scan(&files, &options(true));
+        findings = report.files.iter().map(|f| f.diagnostics.len()).sum();
+    });
+    let every_file = best_of(runs, || {
+        scan(&files, &options(false));
+    });
+
+    let row = |name: &str, time: Duration| {
+        println!(
+            "{name:<34} {:>9.1} ms  {:>6.2}x floor  {:>7.0} files/s",
+            time.as_secs_f64() * 1e3,
+            time.as_secs_f64() / floor.as_secs_f64(),
+            files.len() as f64 / time.as_secs_f64()
+        );
+    };
+    row("parse-only floor (read + syn)", floor);
+    row("cargo-unblock (as shipped)", shipped);
+    row("cargo-unblock (no prefilter)", every_file);
+    println!(
+        "files syn parsed: {parsed} of {}; findings: {findings}",
+        files.len()
+    );
+}
+
+/// Reads and parses every file with syn, nothing else: the floor a syn-based tool
+/// cannot go below without skipping files.
+fn parse_only(paths: &[PathBuf]) -> usize {
+    paths
+        .par_iter()
+        .map(|path| {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return 0;
+            };
+            let parsed = syn::parse_file(&text).is_ok();
+            proc_macro2::extra::invalidate_current_thread_spans();
+            usize::from(parsed)
+        })
+        .sum()
+}
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
+    (0..runs.max(1))
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn rust_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    files
+}

@@ -181,6 +181,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         include_tests: cli.tests,
         runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
         jobs: cli.jobs,
+        prefilter: true,
     };
     let mut report = scan::scan(&discovered.files, &options);
     apply_levels(&mut report, &overrides, catalog);

@@ -50,9 +50,15 @@ const OFFLOAD_FNS: &[&str] = &[
     "rayon::scope_fifo",
 ];
 
-/// Method names that offload their closure whatever the receiver: no API uses these
-/// names for running a closure inline.
-const OFFLOAD_METHODS: &[&str] = &["spawn_blocking", "block_in_place"];
+/// Functions and methods with these names offload their closure whatever their path or
+/// receiver (re-exports like `rocket::tokio::task::spawn_blocking`, runtime handles,
+/// a crate's own wrapper): no API uses these names for running a closure inline.
+const OFFLOAD_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unblock"];
+
+/// Methods that run a sync closure on another thread on every API that has them:
+/// thread builders, scoped threads, thread pools.
+const THREAD_SPAWN_METHODS: &[&str] =
+    &["spawn", "spawn_fifo", "spawn_scoped", "execute", "install"];
 
 /// Calls whose closure runs inline but whose first closure parameter has a known type.
 const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope")];
@@ -243,27 +249,29 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
         let resolution = self.callee(call);
-        let path = match &resolution {
-            Some(Resolution::External(path)) => Some(path.as_str()),
-            _ => None,
+        let Some(Resolution::External(path)) = &resolution else {
+            // A closure handed to a function of this crate (`asyncify(move || ..)`), or to
+            // one that cannot be resolved, may well run elsewhere: stay silent inside it.
+            self.visit_expr(&call.func);
+            self.visit_offloaded_args(call.args.iter());
+            return;
         };
-        if let Some(path) = path {
-            if OFFLOAD_FNS.contains(&path) {
-                self.visit_expr(&call.func);
-                self.visit_offloaded_args(call.args.iter());
-                return;
+        let name = path.rsplit("::").next().unwrap_or(path);
+        if OFFLOAD_FNS.contains(&path.as_str()) || OFFLOAD_NAMES.contains(&name) {
+            self.visit_expr(&call.func);
+            self.visit_offloaded_args(call.args.iter());
+            return;
+        }
+        if let Some((_, scope_ty)) = SCOPE_FNS.iter().find(|(f, _)| f == path) {
+            self.visit_expr(&call.func);
+            for arg in &call.args {
+                self.visit_scope_closure(arg, scope_ty);
             }
-            if let Some((_, scope_ty)) = SCOPE_FNS.iter().find(|(f, _)| *f == path) {
-                self.visit_expr(&call.func);
-                for arg in &call.args {
-                    self.visit_scope_closure(arg, scope_ty);
-                }
-                return;
-            }
-            if !awaited {
-                if let Some(hit) = self.ctx.catalog.match_path(path) {
-                    self.report(hit, CallSite::Call(call));
-                }
+            return;
+        }
+        if !awaited {
+            if let Some(hit) = self.ctx.catalog.match_path(path) {
+                self.report(hit, CallSite::Call(call));
             }
         }
         visit::visit_expr_call(self, call);
@@ -287,11 +295,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         let method = mc.method.to_string();
         let receiver_ty = self.infer(&mc.receiver);
         let plain = receiver_ty.as_ref().and_then(Ty::plain);
-        let offloads = OFFLOAD_METHODS.contains(&method.as_str())
-            || plain.is_some_and(|ty| {
-                OFFLOAD_FNS.contains(&format!("{ty}::{method}").as_str())
-                    || (ty == "rayon::ThreadPool" && matches!(method.as_str(), "spawn" | "install"))
-            });
+        let offloads = OFFLOAD_NAMES.contains(&method.as_str())
+            || THREAD_SPAWN_METHODS.contains(&method.as_str());
         if offloads {
             self.visit_expr(&mc.receiver);
             self.visit_offloaded_args(mc.args.iter());
@@ -567,26 +572,16 @@ fn item_attrs(item: &Item) -> &[Attribute] {
     }
 }
 
-/// Names passed as plain arguments to anything that looks like an offload call, so a
-/// closure bound to such a name (`let work = || ..; spawn_blocking(work)`) is not
-/// treated as running inline. Over-approximates: it can only silence.
+/// Names passed as plain arguments to a free function or to an offloading method, so a
+/// closure bound to such a name (`let work = || ..; spawn_blocking(work)`) is judged
+/// like a closure written in place. Over-approximates: it can only silence.
 fn offloaded_names(body: &syn::Block) -> HashSet<String> {
     struct Collector(HashSet<String>);
-    const NAMES: &[&str] = &[
-        "spawn_blocking",
-        "block_in_place",
-        "spawn",
-        "spawn_scoped",
-        "unblock",
-        "block",
-        "join",
-        "scope",
-        "install",
-        "spawn_fifo",
-    ];
     impl Collector {
         fn take<'x>(&mut self, name: Option<String>, args: impl Iterator<Item = &'x Expr>) {
-            if name.is_some_and(|n| NAMES.contains(&n.as_str())) {
+            let offloads =
+                |n: &str| OFFLOAD_NAMES.contains(&n) || THREAD_SPAWN_METHODS.contains(&n);
+            if name.is_none_or(|n| offloads(&n)) {
                 for arg in args {
                     if let Expr::Path(p) = peel(arg) {
                         if let Some(ident) = p.path.get_ident() {
@@ -600,10 +595,7 @@ fn offloaded_names(body: &syn::Block) -> HashSet<String> {
     impl<'ast> Visit<'ast> for Collector {
         fn visit_item(&mut self, _: &'ast Item) {}
         fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            if let Expr::Path(p) = &*call.func {
-                let name = p.path.segments.last().map(|s| s.ident.to_string());
-                self.take(name, call.args.iter());
-            }
+            self.take(None, call.args.iter());
             visit::visit_expr_call(self, call);
         }
         fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {

@@ -130,6 +130,12 @@ impl<'c> Scopes<'c> {
     }
 
     fn resolve_segments(&self, segments: &[String], depth: usize) -> Resolution {
+        self.resolve_with(segments, depth, true)
+    }
+
+    /// `via_globs` is off when resolving a glob's own path: following globs from globs
+    /// would be exponential in their number, and real globs name modules directly.
+    fn resolve_with(&self, segments: &[String], depth: usize, via_globs: bool) -> Resolution {
         let Some(first) = segments.first() else {
             return Resolution::Unknown;
         };
@@ -150,7 +156,7 @@ impl<'c> Scopes<'c> {
                 Some(Binding::Import(target)) => {
                     let mut full = target.clone();
                     full.extend_from_slice(&segments[1..]);
-                    return self.expand_import(full, depth);
+                    return self.expand_import(full, depth, via_globs);
                 }
                 None => {}
             }
@@ -159,7 +165,12 @@ impl<'c> Scopes<'c> {
         if segments.len() >= 2 && self.catalog.knows_prefix(first) {
             return external(segments.to_vec());
         }
-        match self.resolve_through_globs(segments, depth) {
+        let through_globs = if via_globs {
+            self.resolve_through_globs(segments, depth)
+        } else {
+            None
+        };
+        match through_globs {
             Some(resolution) => resolution,
             // `std::fs::read`, `tokio::spawn`: a crate from the extern prelude.
             None if segments.len() >= 2 => external(segments.to_vec()),
@@ -168,13 +179,13 @@ impl<'c> Scopes<'c> {
     }
 
     /// An import's path may start with a name imported by a sibling `use`.
-    fn expand_import(&self, full: Vec<String>, depth: usize) -> Resolution {
+    fn expand_import(&self, full: Vec<String>, depth: usize, via_globs: bool) -> Resolution {
         let head = &full[0];
         let rebinds = self
             .visible()
             .any(|frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t.len() > 1 || t[0] != *head));
         if rebinds {
-            self.resolve_segments(&full, depth + 1)
+            self.resolve_with(&full, depth + 1, via_globs)
         } else {
             external(full)
         }
@@ -248,7 +259,7 @@ impl<'c> Scopes<'c> {
                 None => GlobVerdict::Unsure,
             };
         }
-        let Resolution::External(module) = self.resolve_segments(glob, depth + 1) else {
+        let Resolution::External(module) = self.resolve_with(glob, depth + 1, false) else {
             return GlobVerdict::Unsure;
         };
         if !self.catalog.knows_prefix(&module) {
@@ -272,9 +283,9 @@ impl<'c> Scopes<'c> {
         let (module, name) = trait_path.rsplit_once("::").unwrap_or(("", trait_path));
         self.visible().any(|frame| {
             frame.imports.iter().any(|import| {
-                self.resolve_segments(import, 1) == Resolution::External(trait_path.to_string())
+                self.resolve_with(import, 1, false) == Resolution::External(trait_path.to_string())
             }) || frame.globs.iter().any(|glob| {
-                self.resolve_segments(glob, 1) == Resolution::External(module.to_string())
+                self.resolve_with(glob, 1, false) == Resolution::External(module.to_string())
                     && !frame.names.contains_key(name)
             })
         })

@@ -36,6 +36,8 @@ pub struct ScanOptions {
     pub runtime: Option<Runtime>,
     /// Worker threads; `None` lets rayon decide (`RAYON_NUM_THREADS`, else all cores).
     pub jobs: Option<usize>,
+    /// Skip files without the bytes `async` unparsed (they cannot hold executor code).
+    pub prefilter: bool,
 }
 
 /// A checked file and its findings; the text is kept only when there are findings.
@@ -118,7 +120,7 @@ fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outc
         runtime: options.runtime.unwrap_or(file.runtime),
         include_tests: options.include_tests,
     };
-    let (diagnostics, parsed) = check_text(&text, &ctx, catalog);
+    let (diagnostics, parsed) = check_text(&text, &ctx, options.prefilter);
     let text = if diagnostics.is_empty() {
         String::new()
     } else {
@@ -147,7 +149,7 @@ pub fn check_source(
         runtime,
         include_tests,
     };
-    let (diagnostics, _) = check_text(&text, &ctx, catalog);
+    let (diagnostics, _) = check_text(&text, &ctx, true);
     FileReport {
         source: SourceFile::new(display.into(), display.into(), text),
         diagnostics,
@@ -155,8 +157,8 @@ pub fn check_source(
 }
 
 /// Prefilter, parse and analyse one file's text.
-pub fn check_text(text: &str, ctx: &FileContext<'_>, catalog: &Catalog) -> (Vec<Diagnostic>, bool) {
-    if !source::may_contain_async(text) {
+pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> (Vec<Diagnostic>, bool) {
+    if prefilter && !source::may_contain_async(text) {
         return (Vec::new(), false);
     }
     let parse_text = source::parse_text(text);
@@ -167,11 +169,8 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, catalog: &Catalog) -> (Vec<
             if range.is_empty() && range.start == 0 && err.to_string().contains("end of input") {
                 range = text.len()..text.len();
             }
-            vec![file_error(
-                catalog,
-                format!("could not parse this file: {err}"),
-                Some(range),
-            )]
+            let message = format!("could not parse this file: {err}");
+            vec![file_error(ctx.catalog, message, Some(range))]
         }
     };
     // Spans live in a thread-local table that would otherwise grow with every file.

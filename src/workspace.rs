@@ -97,7 +97,7 @@ pub fn discover_cargo(
             .unwrap_or(Path::new("."));
         let runtime =
             Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
-        for path in walk_rust_files(root, Some(target_dir), &mut found.problems) {
+        for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
             let role = role_of(&path, root);
             found.files.push(ScanFile {
                 display: display_path(&path, cwd),
@@ -152,7 +152,7 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
     for given in paths {
         let path = absolute(given, cwd);
         let files = if path.is_dir() {
-            walk_rust_files(&path, None, &mut found.problems)
+            walk_rust_files(&path, None, false, &mut found.problems)
         } else if path.is_file() {
             vec![path.clone()]
         } else {
@@ -177,11 +177,12 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
     found
 }
 
-/// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and nested
-/// packages (directories with their own `Cargo.toml`), in a stable order.
+/// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and (with
+/// `skip_packages`) nested packages, which are checked as packages of their own.
 fn walk_rust_files(
     root: &Path,
     target_dir: Option<&Path>,
+    skip_packages: bool,
     problems: &mut Vec<String>,
 ) -> Vec<PathBuf> {
     let root_owned = root.to_path_buf();
@@ -196,7 +197,7 @@ fn walk_rust_files(
                 return true;
             }
             let is_target = entry.file_name() == "target" || target_dir.as_deref() == Some(path);
-            !is_target && !path.join("Cargo.toml").is_file()
+            !is_target && !(skip_packages && path.join("Cargo.toml").is_file())
         })
         .build();
     let mut files = Vec::new();

@@ -281,3 +281,25 @@ fn rules_and_explain() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no lint named `nope`"), "{stderr}");
 }
+
+#[test]
+fn example_service_findings() {
+    let manifest = fixture("example-service/Cargo.toml");
+    let (code, _, stderr) = run(unblock(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .arg("--manifest-path")
+        .arg(manifest));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        locations(&stderr),
+        [
+            "fixtures/example-service/src/handlers.rs:10",
+            "fixtures/example-service/src/handlers.rs:18",
+            "fixtures/example-service/src/handlers.rs:23",
+            "fixtures/example-service/src/handlers.rs:31",
+            "fixtures/example-service/src/jobs.rs:6",
+            "fixtures/example-service/src/main.rs:13",
+            "fixtures/example-service/src/storage.rs:6",
+        ]
+    );
+    insta::assert_snapshot!("example_service", stderr);
+}
