@@ -197,7 +197,8 @@ fn walk_rust_files(
                 return true;
             }
             let is_target = entry.file_name() == "target" || target_dir.as_deref() == Some(path);
-            !is_target && !(skip_packages && path.join("Cargo.toml").is_file())
+            let is_other_package = skip_packages && path.join("Cargo.toml").is_file();
+            !is_target && !is_other_package
         })
         .build();
     let mut files = Vec::new();
