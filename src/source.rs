@@ -30,10 +30,29 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-/// Whether a file can contain executor context at all: every executor context
-/// starts at an `async` keyword, and a byte search is far cheaper than a parse.
+/// Whether a file can contain executor context at all. Every executor context starts
+/// at the keyword `async` followed by `fn`, `unsafe`, `move`, `{` or `|` (async fns,
+/// blocks and closures), and a byte search is far cheaper than a parse: most files that
+/// mention "async" do so in prose (`async-std`, "an async runtime").
 pub fn may_contain_async(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"async").is_some()
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(bytes, b"async").any(|at| {
+        let whole_word = (at == 0 || !is_ident(bytes[at - 1]))
+            && bytes.get(at + 5).is_none_or(|&b| !is_ident(b));
+        if !whole_word {
+            return false;
+        }
+        let rest = &bytes[at + 5..];
+        let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        let keyword = |word: &[u8]| {
+            rest.starts_with(word) && rest.get(word.len()).is_none_or(|&b| !is_ident(b))
+        };
+        rest.first().is_some_and(|&b| b == b'{' || b == b'|')
+            || keyword(b"fn")
+            || keyword(b"move")
+            || keyword(b"unsafe")
+    })
 }
 
 /// The text handed to `syn`: byte-for-byte aligned with the file, with a BOM and a
@@ -118,6 +137,24 @@ mod tests {
         assert_eq!(file.line_col(4), LineCol { line: 2, column: 1 });
         // `x` is byte 7 (é is two bytes) and the third character of line 2.
         assert_eq!(file.line_col(7), LineCol { line: 2, column: 3 });
+    }
+
+    #[test]
+    fn prefilter_keeps_every_executor_context() {
+        for code in [
+            "async fn f() {}",
+            "pub(crate) async unsafe fn f() {}",
+            "let x = async move { 1 };",
+            "let x = async{1};",
+            "let f = async |x| x;",
+            "let f = async move |x| x;",
+            "fn f() { async\n    {} }",
+        ] {
+            assert!(may_contain_async(code), "{code}");
+        }
+        for prose in ["// uses async-std", "/// an async runtime", "let asyncfn = 1;", "fn my_async() {}", "async"] {
+            assert!(!may_contain_async(prose), "{prose}");
+        }
     }
 
     #[test]
