@@ -8,15 +8,16 @@ use std::ops::Range;
 
 use proc_macro2::Span;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::catalog::{Catalog, Hit};
 use crate::diagnostic::{Diagnostic, Label};
+use crate::offload;
 use crate::resolve::{Resolution, Scopes};
 use crate::runtime::Runtime;
 use crate::suggest::{self, CallSite};
+use crate::test_code;
 use crate::types::Ty;
 
 /// What the analysis of one file needs to know besides its syntax tree.
@@ -26,42 +27,6 @@ pub struct FileContext<'c> {
     /// Report inside test code (`#[cfg(test)]`, `#[test]` fns) too.
     pub include_tests: bool,
 }
-
-/// Closures passed to these run on another thread or a blocking pool.
-const OFFLOAD_FNS: &[&str] = &[
-    "tokio::task::spawn_blocking",
-    "tokio::task::block_in_place",
-    "tokio::runtime::Handle::spawn_blocking",
-    "tokio::runtime::Runtime::spawn_blocking",
-    "std::thread::spawn",
-    "std::thread::Builder::spawn",
-    "std::thread::Builder::spawn_scoped",
-    "std::thread::Scope::spawn",
-    "async_std::task::spawn_blocking",
-    "blocking::unblock",
-    "smol::unblock",
-    "actix_web::web::block",
-    "actix_rt::task::spawn_blocking",
-    "actix_web::rt::task::spawn_blocking",
-    "rayon::spawn",
-    "rayon::spawn_fifo",
-    "rayon::join",
-    "rayon::scope",
-    "rayon::scope_fifo",
-];
-
-/// Functions and methods with these names offload their closure whatever their path or
-/// receiver (re-exports like `rocket::tokio::task::spawn_blocking`, runtime handles,
-/// a crate's own wrapper): no API uses these names for running a closure inline.
-const OFFLOAD_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unblock"];
-
-/// Methods that run a sync closure on another thread on every API that has them:
-/// thread builders, scoped threads, thread pools.
-const THREAD_SPAWN_METHODS: &[&str] =
-    &["spawn", "spawn_fifo", "spawn_scoped", "execute", "install"];
-
-/// Calls whose closure runs inline but whose first closure parameter has a known type.
-const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope")];
 
 /// Macros whose input is a comma-separated list of expressions.
 const EXPR_LIST_MACROS: &[&str] = &[
@@ -137,7 +102,7 @@ fn range(span: Span) -> Range<usize> {
 
 impl<'a, 'c> Analyzer<'a, 'c> {
     fn is_test_code(&self, attrs: &[Attribute]) -> bool {
-        !self.ctx.include_tests && attrs.iter().any(is_test_attr)
+        !self.ctx.include_tests && attrs.iter().any(test_code::is_test_attr)
     }
 
     /// Runs `f` with the executor context replaced by `executor`.
@@ -156,7 +121,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             what: "this `async fn` runs on the executor",
             inline_closure: None,
         });
-        let saved_names = std::mem::replace(&mut self.offloaded_names, offloaded_names(body));
+        let saved_names =
+            std::mem::replace(&mut self.offloaded_names, offload::offloaded_names(body));
         self.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
             if let syn::FnArg::Typed(arg) = input {
@@ -256,13 +222,12 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             self.visit_offloaded_args(call.args.iter());
             return;
         };
-        let name = path.rsplit("::").next().unwrap_or(path);
-        if OFFLOAD_FNS.contains(&path.as_str()) || OFFLOAD_NAMES.contains(&name) {
+        if offload::is_offload_fn(path) {
             self.visit_expr(&call.func);
             self.visit_offloaded_args(call.args.iter());
             return;
         }
-        if let Some((_, scope_ty)) = SCOPE_FNS.iter().find(|(f, _)| f == path) {
+        if let Some(scope_ty) = offload::scope_param_type(path) {
             self.visit_expr(&call.func);
             for arg in &call.args {
                 self.visit_scope_closure(arg, scope_ty);
@@ -295,9 +260,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         let method = mc.method.to_string();
         let receiver_ty = self.infer(&mc.receiver);
         let plain = receiver_ty.as_ref().and_then(Ty::plain);
-        let offloads = OFFLOAD_NAMES.contains(&method.as_str())
-            || THREAD_SPAWN_METHODS.contains(&method.as_str());
-        if offloads {
+        if offload::is_offload_method(&method) {
             self.visit_expr(&mc.receiver);
             self.visit_offloaded_args(mc.args.iter());
             return;
@@ -379,7 +342,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
 impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     fn visit_item(&mut self, item: &'ast Item) {
-        if self.is_test_code(item_attrs(item)) {
+        if self.is_test_code(test_code::item_attrs(item)) {
             return;
         }
         // A nested item is its own code: it does not run where it is written.
@@ -505,7 +468,8 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 }
 
-fn peel(expr: &Expr) -> &Expr {
+/// The expression inside any parentheses or invisible groups.
+pub fn peel(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(e) => peel(&e.expr),
         Expr::Group(e) => peel(&e.expr),
@@ -519,96 +483,4 @@ fn pattern_ident(pat: &Pat) -> Option<String> {
         Pat::Type(p) => pattern_ident(&p.pat),
         _ => None,
     }
-}
-
-/// `#[test]`, `#[tokio::test]`, `#[rstest]`-style test fns and `#[cfg(test)]` items.
-fn is_test_attr(attr: &Attribute) -> bool {
-    let path = attr.path();
-    let last = path
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default();
-    if matches!(last.as_str(), "test" | "rstest" | "test_case" | "bench") {
-        return true;
-    }
-    if path.is_ident("cfg") {
-        return attr
-            .parse_args::<syn::Meta>()
-            .is_ok_and(|meta| cfg_requires_test(&meta));
-    }
-    false
-}
-
-/// Whether a cfg predicate can only hold in test builds (`test`, `all(test, ..)`).
-fn cfg_requires_test(meta: &syn::Meta) -> bool {
-    match meta {
-        syn::Meta::Path(p) => p.is_ident("test"),
-        syn::Meta::List(list) if list.path.is_ident("all") => list
-            .parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-            .is_ok_and(|items| items.iter().any(cfg_requires_test)),
-        _ => false,
-    }
-}
-
-fn item_attrs(item: &Item) -> &[Attribute] {
-    match item {
-        Item::Const(i) => &i.attrs,
-        Item::Enum(i) => &i.attrs,
-        Item::ExternCrate(i) => &i.attrs,
-        Item::Fn(i) => &i.attrs,
-        Item::ForeignMod(i) => &i.attrs,
-        Item::Impl(i) => &i.attrs,
-        Item::Macro(i) => &i.attrs,
-        Item::Mod(i) => &i.attrs,
-        Item::Static(i) => &i.attrs,
-        Item::Struct(i) => &i.attrs,
-        Item::Trait(i) => &i.attrs,
-        Item::TraitAlias(i) => &i.attrs,
-        Item::Type(i) => &i.attrs,
-        Item::Union(i) => &i.attrs,
-        Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
-/// Names passed as plain arguments to a free function or to an offloading method, so a
-/// closure bound to such a name (`let work = || ..; spawn_blocking(work)`) is judged
-/// like a closure written in place. Over-approximates: it can only silence.
-fn offloaded_names(body: &syn::Block) -> HashSet<String> {
-    struct Collector(HashSet<String>);
-    impl Collector {
-        fn take<'x>(&mut self, name: Option<String>, args: impl Iterator<Item = &'x Expr>) {
-            let offloads =
-                |n: &str| OFFLOAD_NAMES.contains(&n) || THREAD_SPAWN_METHODS.contains(&n);
-            if name.is_none_or(|n| offloads(&n)) {
-                for arg in args {
-                    if let Expr::Path(p) = peel(arg) {
-                        if let Some(ident) = p.path.get_ident() {
-                            self.0.insert(ident.to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    impl<'ast> Visit<'ast> for Collector {
-        fn visit_item(&mut self, _: &'ast Item) {}
-        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            self.take(None, call.args.iter());
-            visit::visit_expr_call(self, call);
-        }
-        fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
-            self.take(Some(mc.method.to_string()), mc.args.iter());
-            visit::visit_expr_method_call(self, mc);
-        }
-    }
-    let mut collector = Collector(HashSet::new());
-    collector.visit_block(body);
-    collector.0
-}
-
-/// The span of a whole expression, as a byte range.
-pub fn expr_range(expr: &impl Spanned) -> Range<usize> {
-    range(expr.span())
 }

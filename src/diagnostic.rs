@@ -31,6 +31,31 @@ pub struct Edit {
     pub replacement: String,
 }
 
+/// Applies non-overlapping edits to `text`; refuses (rather than corrupt the text) when
+/// an edit is out of bounds, splits a character, or overlaps another.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in sorted {
+        let range = edit.range.clone();
+        if range.start < at || range.end < range.start || range.end > text.len() {
+            return Err(format!(
+                "edit {range:?} overlaps another or lies outside the text"
+            ));
+        }
+        if !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+            return Err(format!("edit {range:?} splits a character"));
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(&edit.replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
 /// A `help:` with the code to write instead.
 #[derive(Debug, Clone)]
 pub struct Suggestion {
@@ -87,5 +112,31 @@ impl Diagnostic {
     pub fn sort_key(&self) -> (usize, usize, &str) {
         let range = self.primary.clone().unwrap_or(0..0);
         (range.start, range.end, &self.lint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(range: Range<usize>, replacement: &str) -> Edit {
+        Edit {
+            range,
+            replacement: replacement.into(),
+        }
+    }
+
+    #[test]
+    fn edits_apply_in_any_order() {
+        let text = "let x = f(a);";
+        let edits = [edit(12..12, "?"), edit(8..9, "g")];
+        assert_eq!(apply_edits(text, &edits).unwrap(), "let x = g(a)?;");
+    }
+
+    #[test]
+    fn bad_edits_are_refused() {
+        assert!(apply_edits("abc", &[edit(0..2, "x"), edit(1..3, "y")]).is_err());
+        assert!(apply_edits("abc", &[edit(2..9, "x")]).is_err());
+        assert!(apply_edits("é", &[edit(1..2, "x")]).is_err());
     }
 }

@@ -152,7 +152,13 @@ mod tests {
         ] {
             assert!(may_contain_async(code), "{code}");
         }
-        for prose in ["// uses async-std", "/// an async runtime", "let asyncfn = 1;", "fn my_async() {}", "async"] {
+        for prose in [
+            "// uses async-std",
+            "/// an async runtime",
+            "let asyncfn = 1;",
+            "fn my_async() {}",
+            "async",
+        ] {
             assert!(!may_contain_async(prose), "{prose}");
         }
     }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use cargo_unblock::catalog::Catalog;
+use cargo_unblock::diagnostic::apply_edits;
 use cargo_unblock::render::human;
 use cargo_unblock::runtime::Runtime;
 use cargo_unblock::scan::{check_source, FileReport, ScanReport};
@@ -136,4 +137,36 @@ fn rendered_output_snapshots() {
         let name = format!("{lint}__{}", path.file_stem().unwrap().to_string_lossy());
         insta::assert_snapshot!(name, String::from_utf8(out.into_inner()).unwrap());
     }
+}
+
+#[test]
+fn suggestion_edits_apply_cleanly_and_still_parse() {
+    let mut applied = 0;
+    for (_, path) in fixtures() {
+        let report = check_fixture(&path);
+        for diagnostic in &report.diagnostics {
+            let Some(suggestion) = &diagnostic.suggestion else {
+                continue;
+            };
+            if suggestion.edits.is_empty() {
+                continue;
+            }
+            let fixed = apply_edits(&report.source.text, &suggestion.edits).unwrap();
+            assert!(
+                fixed.contains(&suggestion.rendered),
+                "{}: `{}` is not what the edits wrote",
+                path.display(),
+                suggestion.rendered
+            );
+            if let Err(err) = syn::parse_file(&fixed) {
+                panic!(
+                    "{}: applying `{}` breaks the syntax: {err}",
+                    path.display(),
+                    suggestion.rendered
+                );
+            }
+            applied += 1;
+        }
+    }
+    assert!(applied > 20, "only {applied} suggestions carried edits");
 }
