@@ -303,3 +303,13 @@ fn example_service_findings() {
     );
     insta::assert_snapshot!("example_service", stderr);
 }
+
+#[test]
+fn runtime_flag_overrides_detection() {
+    let (_, _, stderr) =
+        run(unblock(&fixture("workspace")).args(["api/src/lib.rs", "--runtime", "smol"]));
+    assert!(
+        stderr.contains("smol::Timer::after(std::time::Duration::from_millis(5)).await"),
+        "{stderr}"
+    );
+}
