@@ -64,6 +64,21 @@ pub struct Matcher {
     /// Trait methods as `Trait::method`, matched when that trait is imported.
     #[serde(default)]
     pub trait_methods: Vec<String>,
+    /// Method names unambiguous enough to match whatever the receiver (`blocking_recv`).
+    #[serde(default)]
+    pub methods_any: Vec<String>,
+    /// Types that block on every item when iterated by a `for` loop.
+    #[serde(default)]
+    pub iterate: Vec<String>,
+    /// Macros, by name (`println`), resolved to the standard library's.
+    #[serde(default)]
+    pub macros: Vec<String>,
+    /// For `paths`: count the call only when its first argument has one of these types.
+    #[serde(default)]
+    pub first_arg_types: Vec<String>,
+    /// Overrides the lint's headline for this matcher; `{callee}` is the matched path.
+    #[serde(default)]
+    pub message: Option<String>,
     /// Replacement templates per runtime key (or `any`).
     #[serde(default)]
     pub suggest: BTreeMap<String, String>,
@@ -116,6 +131,9 @@ pub struct Catalog {
     by_path: HashMap<String, (usize, usize)>,
     by_method: HashMap<String, (usize, usize)>,
     by_trait_method: HashMap<String, Vec<TraitMethod>>,
+    by_method_any: HashMap<String, (usize, usize)>,
+    by_iterate: HashMap<String, (usize, usize)>,
+    by_macro: HashMap<String, (usize, usize)>,
     module_prefixes: std::collections::HashSet<String>,
     returns: HashMap<String, Ty>,
 }
@@ -151,6 +169,9 @@ impl Catalog {
             by_path: HashMap::new(),
             by_method: HashMap::new(),
             by_trait_method: HashMap::new(),
+            by_method_any: HashMap::new(),
+            by_iterate: HashMap::new(),
+            by_macro: HashMap::new(),
             module_prefixes: Default::default(),
             returns: HashMap::new(),
         };
@@ -166,6 +187,15 @@ impl Catalog {
                 }
                 for method in &matcher.methods {
                     insert_unique(&mut self.by_method, method, (li, mi), &lint.id)?;
+                }
+                for method in &matcher.methods_any {
+                    insert_unique(&mut self.by_method_any, method, (li, mi), &lint.id)?;
+                }
+                for ty in &matcher.iterate {
+                    insert_unique(&mut self.by_iterate, ty, (li, mi), &lint.id)?;
+                }
+                for name in &matcher.macros {
+                    insert_unique(&mut self.by_macro, name, (li, mi), &lint.id)?;
                 }
                 for tm in &matcher.trait_methods {
                     let (trait_path, method) = tm
@@ -186,6 +216,11 @@ impl Catalog {
                 let parsed = Ty::parse(ty)
                     .ok_or_else(|| format!("lints/{}: bad type `{ty}` for `{callee}`", lint.id))?;
                 self.returns.insert(callee.clone(), parsed);
+            }
+        }
+        for lint in &self.lints {
+            for matcher in &lint.matchers {
+                check_template_crates(lint, matcher)?;
             }
         }
         for (callee, ty) in Self::OFFLOAD_TYPES {
@@ -263,6 +298,24 @@ impl Catalog {
         Some(self.make_hit(li, mi, key))
     }
 
+    /// A method whose name alone says it blocks.
+    pub fn match_method_any(&self, method: &str) -> Option<Hit<'_>> {
+        let (key, &(li, mi)) = self.by_method_any.get_key_value(method)?;
+        Some(self.make_hit(li, mi, key))
+    }
+
+    /// A `for` loop over a value of canonical type `ty`.
+    pub fn match_iterate(&self, ty: &str) -> Option<Hit<'_>> {
+        let (key, &(li, mi)) = self.by_iterate.get_key_value(ty)?;
+        Some(self.make_hit(li, mi, key))
+    }
+
+    /// A standard-library macro by name.
+    pub fn match_macro(&self, name: &str) -> Option<Hit<'_>> {
+        let (key, &(li, mi)) = self.by_macro.get_key_value(name)?;
+        Some(self.make_hit(li, mi, key))
+    }
+
     /// Trait methods named `method`: `(trait path, hit)` for each.
     pub fn trait_methods(&self, method: &str) -> impl Iterator<Item = (&str, Hit<'_>)> {
         self.by_trait_method
@@ -297,6 +350,68 @@ impl Catalog {
     }
 }
 
+/// A suggestion may only name crates the package is known to depend on: the runtime
+/// its template is for, the crate of the call it replaces, or `std`.
+fn check_template_crates(lint: &Lint, matcher: &Matcher) -> Result<(), String> {
+    let matched = matcher
+        .paths
+        .iter()
+        .chain(&matcher.methods)
+        .chain(&matcher.trait_methods)
+        .chain(matcher.rebase.iter().map(|r| &r.from));
+    let mut allowed: Vec<&str> = matched.filter_map(|p| p.split("::").next()).collect();
+    allowed.push("std");
+    let templates = matcher.suggest.iter().chain(matcher.rebase.iter().flat_map(|r| &r.to));
+    for (key, template) in templates {
+        let runtime_crate = match key.as_str() {
+            "tokio" => "tokio",
+            "async-std" => "async_std",
+            "smol" => "smol",
+            "actix" => "actix_rt",
+            "any" => "std",
+            other => return Err(format!("lints/{}: unknown runtime key `{other}`", lint.id)),
+        };
+        for name in crate_prefixes(template) {
+            if name != runtime_crate && !allowed.contains(&name) {
+                return Err(format!(
+                    "lints/{}: the `{key}` template names crate `{name}`, which a package on that \
+                     runtime need not depend on",
+                    lint.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first segment of every path in a template (`tokio` in `tokio::fs::read(..)`).
+fn crate_prefixes(template: &str) -> Vec<&str> {
+    let bytes = template.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_ident(bytes[i]) && (i == 0 || !(is_ident(bytes[i - 1]) || bytes[i - 1] == b':')) {
+            let start = i;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            let word = &template[start..i];
+            let primitive = matches!(
+                word,
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+                    | "i128" | "isize" | "f32" | "f64" | "bool" | "char" | "str"
+            );
+            if template[i..].starts_with("::") && !word.starts_with(char::is_uppercase) && !primitive {
+                out.push(&template[start..i]);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// A trait method the catalogue matches: `full` is `Trait::method`.
 struct TraitMethod {
     trait_path: String,
@@ -317,4 +432,40 @@ fn insert_unique(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_loads() {
+        assert!(Catalog::builtin().lint("thread_sleep").is_some());
+    }
+
+    #[test]
+    fn template_crates_are_found() {
+        assert_eq!(crate_prefixes("tokio::fs::read({args}).await"), ["tokio"]);
+        assert_eq!(crate_prefixes("Duration::from_millis(u64::from(x))"), Vec::<&str>::new());
+        assert_eq!(
+            crate_prefixes("tokio::time::timeout({1}, tokio::net::TcpStream::connect({0}))"),
+            ["tokio", "tokio"]
+        );
+    }
+
+    #[test]
+    fn templates_naming_other_crates_are_refused() {
+        let lint = r#"
+            id = "x"
+            group = "blocking"
+            level = "warn"
+            summary = "s"
+            explanation = "e"
+            [[match]]
+            paths = ["rusqlite::Connection::open"]
+            suggest.tokio = "tokio_rusqlite::Connection::open({args}).await"
+        "#;
+        let err = Catalog::from_sources([("x.toml", lint)]).err().unwrap();
+        assert!(err.contains("names crate `tokio_rusqlite`"), "{err}");
+    }
 }

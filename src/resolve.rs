@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use syn::{Item, UseTree};
 
 use crate::catalog::Catalog;
-use crate::types::{Ty, Wrap, TRANSPARENT_WRAPPERS};
+use crate::types::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WRAPPERS};
 
 /// What a name in a frame stands for.
 #[derive(Debug, Clone)]
@@ -310,6 +310,10 @@ impl<'c> Scopes<'c> {
                 };
                 let resolved = match self.resolve(&tp.path) {
                     Resolution::External(path) => path,
+                    // A type of this crate: fields are looked up by its name.
+                    Resolution::Local if last.ident != "Self" => {
+                        return Some(Ty::named(format!("{LOCAL_TYPE_PREFIX}{}", last.ident)));
+                    }
                     Resolution::Local => return None,
                     // Unimported single names can only be prelude types.
                     Resolution::Unknown if tp.path.segments.len() == 1 => {
@@ -326,16 +330,17 @@ impl<'c> Scopes<'c> {
                 if TRANSPARENT_WRAPPERS.contains(&resolved.as_str()) {
                     return first_arg();
                 }
+                if GENERIC_CARRIERS.contains(&resolved.as_str()) {
+                    let inner = first_arg()?;
+                    return Some(Ty::named(format!("{resolved}<{}>", inner.plain()?)));
+                }
                 let wrap = match resolved.as_str() {
                     "std::option::Option" => Wrap::Option,
                     "std::result::Result" | "std::io::Result" => Wrap::Result,
                     _ => return Some(Ty::named(resolved)),
                 };
                 let inner = first_arg()?;
-                (inner.wrap == Wrap::None).then_some(Ty {
-                    path: inner.path,
-                    wrap,
-                })
+                (inner.wrap == Wrap::None && inner.elems.is_empty()).then_some(Ty { wrap, ..inner })
             }
             _ => None,
         }

@@ -11,22 +11,26 @@ pub enum Wrap {
     Option,
 }
 
-/// A value's type as far as the linter cares: `std::fs::File`, `Result<std::fs::File>`.
+/// A value's type as far as the linter cares: `std::fs::File`, `Result<std::fs::File>`,
+/// or a tuple of such (`(Sender, Receiver)` from a channel constructor).
+///
+/// A path may carry one generic argument the linter needs to tell types apart
+/// (`std::io::BufReader<std::fs::File>` blocks, a `BufReader` over a byte slice does not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ty {
     pub path: String,
     pub wrap: Wrap,
+    /// The element types when this is a tuple (then `path` is empty).
+    pub elems: Vec<Ty>,
 }
 
 impl Ty {
     pub fn named(path: impl Into<String>) -> Ty {
-        Ty {
-            path: path.into(),
-            wrap: Wrap::None,
-        }
+        Ty { path: path.into(), wrap: Wrap::None, elems: Vec::new() }
     }
 
-    /// Parses the catalogue's spelling: `&mut a::B`, `Result<a::B>`, `Option<a::B>`.
+    /// Parses the catalogue's spelling: `&mut a::B`, `Result<a::B>`, `Option<a::B>`,
+    /// `(a::B, a::C)`, and generic templates `a::B<{0}>` / `a::B<{self}>`.
     pub fn parse(text: &str) -> Option<Ty> {
         let text = text.trim();
         let text = text
@@ -34,39 +38,93 @@ impl Ty {
             .or_else(|| text.strip_prefix('&'))
             .unwrap_or(text)
             .trim();
+        if let Some(inner) = text.strip_prefix('(') {
+            let elems = split_top_level(inner.strip_suffix(')')?)
+                .into_iter()
+                .map(Ty::parse)
+                .collect::<Option<Vec<_>>>()?;
+            return (elems.len() >= 2).then(|| Ty { path: String::new(), wrap: Wrap::None, elems });
+        }
         for (name, wrap) in [("Result<", Wrap::Result), ("Option<", Wrap::Option)] {
             if let Some(inner) = text.strip_prefix(name) {
                 let inner = inner.strip_suffix('>')?.trim();
-                return Some(Ty {
-                    path: valid_path(inner)?.to_string(),
-                    wrap,
-                });
+                return Some(Ty { path: valid_path(inner)?.to_string(), wrap, elems: Vec::new() });
             }
         }
         Some(Ty::named(valid_path(text)?))
+    }
+
+    /// Fills `{0}` (the first argument's type) and `{self}` (the receiver's type) in a
+    /// declared return type; `None` when a needed type is unknown.
+    pub fn instantiate(&self, arg0: Option<&str>, receiver: Option<&str>) -> Option<Ty> {
+        let mut path = self.path.clone();
+        for (hole, value) in [("{0}", arg0), ("{self}", receiver)] {
+            if path.contains(hole) {
+                path = path.replace(hole, value?);
+            }
+        }
+        Some(Ty { path, ..self.clone() })
+    }
+
+    /// The element at `index` of a tuple type.
+    pub fn element(&self, index: usize) -> Option<Ty> {
+        self.elems.get(index).cloned()
     }
 
     /// The type after `?`, `.unwrap()` or `.expect(..)`.
     pub fn unwrapped(&self) -> Option<Ty> {
         match self.wrap {
             Wrap::None => None,
-            Wrap::Result | Wrap::Option => Some(Ty::named(self.path.clone())),
+            Wrap::Result | Wrap::Option => Some(Ty { wrap: Wrap::None, ..self.clone() }),
         }
     }
 
     /// The type when its methods can be called directly.
     pub fn plain(&self) -> Option<&str> {
-        (self.wrap == Wrap::None).then_some(self.path.as_str())
+        (self.wrap == Wrap::None && self.elems.is_empty()).then_some(self.path.as_str())
     }
 }
 
 fn valid_path(text: &str) -> Option<&str> {
-    let ok = !text.is_empty()
-        && text
-            .split("::")
-            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    ok.then_some(text)
+    let (base, generic) = match text.split_once('<') {
+        Some((base, rest)) => (base, Some(rest.strip_suffix('>')?)),
+        None => (text, None),
+    };
+    let base_ok = !base.is_empty()
+        && base.split("::").all(|seg| {
+            !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_')
+        });
+    let generic_ok =
+        generic.is_none_or(|g| matches!(g, "{0}" | "{self}") || valid_path(g).is_some());
+    (base_ok && generic_ok).then_some(text)
 }
+
+/// Splits `a, b<c, d>, e` at the commas outside angle brackets and parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' | '(' => depth += 1,
+            '>' | ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// Types whose first generic argument decides whether their methods block
+/// (`BufReader<File>` does, `BufReader<&[u8]>` does not): the argument stays in the path.
+pub const GENERIC_CARRIERS: &[&str] = &["std::io::BufReader", "std::io::BufWriter", "std::io::Lines"];
+
+/// The path prefix given to types this crate defines (their fields are known by name).
+pub const LOCAL_TYPE_PREFIX: &str = "local::";
 
 /// Smart pointers and references whose methods auto-deref to the inner type.
 pub const TRANSPARENT_WRAPPERS: &[&str] = &[
@@ -89,12 +147,18 @@ mod tests {
         );
         assert_eq!(
             Ty::parse("Result<std::fs::File>"),
-            Some(Ty {
-                path: "std::fs::File".into(),
-                wrap: Wrap::Result
-            })
+            Some(Ty { path: "std::fs::File".into(), wrap: Wrap::Result, elems: Vec::new() })
         );
         assert_eq!(Ty::parse("Result<a b>"), None);
+        let pair = Ty::parse("(a::Tx, a::Rx)").unwrap();
+        assert_eq!(pair.element(1), Some(Ty::named("a::Rx")));
+        assert_eq!(pair.plain(), None);
+        let generic = Ty::parse("std::io::BufReader<{0}>").unwrap();
+        assert_eq!(
+            generic.instantiate(Some("std::fs::File"), None),
+            Some(Ty::named("std::io::BufReader<std::fs::File>"))
+        );
+        assert_eq!(generic.instantiate(None, None), None);
         assert_eq!(Ty::parse(""), None);
     }
 
