@@ -361,7 +361,10 @@ fn check_template_crates(lint: &Lint, matcher: &Matcher) -> Result<(), String> {
         .chain(matcher.rebase.iter().map(|r| &r.from));
     let mut allowed: Vec<&str> = matched.filter_map(|p| p.split("::").next()).collect();
     allowed.push("std");
-    let templates = matcher.suggest.iter().chain(matcher.rebase.iter().flat_map(|r| &r.to));
+    let templates = matcher
+        .suggest
+        .iter()
+        .chain(matcher.rebase.iter().flat_map(|r| &r.to));
     for (key, template) in templates {
         let runtime_crate = match key.as_str() {
             "tokio" => "tokio",
@@ -399,10 +402,27 @@ fn crate_prefixes(template: &str) -> Vec<&str> {
             let word = &template[start..i];
             let primitive = matches!(
                 word,
-                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
-                    | "i128" | "isize" | "f32" | "f64" | "bool" | "char" | "str"
+                "u8" | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "f32"
+                    | "f64"
+                    | "bool"
+                    | "char"
+                    | "str"
             );
-            if template[i..].starts_with("::") && !word.starts_with(char::is_uppercase) && !primitive {
+            if template[i..].starts_with("::")
+                && !word.starts_with(char::is_uppercase)
+                && !primitive
+            {
                 out.push(&template[start..i]);
             }
         } else {
@@ -446,7 +466,10 @@ mod tests {
     #[test]
     fn template_crates_are_found() {
         assert_eq!(crate_prefixes("tokio::fs::read({args}).await"), ["tokio"]);
-        assert_eq!(crate_prefixes("Duration::from_millis(u64::from(x))"), Vec::<&str>::new());
+        assert_eq!(
+            crate_prefixes("Duration::from_millis(u64::from(x))"),
+            Vec::<&str>::new()
+        );
         assert_eq!(
             crate_prefixes("tokio::time::timeout({1}, tokio::net::TcpStream::connect({0}))"),
             ["tokio", "tokio"]

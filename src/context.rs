@@ -3,7 +3,8 @@
 //! It walks one parsed file, keeps the name scopes (`resolve`) and variable types
 //! (`types`) current, tracks whether the code at hand runs on an async executor, and
 //! asks the catalogue about every call made there.
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use proc_macro2::Span;
@@ -13,12 +14,13 @@ use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::catalog::{Catalog, Hit};
 use crate::diagnostic::{Diagnostic, Label};
+use crate::macros;
 use crate::offload;
 use crate::resolve::{Resolution, Scopes};
 use crate::runtime::Runtime;
 use crate::suggest::{self, CallSite};
 use crate::test_code;
-use crate::types::Ty;
+use crate::types::{Ty, LOCAL_TYPE_PREFIX};
 
 /// What the analysis of one file needs to know besides its syntax tree.
 pub struct FileContext<'c> {
@@ -27,32 +29,6 @@ pub struct FileContext<'c> {
     /// Report inside test code (`#[cfg(test)]`, `#[test]` fns) too.
     pub include_tests: bool,
 }
-
-/// Macros whose input is a comma-separated list of expressions.
-const EXPR_LIST_MACROS: &[&str] = &[
-    "println",
-    "print",
-    "eprintln",
-    "eprint",
-    "format",
-    "format_args",
-    "write",
-    "writeln",
-    "panic",
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "debug_assert",
-    "debug_assert_eq",
-    "debug_assert_ne",
-    "vec",
-    "dbg",
-    "todo",
-    "unimplemented",
-    "unreachable",
-    "join",
-    "try_join",
-];
 
 /// Why the code at hand runs on the executor.
 #[derive(Debug, Clone)]
@@ -72,10 +48,12 @@ pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Vec<Diagn
         scopes: Scopes::new(ctx.catalog),
         executor: None,
         offloaded_names: HashSet::new(),
+        struct_fields: HashMap::new(),
+        self_ty: None,
         diagnostics: Vec::new(),
     };
     if !analyzer.is_test_code(&file.attrs) {
-        analyzer.scopes.push_module(&file.items);
+        analyzer.enter_module(&file.items);
         for item in &file.items {
             analyzer.visit_item(item);
         }
@@ -93,6 +71,11 @@ struct Analyzer<'a, 'c> {
     executor: Option<Executor>,
     /// Variables handed to an offload API somewhere in the current fn body.
     offloaded_names: HashSet<String>,
+    /// Field types of this file's structs, by local type path; `None` when two structs
+    /// share the name (then nothing is known about either).
+    struct_fields: HashMap<String, Option<HashMap<String, Ty>>>,
+    /// The type of `self` in the impl block being visited.
+    self_ty: Option<Ty>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -101,6 +84,43 @@ fn range(span: Span) -> Range<usize> {
 }
 
 impl<'a, 'c> Analyzer<'a, 'c> {
+    /// Enters a module: its names, and the field types of the structs it declares.
+    fn enter_module(&mut self, items: &[Item]) {
+        self.scopes.push_module(items);
+        for item in items {
+            let Item::Struct(def) = item else { continue };
+            let fields: HashMap<String, Ty> = def
+                .fields
+                .iter()
+                .enumerate()
+                .filter_map(|(index, field)| {
+                    let name = field
+                        .ident
+                        .as_ref()
+                        .map_or(index.to_string(), |i| i.to_string());
+                    Some((name, self.scopes.resolve_type(&field.ty)?))
+                })
+                .collect();
+            let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
+            match self.struct_fields.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Some(fields));
+                }
+                Entry::Occupied(mut slot) => {
+                    slot.insert(None);
+                }
+            }
+        }
+    }
+
+    fn field_type(&self, owner: &str, field: &syn::Member) -> Option<Ty> {
+        let name = match field {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        };
+        self.struct_fields.get(owner)?.as_ref()?.get(&name).cloned()
+    }
+
     fn is_test_code(&self, attrs: &[Attribute]) -> bool {
         !self.ctx.include_tests && attrs.iter().any(test_code::is_test_attr)
     }
@@ -125,9 +145,14 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             std::mem::replace(&mut self.offloaded_names, offload::offloaded_names(body));
         self.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
-            if let syn::FnArg::Typed(arg) = input {
-                let ty = self.scopes.resolve_type(&arg.ty);
-                self.bind_pattern(&arg.pat, ty);
+            match input {
+                syn::FnArg::Typed(arg) => {
+                    let ty = self.scopes.resolve_type(&arg.ty);
+                    self.bind_pattern(&arg.pat, ty);
+                }
+                syn::FnArg::Receiver(_) => {
+                    self.scopes.add_local("self".into(), self.self_ty.clone())
+                }
             }
         }
         self.with_executor(executor, |this| this.visit_block(body));
@@ -150,7 +175,11 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             }
             Pat::Reference(p) => self.bind_pattern(&p.pat, ty),
             Pat::Paren(p) => self.bind_pattern(&p.pat, ty),
-            Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Tuple(p) => {
+                for (index, elem) in p.elems.iter().enumerate() {
+                    self.bind_pattern(elem, ty.as_ref().and_then(|t| t.element(index)));
+                }
+            }
             Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
@@ -173,7 +202,11 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 .local_type(&p.path.segments[0].ident.to_string())?
                 .cloned(),
             Expr::Call(call) => match self.callee(call)? {
-                Resolution::External(path) => self.ctx.catalog.return_type(&path).cloned(),
+                Resolution::External(path) => {
+                    let arg0 = call.args.first().and_then(|a| self.infer(a));
+                    let declared = self.ctx.catalog.return_type(&path)?;
+                    declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
+                }
                 _ => None,
             },
             Expr::MethodCall(mc) => {
@@ -181,14 +214,21 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 let method = mc.method.to_string();
                 match method.as_str() {
                     "unwrap" | "expect" => receiver.unwrapped(),
+                    "clone" | "by_ref" => Some(receiver),
                     _ => {
                         let plain = receiver.plain()?;
-                        self.ctx
+                        let declared = self
+                            .ctx
                             .catalog
-                            .return_type(&format!("{plain}::{method}"))
-                            .cloned()
+                            .return_type(&format!("{plain}::{method}"))?;
+                        let arg0 = mc.args.first().and_then(|a| self.infer(a));
+                        declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
                     }
                 }
+            }
+            Expr::Field(field) => {
+                let owner = self.infer(&field.base)?;
+                self.field_type(owner.plain()?, &field.member)
             }
             Expr::Try(e) => self.infer(&e.expr)?.unwrapped(),
             _ => None,
@@ -235,7 +275,16 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             return;
         }
         if !awaited {
-            if let Some(hit) = self.ctx.catalog.match_path(path) {
+            let hit = self.ctx.catalog.match_path(path).filter(|hit| {
+                let wanted = &hit.matcher.first_arg_types;
+                wanted.is_empty() || {
+                    let arg0 = call.args.first().and_then(|a| self.infer(a));
+                    arg0.as_ref()
+                        .and_then(Ty::plain)
+                        .is_some_and(|t| wanted.iter().any(|w| w == t))
+                }
+            });
+            if let Some(hit) = hit {
                 self.report(hit, CallSite::Call(call));
             }
         }
@@ -268,7 +317,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         if !awaited {
             let hit = plain
                 .and_then(|ty| self.ctx.catalog.match_method(ty, &method))
-                .or_else(|| self.trait_method_hit(&method));
+                .or_else(|| self.trait_method_hit(&method))
+                .or_else(|| self.ctx.catalog.match_method_any(&method));
             if let Some(hit) = hit {
                 self.report(hit, CallSite::Method(mc));
             }
@@ -292,9 +342,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             return;
         };
         let lint = hit.lint;
-        let template = lint
-            .message
-            .as_deref()
+        let template = (hit.matcher.message.as_deref())
+            .or(lint.message.as_deref())
             .unwrap_or("`{callee}` blocks the executor thread");
         let mut diagnostic =
             Diagnostic::new(&lint.id, lint.level, template.replace("{callee}", hit.path));
@@ -323,20 +372,72 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Macros whose input is plain expressions are analysed like code.
-    fn visit_macro_exprs(&mut self, mac: &syn::Macro) {
+    /// A standard-library macro the catalogue knows (`println!`).
+    fn check_macro(&mut self, mac: &syn::Macro) {
         let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
-        if !EXPR_LIST_MACROS.contains(&name.as_str()) {
+        let Some(hit) = self.ctx.catalog.match_macro(&name) else {
+            return;
+        };
+        let from_std = match self.scopes.resolve(&mac.path) {
+            Resolution::External(path) => path == format!("std::{name}"),
+            // Unimported single names are the prelude's.
+            Resolution::Unknown => mac.path.segments.len() == 1,
+            Resolution::Local => false,
+        };
+        if from_std {
+            self.report(hit, CallSite::Macro(mac));
+        }
+    }
+
+    /// Code inside macros is analysed when its tokens parse as Rust: `select!` arms,
+    /// comma-separated expressions (`format!`, `join!`, `assert!`), or statements.
+    /// Anything else stays unread, so it can only be missed, never misreported.
+    fn visit_macro_body(&mut self, mac: &syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name == "select" {
+            if let Ok(arms) = mac.parse_body_with(macros::parse_select) {
+                for arm in &arms {
+                    self.visit_select_arm(arm);
+                }
+            }
             return;
         }
-        let parser = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
-        if let Ok(exprs) = mac.parse_body_with(parser) {
-            for expr in &exprs {
-                self.visit_expr(expr);
+        let exprs = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = mac.parse_body_with(exprs) {
+            exprs.iter().for_each(|e| self.visit_expr(e));
+        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
+            self.scopes.push_block(std::iter::empty());
+            stmts.iter().for_each(|s| self.visit_stmt(s));
+            self.scopes.pop();
+        }
+    }
+
+    /// `pattern = future (if guard)? => handler`: the future is polled by the macro,
+    /// so a call written there is awaited.
+    fn visit_select_arm(&mut self, arm: &macros::SelectArm) {
+        if let Some(future) = &arm.future {
+            match peel(future) {
+                Expr::Call(call) => self.visit_call(call, true),
+                Expr::MethodCall(mc) => self.visit_method_call(mc, true),
+                other => self.visit_expr(other),
             }
         }
+        if let Some(guard) = &arm.guard {
+            self.visit_expr(guard);
+        }
+        self.scopes.push_block(std::iter::empty());
+        if let Some(pat) = &arm.pat {
+            self.bind_pattern(pat, None);
+        }
+        self.visit_expr(&arm.handler);
+        self.scopes.pop();
     }
 }
 
@@ -349,7 +450,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         self.with_executor(None, |this| match item {
             Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
-                    this.scopes.push_module(items);
+                    this.enter_module(items);
                     items.iter().for_each(|i| this.visit_item(i));
                     this.scopes.pop();
                 }
@@ -376,6 +477,8 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         if self.is_test_code(&i.attrs) {
             return;
         }
+        let self_ty = self.scopes.resolve_type(&i.self_ty);
+        let saved = std::mem::replace(&mut self.self_ty, self_ty);
         for item in &i.items {
             match item {
                 syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
@@ -383,6 +486,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
                 _ => {}
             }
         }
+        self.self_ty = saved;
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
@@ -464,7 +568,26 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.visit_macro_exprs(mac);
+        if self.executor.is_some() {
+            self.check_macro(mac);
+        }
+        self.visit_macro_body(mac);
+    }
+
+    fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
+        self.visit_expr(&for_loop.expr);
+        let iterated = self.infer(&for_loop.expr);
+        if let Some(hit) = iterated
+            .as_ref()
+            .and_then(Ty::plain)
+            .and_then(|t| self.ctx.catalog.match_iterate(t))
+        {
+            self.report(hit, CallSite::Iterate(&for_loop.expr));
+        }
+        self.scopes.push_block(std::iter::empty());
+        self.bind_pattern(&for_loop.pat, None);
+        self.visit_block(&for_loop.body);
+        self.scopes.pop();
     }
 }
 

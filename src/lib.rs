@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
+pub mod macros;
 pub mod offload;
 pub mod render;
 pub mod resolve;

@@ -14,6 +14,9 @@ use crate::runtime::Runtime;
 pub enum CallSite<'a> {
     Call(&'a syn::ExprCall),
     Method(&'a syn::ExprMethodCall),
+    /// The iterated expression of a `for` loop.
+    Iterate(&'a Expr),
+    Macro(&'a syn::Macro),
 }
 
 impl CallSite<'_> {
@@ -22,6 +25,8 @@ impl CallSite<'_> {
         match self {
             CallSite::Call(c) => c.span().byte_range(),
             CallSite::Method(m) => m.span().byte_range(),
+            CallSite::Iterate(e) => e.span().byte_range(),
+            CallSite::Macro(m) => m.span().byte_range(),
         }
     }
 
@@ -30,6 +35,7 @@ impl CallSite<'_> {
         match self {
             CallSite::Call(c) => c.span().byte_range(),
             CallSite::Method(m) => m.method.span().byte_range().start..m.span().byte_range().end,
+            CallSite::Iterate(_) | CallSite::Macro(_) => self.range(),
         }
     }
 
@@ -37,6 +43,7 @@ impl CallSite<'_> {
         match self {
             CallSite::Call(c) => c.args.iter().collect(),
             CallSite::Method(m) => m.args.iter().collect(),
+            CallSite::Iterate(_) | CallSite::Macro(_) => Vec::new(),
         }
     }
 
@@ -44,6 +51,8 @@ impl CallSite<'_> {
         match self {
             CallSite::Call(c) => c.args.first(),
             CallSite::Method(m) => Some(&m.receiver),
+            CallSite::Iterate(e) => Some(e),
+            CallSite::Macro(_) => None,
         }
     }
 }

@@ -26,7 +26,11 @@ pub struct Ty {
 
 impl Ty {
     pub fn named(path: impl Into<String>) -> Ty {
-        Ty { path: path.into(), wrap: Wrap::None, elems: Vec::new() }
+        Ty {
+            path: path.into(),
+            wrap: Wrap::None,
+            elems: Vec::new(),
+        }
     }
 
     /// Parses the catalogue's spelling: `&mut a::B`, `Result<a::B>`, `Option<a::B>`,
@@ -43,12 +47,20 @@ impl Ty {
                 .into_iter()
                 .map(Ty::parse)
                 .collect::<Option<Vec<_>>>()?;
-            return (elems.len() >= 2).then(|| Ty { path: String::new(), wrap: Wrap::None, elems });
+            return (elems.len() >= 2).then(|| Ty {
+                path: String::new(),
+                wrap: Wrap::None,
+                elems,
+            });
         }
         for (name, wrap) in [("Result<", Wrap::Result), ("Option<", Wrap::Option)] {
             if let Some(inner) = text.strip_prefix(name) {
                 let inner = inner.strip_suffix('>')?.trim();
-                return Some(Ty { path: valid_path(inner)?.to_string(), wrap, elems: Vec::new() });
+                return Some(Ty {
+                    path: valid_path(inner)?.to_string(),
+                    wrap,
+                    elems: Vec::new(),
+                });
             }
         }
         Some(Ty::named(valid_path(text)?))
@@ -63,7 +75,10 @@ impl Ty {
                 path = path.replace(hole, value?);
             }
         }
-        Some(Ty { path, ..self.clone() })
+        Some(Ty {
+            path,
+            ..self.clone()
+        })
     }
 
     /// The element at `index` of a tuple type.
@@ -75,7 +90,10 @@ impl Ty {
     pub fn unwrapped(&self) -> Option<Ty> {
         match self.wrap {
             Wrap::None => None,
-            Wrap::Result | Wrap::Option => Some(Ty { wrap: Wrap::None, ..self.clone() }),
+            Wrap::Result | Wrap::Option => Some(Ty {
+                wrap: Wrap::None,
+                ..self.clone()
+            }),
         }
     }
 
@@ -91,9 +109,9 @@ fn valid_path(text: &str) -> Option<&str> {
         None => (text, None),
     };
     let base_ok = !base.is_empty()
-        && base.split("::").all(|seg| {
-            !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_')
-        });
+        && base
+            .split("::")
+            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
     let generic_ok =
         generic.is_none_or(|g| matches!(g, "{0}" | "{self}") || valid_path(g).is_some());
     (base_ok && generic_ok).then_some(text)
@@ -121,7 +139,8 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 /// Types whose first generic argument decides whether their methods block
 /// (`BufReader<File>` does, `BufReader<&[u8]>` does not): the argument stays in the path.
-pub const GENERIC_CARRIERS: &[&str] = &["std::io::BufReader", "std::io::BufWriter", "std::io::Lines"];
+pub const GENERIC_CARRIERS: &[&str] =
+    &["std::io::BufReader", "std::io::BufWriter", "std::io::Lines"];
 
 /// The path prefix given to types this crate defines (their fields are known by name).
 pub const LOCAL_TYPE_PREFIX: &str = "local::";
@@ -147,7 +166,11 @@ mod tests {
         );
         assert_eq!(
             Ty::parse("Result<std::fs::File>"),
-            Some(Ty { path: "std::fs::File".into(), wrap: Wrap::Result, elems: Vec::new() })
+            Some(Ty {
+                path: "std::fs::File".into(),
+                wrap: Wrap::Result,
+                elems: Vec::new()
+            })
         );
         assert_eq!(Ty::parse("Result<a b>"), None);
         let pair = Ty::parse("(a::Tx, a::Rx)").unwrap();
