@@ -262,18 +262,6 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             self.visit_offloaded_args(call.args.iter());
             return;
         };
-        if offload::is_offload_fn(path) {
-            self.visit_expr(&call.func);
-            self.visit_offloaded_args(call.args.iter());
-            return;
-        }
-        if let Some(scope_ty) = offload::scope_param_type(path) {
-            self.visit_expr(&call.func);
-            for arg in &call.args {
-                self.visit_scope_closure(arg, scope_ty);
-            }
-            return;
-        }
         if !awaited {
             let hit = self.ctx.catalog.match_path(path).filter(|hit| {
                 let wanted = &hit.matcher.first_arg_types;
@@ -287,6 +275,18 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             if let Some(hit) = hit {
                 self.report(hit, CallSite::Call(call));
             }
+        }
+        if offload::is_offload_fn(path) {
+            self.visit_expr(&call.func);
+            self.visit_offloaded_args(call.args.iter());
+            return;
+        }
+        if let Some(scope_ty) = offload::scope_param_type(path) {
+            self.visit_expr(&call.func);
+            for arg in &call.args {
+                self.visit_scope_closure(arg, scope_ty);
+            }
+            return;
         }
         visit::visit_expr_call(self, call);
     }
@@ -577,11 +577,18 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
         self.visit_expr(&for_loop.expr);
         let iterated = self.infer(&for_loop.expr);
-        if let Some(hit) = iterated
+        // `for e in fs::read_dir(d)? {}`: the call is already reported, once is enough.
+        let expr_range = CallSite::Iterate(&for_loop.expr).range();
+        let reported_inside = self.diagnostics.iter().any(|d| {
+            d.primary
+                .as_ref()
+                .is_some_and(|r| expr_range.start <= r.start && r.end <= expr_range.end)
+        });
+        let hit = iterated
             .as_ref()
             .and_then(Ty::plain)
-            .and_then(|t| self.ctx.catalog.match_iterate(t))
-        {
+            .and_then(|t| self.ctx.catalog.match_iterate(t));
+        if let Some(hit) = hit.filter(|_| !reported_inside) {
             self.report(hit, CallSite::Iterate(&for_loop.expr));
         }
         self.scopes.push_block(std::iter::empty());
