@@ -216,16 +216,28 @@ fn walk_rust_files(
     files
 }
 
+/// A file's role from cargo's layout, plus the convention for test modules kept in
+/// their own file (`#[cfg(test)] mod tests;` → `tests.rs` or `tests/`): the attribute
+/// sits in another file, so the name is the only sign a per-file scan has.
 fn role_of(path: &Path, package_root: &Path) -> Role {
     let relative = path.strip_prefix(package_root).unwrap_or(path);
-    match relative
-        .components()
-        .next()
-        .and_then(|c| c.as_os_str().to_str())
-    {
-        Some("tests" | "benches") => Role::Test,
-        Some("examples") => Role::Example,
-        _ => Role::Source,
+    let mut components = relative.components().filter_map(|c| c.as_os_str().to_str());
+    match components.next() {
+        Some("tests" | "benches") => return Role::Test,
+        Some("examples") => return Role::Example,
+        _ => {}
+    }
+    let in_test_dir = relative
+        .parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"));
+    let test_file = matches!(
+        relative.file_stem().and_then(|s| s.to_str()),
+        Some("tests" | "test")
+    );
+    if in_test_dir || test_file {
+        Role::Test
+    } else {
+        Role::Source
     }
 }
 
@@ -326,6 +338,9 @@ mod tests {
         assert_eq!(role_of(Path::new("/p/tests/it.rs"), root), Role::Test);
         assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Test);
         assert_eq!(role_of(Path::new("/p/examples/e.rs"), root), Role::Example);
-        assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Source);
+        assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/src/udp/tests.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/src/testing.rs"), root), Role::Source);
+        assert_eq!(role_of(Path::new("/p/src/main.rs"), root), Role::Source);
     }
 }
