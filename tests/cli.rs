@@ -313,3 +313,19 @@ fn runtime_flag_overrides_detection() {
         "{stderr}"
     );
 }
+
+#[test]
+fn pedantic_lints_are_off_until_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("log.rs"),
+        "async fn f() {\n    println!(\"hi\");\n}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(dir.path()).arg("log.rs"));
+    assert_eq!((code, locations(&stderr).len()), (0, 0), "{stderr}");
+    let (_, _, stderr) = run(unblock(dir.path()).args(["log.rs", "-W", "pedantic"]));
+    assert_eq!(locations(&stderr), ["log.rs:2"]);
+    let (code, _, _) = run(unblock(dir.path()).args(["log.rs", "-D", "blocking_print"]));
+    assert_eq!(code, 1);
+}
