@@ -309,30 +309,47 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         let method = mc.method.to_string();
         let receiver_ty = self.infer(&mc.receiver);
         let plain = receiver_ty.as_ref().and_then(Ty::plain);
-        if offload::is_offload_method(&method) {
-            self.visit_expr(&mc.receiver);
-            self.visit_offloaded_args(mc.args.iter());
-            return;
-        }
         if !awaited {
             let hit = plain
                 .and_then(|ty| self.ctx.catalog.match_method(ty, &method))
-                .or_else(|| self.trait_method_hit(&method))
+                .or_else(|| self.trait_method_hit(&method, plain))
                 .or_else(|| self.ctx.catalog.match_method_any(&method));
             if let Some(hit) = hit {
                 self.report(hit, CallSite::Method(mc));
             }
         }
+        if offload::is_offload_method(&method) {
+            self.visit_expr(&mc.receiver);
+            self.visit_offloaded_args(mc.args.iter());
+            return;
+        }
         visit::visit_expr_method_call(self, mc);
     }
 
-    /// A trait method counts only when exactly one catalogue trait with it is in scope.
-    fn trait_method_hit(&self, method: &str) -> Option<Hit<'c>> {
+    /// A trait method counts only when exactly one catalogue trait with it is in scope,
+    /// and the receiver could implement it: its type is unknown, or it comes from the
+    /// trait's crate and the catalogue does not know the method as a builder step
+    /// (`HashMap::get` is not `redis::Commands::get`).
+    fn trait_method_hit(&self, method: &str, receiver: Option<&str>) -> Option<Hit<'c>> {
+        let could_implement = |trait_path: &str| match receiver {
+            None => true,
+            Some(ty) => {
+                let krate = |p: &str| p.split("::").next().unwrap_or_default().to_string();
+                krate(ty) == krate(trait_path)
+                    && self
+                        .ctx
+                        .catalog
+                        .return_type(&format!("{ty}::{method}"))
+                        .is_none()
+            }
+        };
         let mut in_scope = self
             .ctx
             .catalog
             .trait_methods(method)
-            .filter(|(trait_path, _)| self.scopes.trait_in_scope(trait_path));
+            .filter(|(trait_path, _)| {
+                could_implement(trait_path) && self.scopes.trait_in_scope(trait_path)
+            });
         let first = in_scope.next()?;
         in_scope.next().is_none().then_some(first.1)
     }
