@@ -45,10 +45,13 @@ pub fn render_diagnostic(
         notes.push(format!("help: {help}"));
     }
     if let Some(suggestion) = &diagnostic.suggestion {
-        notes.push(format!(
-            "help: {}: `{}`",
-            suggestion.message, suggestion.rendered
-        ));
+        // Multi-line rewrites are shown on one line; the edits keep the user's layout.
+        let shown = suggestion
+            .rendered
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        notes.push(format!("help: {}: `{shown}`", suggestion.message));
     }
     if diagnostic.lint != "parse_error" {
         notes.push(format!(
