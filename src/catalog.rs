@@ -79,6 +79,10 @@ pub struct Matcher {
     /// Overrides the lint's headline for this matcher; `{callee}` is the matched path.
     #[serde(default)]
     pub message: Option<String>,
+    /// A look-alike (`diesel_async::RunQueryDsl::load`): matched, so that a blocking API
+    /// with the same method is not assumed in its place, but never reported.
+    #[serde(default)]
+    pub ignore: bool,
     /// Replacement templates per runtime key (or `any`).
     #[serde(default)]
     pub suggest: BTreeMap<String, String>,

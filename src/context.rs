@@ -231,6 +231,13 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 self.field_type(owner.plain()?, &field.member)
             }
             Expr::Try(e) => self.infer(&e.expr)?.unwrapped(),
+            // `unsafe { EnvOpenOptions::new().open(p)? }`: the tail expression's type, unless
+            // it names a variable of the block (gone by now, and maybe shadowing another).
+            Expr::Unsafe(syn::ExprUnsafe { block, .. })
+            | Expr::Block(syn::ExprBlock { block, .. }) => match block.stmts.last()? {
+                Stmt::Expr(tail, None) if !matches!(peel(tail), Expr::Path(_)) => self.infer(tail),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -358,6 +365,9 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         let Some(executor) = self.executor.clone() else {
             return;
         };
+        if hit.matcher.ignore {
+            return;
+        }
         let lint = hit.lint;
         let template = (hit.matcher.message.as_deref())
             .or(lint.message.as_deref())
