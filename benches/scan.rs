@@ -39,6 +39,12 @@ fn main() {
             display: path.display().to_string(),
             role: Role::Source,
             runtime: Runtime::Tokio,
+            // Each vendored crate is a package of its own.
+            package: path
+                .strip_prefix(&root)
+                .ok()
+                .and_then(|p| p.components().next())
+                .map(|c| root.join(c)),
         })
         .collect();
     let threads = rayon::current_num_threads();

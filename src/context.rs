@@ -3,6 +3,7 @@
 //! It walks one parsed file, keeps the name scopes (`resolve`) and variable types
 //! (`types`) current, tracks whether the code at hand runs on an async executor, and
 //! asks the catalogue about every call made there.
+use std::cell::RefCell;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -28,6 +29,20 @@ pub struct FileContext<'c> {
     pub runtime: Runtime,
     /// Report inside test code (`#[cfg(test)]`, `#[test]` fns) too.
     pub include_tests: bool,
+    /// Field types of structs declared in other files of the same package.
+    pub crate_fields: &'c StructFields,
+}
+
+/// Field types by struct (local type path, e.g. `local::AppState`); `None` when two
+/// structs share the name, so that neither is trusted.
+pub type StructFields = HashMap<String, Option<HashMap<String, Ty>>>;
+
+/// What the analysis of one file found.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Local struct names whose fields were needed but are declared in another file.
+    pub wanted_structs: HashSet<String>,
 }
 
 /// Why the code at hand runs on the executor.
@@ -41,27 +56,40 @@ struct Executor {
 }
 
 /// Analyses one parsed file and returns its findings.
-pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Vec<Diagnostic> {
-    let mut analyzer = Analyzer {
-        ctx,
-        text,
-        scopes: Scopes::new(ctx.catalog),
-        executor: None,
-        offloaded_names: HashSet::new(),
-        struct_fields: HashMap::new(),
-        self_ty: None,
-        diagnostics: Vec::new(),
-    };
+pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Analysis {
+    let mut analyzer = Analyzer::new(ctx, text);
     if !analyzer.is_test_code(&file.attrs) {
         analyzer.enter_module(&file.items);
         for item in &file.items {
             analyzer.visit_item(item);
         }
     }
-    analyzer
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    analyzer.diagnostics
+    let mut diagnostics = analyzer.diagnostics;
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Analysis {
+        diagnostics,
+        wanted_structs: analyzer.wanted_structs.into_inner(),
+    }
+}
+
+/// The field types of every struct a file declares, in any of its inline modules.
+pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
+    fn walk(analyzer: &mut Analyzer<'_, '_>, items: &[Item]) {
+        analyzer.enter_module(items);
+        for item in items {
+            if let Item::Mod(syn::ItemMod {
+                content: Some((_, inner)),
+                ..
+            }) = item
+            {
+                walk(analyzer, inner);
+            }
+        }
+        analyzer.scopes.pop();
+    }
+    let mut analyzer = Analyzer::new(ctx, "");
+    walk(&mut analyzer, &file.items);
+    analyzer.struct_fields
 }
 
 struct Analyzer<'a, 'c> {
@@ -77,6 +105,8 @@ struct Analyzer<'a, 'c> {
     /// The type of `self` in the impl block being visited.
     self_ty: Option<Ty>,
     diagnostics: Vec<Diagnostic>,
+    /// Filled while inferring types, which only reads the analyzer otherwise.
+    wanted_structs: RefCell<HashSet<String>>,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -84,6 +114,20 @@ fn range(span: Span) -> Range<usize> {
 }
 
 impl<'a, 'c> Analyzer<'a, 'c> {
+    fn new(ctx: &'a FileContext<'c>, text: &'a str) -> Self {
+        Analyzer {
+            ctx,
+            text,
+            scopes: Scopes::new(ctx.catalog),
+            executor: None,
+            offloaded_names: HashSet::new(),
+            struct_fields: HashMap::new(),
+            self_ty: None,
+            diagnostics: Vec::new(),
+            wanted_structs: RefCell::new(HashSet::new()),
+        }
+    }
+
     /// Enters a module: its names, and the field types of the structs it declares.
     fn enter_module(&mut self, items: &[Item]) {
         self.scopes.push_module(items);
@@ -113,12 +157,27 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         }
     }
 
+    /// A field's type: from this file's structs, else the package's; a local struct
+    /// known to neither is noted, so the scan can look for it in the other files.
     fn field_type(&self, owner: &str, field: &syn::Member) -> Option<Ty> {
         let name = match field {
             syn::Member::Named(ident) => ident.to_string(),
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
-        self.struct_fields.get(owner)?.as_ref()?.get(&name).cloned()
+        let fields = match self
+            .struct_fields
+            .get(owner)
+            .or_else(|| self.ctx.crate_fields.get(owner))
+        {
+            Some(fields) => fields.as_ref()?,
+            None => {
+                if let Some(local) = owner.strip_prefix(LOCAL_TYPE_PREFIX) {
+                    self.wanted_structs.borrow_mut().insert(local.to_string());
+                }
+                return None;
+            }
+        };
+        fields.get(&name).cloned()
     }
 
     fn is_test_code(&self, attrs: &[Attribute]) -> bool {
@@ -146,10 +205,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         self.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
             match input {
-                syn::FnArg::Typed(arg) => {
-                    let ty = self.scopes.resolve_type(&arg.ty);
-                    self.bind_pattern(&arg.pat, ty);
-                }
+                syn::FnArg::Typed(arg) => self.bind_pattern(&Pat::Type(arg.clone()), None),
                 syn::FnArg::Receiver(_) => {
                     self.scopes.add_local("self".into(), self.self_ty.clone())
                 }
@@ -170,6 +226,13 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 }
             }
             Pat::Type(p) => {
+                if let Some(inner) = self.newtype_field(&p.pat, &p.ty) {
+                    // `State(state): State<Arc<AppState>>`: the wrapper destructured.
+                    if let Pat::TupleStruct(ts) = &*p.pat {
+                        self.bind_pattern(&ts.elems[0], Some(inner));
+                    }
+                    return;
+                }
                 let annotated = self.scopes.resolve_type(&p.ty);
                 self.bind_pattern(&p.pat, annotated.or(ty));
             }
@@ -189,6 +252,25 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 .for_each(|f| self.bind_pattern(&f.pat, None)),
             _ => {}
         }
+    }
+
+    /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
+    fn newtype_field(&self, pat: &Pat, ty: &syn::Type) -> Option<Ty> {
+        let Pat::TupleStruct(ts) = pat else {
+            return None;
+        };
+        let syn::Type::Path(tp) = ty else { return None };
+        let wrapper = tp.path.segments.last()?;
+        if ts.elems.len() != 1 || ts.path.segments.last()?.ident != wrapper.ident {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &wrapper.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(inner) => self.scopes.resolve_type(inner),
+            _ => None,
+        })
     }
 
     /// The receiver type of `expr`, when it is known for certain.

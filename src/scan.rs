@@ -1,10 +1,12 @@
-//! The per-file pipeline (read → prefilter → parse → analyse), run over all files in parallel.
-use std::path::PathBuf;
+//! The per-file pipeline (read → prefilter → parse → analyse), run over all files in
+//! parallel, plus the package-wide pass that supplies struct fields declared elsewhere.
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Level};
-use crate::context::{self, FileContext};
+use crate::context::{self, FileContext, StructFields};
 use crate::diagnostic::Diagnostic;
 use crate::runtime::Runtime;
 use crate::source::{self, SourceFile};
@@ -15,7 +17,7 @@ pub enum Role {
     /// Library, binaries, build script.
     Source,
     Example,
-    /// `tests/`, `benches/`: reported only with `--tests`.
+    /// `tests/`, `benches/`, test modules in files of their own: reported only with `--tests`.
     Test,
 }
 
@@ -26,6 +28,8 @@ pub struct ScanFile {
     pub display: String,
     pub role: Role,
     pub runtime: Runtime,
+    /// The package's root directory, when the file belongs to one.
+    pub package: Option<PathBuf>,
 }
 
 /// Options that apply to every file.
@@ -36,7 +40,7 @@ pub struct ScanOptions {
     pub runtime: Option<Runtime>,
     /// Worker threads; `None` lets rayon decide (`RAYON_NUM_THREADS`, else all cores).
     pub jobs: Option<usize>,
-    /// Skip files without the bytes `async` unparsed (they cannot hold executor code).
+    /// Skip files that cannot hold executor code unparsed.
     pub prefilter: bool,
 }
 
@@ -54,7 +58,7 @@ pub struct ScanReport {
     pub files: Vec<FileReport>,
     /// Files looked at (read and, where they could hold async code, parsed).
     pub checked: usize,
-    /// Files that were parsed (the rest held no `async` and were skipped cheaply).
+    /// Files that were parsed (the rest could not hold executor code).
     pub parsed: usize,
 }
 
@@ -63,22 +67,60 @@ const WORKER_STACK: usize = 256 * 1024 * 1024;
 
 /// Checks `files` in parallel and returns the findings in a stable order.
 pub fn scan(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
-    let catalog = Catalog::builtin();
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
     }
-    let work = || {
-        files
+    match builder.build() {
+        Ok(pool) => pool.install(|| scan_in_pool(files, options)),
+        Err(_) => scan_in_pool(files, options),
+    }
+}
+
+fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
+    let catalog = Catalog::builtin();
+    let no_fields = StructFields::new();
+    let selected: Vec<&ScanFile> = files
+        .iter()
+        .filter(|f| options.include_tests || f.role != Role::Test)
+        .collect();
+    let mut outcomes: Vec<Outcome> = selected
+        .par_iter()
+        .map(|file| check_file(file, catalog, options, &no_fields))
+        .collect();
+
+    // Files that met a struct declared in another file of their package are checked
+    // again, once that package's files have told what the struct's fields are.
+    let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
+    for (file, outcome) in selected.iter().zip(&outcomes) {
+        if !outcome.wanted_structs.is_empty() {
+            let names = wanted.entry(file.package.as_deref()).or_default();
+            names.extend(outcome.wanted_structs.iter().cloned());
+        }
+    }
+    for (package, names) in &wanted {
+        let members: Vec<&ScanFile> = files
+            .iter()
+            .filter(|f| f.package.as_deref() == *package)
+            .collect();
+        let fields = package_struct_fields(&members, names, catalog);
+        if fields.is_empty() {
+            continue;
+        }
+        let redo: Vec<usize> = (0..selected.len())
+            .filter(|&i| {
+                selected[i].package.as_deref() == *package && !outcomes[i].wanted_structs.is_empty()
+            })
+            .collect();
+        let again: Vec<Outcome> = redo
             .par_iter()
-            .filter(|file| options.include_tests || file.role != Role::Test)
-            .map(|file| check_file(file, catalog, options))
-            .collect::<Vec<_>>()
-    };
-    let outcomes = match builder.build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    };
+            .map(|&i| check_file(selected[i], catalog, options, &fields))
+            .collect();
+        for (i, outcome) in redo.into_iter().zip(again) {
+            outcomes[i] = outcome;
+        }
+    }
+
     let mut report = ScanReport::default();
     for outcome in outcomes {
         report.checked += 1;
@@ -93,25 +135,81 @@ pub fn scan(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
     report
 }
 
+/// The fields of the structs named in `names`, from the package files that declare them
+/// (found by a byte search before any parse). A name declared twice is ambiguous.
+fn package_struct_fields(
+    members: &[&ScanFile],
+    names: &HashSet<String>,
+    catalog: &Catalog,
+) -> StructFields {
+    let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
+    let no_fields = StructFields::new();
+    let found: Vec<StructFields> = members
+        .par_iter()
+        .filter_map(|file| {
+            let text = source::read_text(&file.path).ok()?;
+            if !needles
+                .iter()
+                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+            {
+                return None;
+            }
+            let ctx = FileContext {
+                catalog,
+                runtime: file.runtime,
+                include_tests: true,
+                crate_fields: &no_fields,
+            };
+            let parsed = syn::parse_file(&source::parse_text(&text)).ok();
+            let fields = parsed.map(|ast| context::struct_fields(&ast, &ctx));
+            proc_macro2::extra::invalidate_current_thread_spans();
+            fields
+        })
+        .collect();
+    let mut merged = StructFields::new();
+    for fields in found {
+        for (name, value) in fields {
+            let wanted = name
+                .strip_prefix(crate::types::LOCAL_TYPE_PREFIX)
+                .is_some_and(|n| names.contains(n));
+            if wanted {
+                merged
+                    .entry(name)
+                    .and_modify(|v| *v = None)
+                    .or_insert(value);
+            }
+        }
+    }
+    merged
+}
+
 struct Outcome {
     report: FileReport,
     parsed: bool,
+    wanted_structs: HashSet<String>,
 }
 
 /// The whole pipeline for one file. Never panics on bad input: every failure becomes
 /// a `parse_error` finding on that file.
-fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outcome {
+fn check_file(
+    file: &ScanFile,
+    catalog: &Catalog,
+    options: &ScanOptions,
+    fields: &StructFields,
+) -> Outcome {
     let text = match source::read_text(&file.path) {
         Ok(text) => text,
         Err(err) => {
             let source = SourceFile::new(file.path.clone(), file.display.clone(), String::new());
             let diagnostic = file_error(catalog, format!("`{}`: {err}", file.display), None);
+            let report = FileReport {
+                source,
+                diagnostics: vec![diagnostic],
+            };
             return Outcome {
-                report: FileReport {
-                    source,
-                    diagnostics: vec![diagnostic],
-                },
+                report,
                 parsed: false,
+                wanted_structs: HashSet::new(),
             };
         }
     };
@@ -119,9 +217,10 @@ fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outc
         catalog,
         runtime: options.runtime.unwrap_or(file.runtime),
         include_tests: options.include_tests,
+        crate_fields: fields,
     };
-    let (diagnostics, parsed) = check_text(&text, &ctx, options.prefilter);
-    let text = if diagnostics.is_empty() {
+    let checked = check_text(&text, &ctx, options.prefilter);
+    let text = if checked.diagnostics.is_empty() {
         String::new()
     } else {
         text
@@ -130,9 +229,10 @@ fn check_file(file: &ScanFile, catalog: &Catalog, options: &ScanOptions) -> Outc
     Outcome {
         report: FileReport {
             source,
-            diagnostics,
+            diagnostics: checked.diagnostics,
         },
-        parsed,
+        parsed: checked.parsed,
+        wanted_structs: checked.wanted_structs,
     }
 }
 
@@ -143,39 +243,63 @@ pub fn check_source(
     runtime: Runtime,
     include_tests: bool,
 ) -> FileReport {
-    let catalog = Catalog::builtin();
+    let no_fields = StructFields::new();
     let ctx = FileContext {
-        catalog,
+        catalog: Catalog::builtin(),
         runtime,
         include_tests,
+        crate_fields: &no_fields,
     };
-    let (diagnostics, _) = check_text(&text, &ctx, true);
+    let checked = check_text(&text, &ctx, true);
     FileReport {
         source: SourceFile::new(display.into(), display.into(), text),
-        diagnostics,
+        diagnostics: checked.diagnostics,
     }
 }
 
+/// What checking one file's text gave.
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub parsed: bool,
+    pub wanted_structs: HashSet<String>,
+}
+
 /// Prefilter, parse and analyse one file's text.
-pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> (Vec<Diagnostic>, bool) {
+pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked {
     if prefilter && !source::may_contain_async(text) {
-        return (Vec::new(), false);
+        return Checked {
+            diagnostics: Vec::new(),
+            parsed: false,
+            wanted_structs: HashSet::new(),
+        };
     }
     let parse_text = source::parse_text(text);
-    let diagnostics = match syn::parse_file(&parse_text) {
-        Ok(ast) => context::analyze(&ast, text, ctx),
+    let checked = match syn::parse_file(&parse_text) {
+        Ok(ast) => {
+            let analysis = context::analyze(&ast, text, ctx);
+            Checked {
+                diagnostics: analysis.diagnostics,
+                parsed: true,
+                wanted_structs: analysis.wanted_structs,
+            }
+        }
         Err(err) => {
             let mut range = err.span().byte_range();
             if range.is_empty() && range.start == 0 && err.to_string().contains("end of input") {
                 range = text.len()..text.len();
             }
             let message = format!("could not parse this file: {err}");
-            vec![file_error(ctx.catalog, message, Some(range))]
+            let diagnostics = vec![file_error(ctx.catalog, message, Some(range))];
+            Checked {
+                diagnostics,
+                parsed: true,
+                wanted_structs: HashSet::new(),
+            }
         }
     };
     // Spans live in a thread-local table that would otherwise grow with every file.
     proc_macro2::extra::invalidate_current_thread_spans();
-    (diagnostics, true)
+    checked
 }
 
 fn file_error(

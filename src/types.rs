@@ -152,6 +152,11 @@ pub const TRANSPARENT_WRAPPERS: &[&str] = &[
     "std::rc::Rc",
     "alloc::sync::Arc",
     "alloc::boxed::Box",
+    // Web framework extractors that deref to the application state.
+    "axum::extract::State",
+    "axum::Extension",
+    "axum::extract::Extension",
+    "actix_web::web::Data",
 ];
 
 #[cfg(test)]

@@ -104,6 +104,7 @@ pub fn discover_cargo(
                 path,
                 role,
                 runtime,
+                package: Some(root.to_path_buf()),
             });
         }
     }
@@ -169,6 +170,7 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
                 path: file,
                 role,
                 runtime,
+                package: package_root,
             });
         }
     }

@@ -329,3 +329,24 @@ fn pedantic_lints_are_off_until_asked_for() {
     let (code, _, _) = run(unblock(dir.path()).args(["log.rs", "-D", "blocking_print"]));
     assert_eq!(code, 1);
 }
+
+#[test]
+fn struct_fields_declared_in_other_files_of_the_package() {
+    let manifest = fixture("cross-file/Cargo.toml");
+    let (code, _, stderr) = run(unblock(&fixture("cross-file"))
+        .arg("--manifest-path")
+        .arg(manifest));
+    assert_eq!(code, 0, "{stderr}");
+    // `State(state): State<Arc<AppState>>` and `state.log` reach `state.rs`; `self.cache`
+    // reaches a struct in a module of it; `Twin` is declared twice, so it stays silent.
+    assert_eq!(
+        locations(&stderr),
+        ["src/main.rs:14", "src/main.rs:21", "src/main.rs:31"]
+    );
+    // Paths mode finds the package from the nearest manifest and does the same.
+    let (_, _, stderr) = run(unblock(&fixture("cross-file")).arg("src"));
+    assert_eq!(
+        locations(&stderr),
+        ["src/main.rs:14", "src/main.rs:21", "src/main.rs:31"]
+    );
+}
