@@ -92,6 +92,11 @@ pub struct Matcher {
     /// Whether the `spawn_blocking` rewrite is offered when no template applies.
     #[serde(default = "yes")]
     pub offload: bool,
+    /// Whether, on tokio, `block_in_place(|| call)` is offered when neither a template nor
+    /// the `spawn_blocking` rewrite applies (it keeps borrows working; multi-thread
+    /// runtime only). Off where running the call in place would not help.
+    #[serde(default = "yes")]
+    pub in_place: bool,
     /// The `help:` message for this matcher's templates.
     #[serde(default)]
     pub help: Option<String>,

@@ -82,6 +82,15 @@ impl Runtime {
         Some(text)
     }
 
+    /// `block_in_place` around `call`, where the runtime has it (tokio's multi-thread
+    /// runtime: the worker hands its other tasks away, then blocks).
+    pub fn in_place(self, call: &str) -> Option<String> {
+        match self {
+            Runtime::Tokio => Some(format!("tokio::task::block_in_place(|| {call})")),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio",

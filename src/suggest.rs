@@ -104,6 +104,19 @@ pub fn attach(
             applicability: Applicability::MaybeIncorrect,
         });
     }
+    let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_));
+    if suggestion.is_none() && !hit.matcher.offload && hit.matcher.in_place && in_place_fits {
+        let call = &text[call_range.clone()];
+        suggestion = runtime.in_place(call).map(|rendered| Suggestion {
+            message: "if it must stay here, tell tokio this worker will block (multi-thread runtime only)".into(),
+            edits: vec![Edit {
+                range: call_range.clone(),
+                replacement: rendered.clone(),
+            }],
+            rendered,
+            applicability: Applicability::MaybeIncorrect,
+        });
+    }
     match suggestion {
         Some(mut suggestion) if in_closure && suggestion.rendered.contains(".await") => {
             // `.await` cannot go inside a sync closure: say what to do, edit nothing.
