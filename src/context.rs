@@ -518,6 +518,12 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             }
             return;
         }
+        if name == "matches" {
+            if let Ok(exprs) = mac.parse_body_with(macros::parse_matches) {
+                exprs.iter().for_each(|e| self.visit_expr(e));
+            }
+            return;
+        }
         let exprs = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
         if let Ok(exprs) = mac.parse_body_with(exprs) {
             exprs.iter().for_each(|e| self.visit_expr(e));

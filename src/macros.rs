@@ -1,4 +1,5 @@
-//! Parsers for macro bodies that are Rust code in a shape of their own (`select!`).
+//! Parsers for macro bodies that are Rust code in a shape of their own (`select!`,
+//! `matches!`).
 use syn::parse::{ParseStream, Result};
 use syn::{Expr, Pat, Token};
 
@@ -58,4 +59,18 @@ pub fn parse_select(input: ParseStream<'_>) -> Result<Vec<SelectArm>> {
         });
     }
     Ok(arms)
+}
+
+/// `matches!(scrutinee, pattern if guard)`: the expressions in it.
+pub fn parse_matches(input: ParseStream<'_>) -> Result<Vec<Expr>> {
+    let scrutinee: Expr = input.parse()?;
+    input.parse::<Token![,]>()?;
+    Pat::parse_multi_with_leading_vert(input)?;
+    let mut exprs = vec![scrutinee];
+    if input.peek(Token![if]) {
+        input.parse::<Token![if]>()?;
+        exprs.push(input.parse()?);
+    }
+    let _ = input.parse::<Option<Token![,]>>()?;
+    Ok(exprs)
 }
