@@ -297,32 +297,27 @@ impl Catalog {
 
     /// A call to the function at canonical `path`.
     pub fn match_path(&self, path: &str) -> Option<Hit<'_>> {
-        let (key, &(li, mi)) = self.by_path.get_key_value(path)?;
-        Some(self.make_hit(li, mi, key))
+        self.lookup(&self.by_path, path)
     }
 
     /// A method call on a receiver of canonical type `ty`.
     pub fn match_method(&self, ty: &str, method: &str) -> Option<Hit<'_>> {
-        let (key, &(li, mi)) = self.by_method.get_key_value(&format!("{ty}::{method}"))?;
-        Some(self.make_hit(li, mi, key))
+        self.lookup(&self.by_method, &format!("{ty}::{method}"))
     }
 
     /// A method whose name alone says it blocks.
     pub fn match_method_any(&self, method: &str) -> Option<Hit<'_>> {
-        let (key, &(li, mi)) = self.by_method_any.get_key_value(method)?;
-        Some(self.make_hit(li, mi, key))
+        self.lookup(&self.by_method_any, method)
     }
 
     /// A `for` loop over a value of canonical type `ty`.
     pub fn match_iterate(&self, ty: &str) -> Option<Hit<'_>> {
-        let (key, &(li, mi)) = self.by_iterate.get_key_value(ty)?;
-        Some(self.make_hit(li, mi, key))
+        self.lookup(&self.by_iterate, ty)
     }
 
     /// A standard-library macro by name.
     pub fn match_macro(&self, name: &str) -> Option<Hit<'_>> {
-        let (key, &(li, mi)) = self.by_macro.get_key_value(name)?;
-        Some(self.make_hit(li, mi, key))
+        self.lookup(&self.by_macro, name)
     }
 
     /// Trait methods named `method`: `(trait path, hit)` for each.
@@ -337,6 +332,15 @@ impl Catalog {
                     self.make_hit(t.lint, t.matcher, &t.full),
                 )
             })
+    }
+
+    fn lookup<'c>(
+        &'c self,
+        table: &'c HashMap<String, (usize, usize)>,
+        key: &str,
+    ) -> Option<Hit<'c>> {
+        let (key, &(li, mi)) = table.get_key_value(key)?;
+        Some(self.make_hit(li, mi, key))
     }
 
     fn make_hit<'c>(&'c self, li: usize, mi: usize, path: &'c str) -> Hit<'c> {

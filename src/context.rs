@@ -685,8 +685,11 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if self.executor.is_some() {
             self.check_macro(mac);
+            self.visit_macro_body(mac);
+        } else if macros::mentions_async(&mac.tokens) {
+            // Outside executor code a macro matters only if it holds an async block.
+            self.visit_macro_body(mac);
         }
-        self.visit_macro_body(mac);
     }
 
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {

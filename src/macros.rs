@@ -1,5 +1,6 @@
 //! Parsers for macro bodies that are Rust code in a shape of their own (`select!`,
 //! `matches!`).
+use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{ParseStream, Result};
 use syn::{Expr, Pat, Token};
 
@@ -73,4 +74,13 @@ pub fn parse_matches(input: ParseStream<'_>) -> Result<Vec<Expr>> {
     }
     let _ = input.parse::<Option<Token![,]>>()?;
     Ok(exprs)
+}
+
+/// Whether the tokens hold the `async` keyword anywhere (a cheap walk, no parse).
+pub fn mentions_async(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => ident == "async",
+        TokenTree::Group(group) => mentions_async(&group.stream()),
+        _ => false,
+    })
 }

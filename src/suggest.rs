@@ -72,50 +72,31 @@ pub fn attach(
         diagnostic.notes.push(note.clone());
     }
     let call_range = site.range();
-    let mut suggestion = if let Some(template) = hit.matcher.template(runtime) {
-        fill(template, hit.path, site, text).map(|rendered| Suggestion {
-            message: hit
-                .matcher
-                .help
-                .clone()
-                .unwrap_or_else(|| "use the async equivalent".into()),
-            edits: vec![Edit {
-                range: call_range.clone(),
-                replacement: runtime.respell(rendered.clone()),
-            }],
-            rendered: runtime.respell(rendered),
-            applicability: Applicability::MaybeIncorrect,
-        })
-    } else {
-        None
-    };
+    let mut suggestion = hit.matcher.template(runtime).and_then(|template| {
+        let rendered = runtime.respell(fill(template, hit.path, site, text)?);
+        let message = hit
+            .matcher
+            .help
+            .as_deref()
+            .unwrap_or("use the async equivalent");
+        Some(replace_call(message, &call_range, rendered))
+    });
     if suggestion.is_none() {
         suggestion = rebase(hit, site, text, runtime, scopes);
     }
+    let call = &text[call_range.clone()];
     if suggestion.is_none() && hit.matcher.offload {
-        let call = &text[call_range.clone()];
-        suggestion = runtime.offload(call).map(|rendered| Suggestion {
-            message: "run it on the blocking thread pool".into(),
-            edits: vec![Edit {
-                range: call_range.clone(),
-                replacement: rendered.clone(),
-            }],
-            rendered,
-            applicability: Applicability::MaybeIncorrect,
+        suggestion = runtime.offload(call).map(|rendered| {
+            replace_call("run it on the blocking thread pool", &call_range, rendered)
         });
     }
     let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_));
     if suggestion.is_none() && !hit.matcher.offload && hit.matcher.in_place && in_place_fits {
-        let call = &text[call_range.clone()];
-        suggestion = runtime.in_place(call).map(|rendered| Suggestion {
-            message: "if it must stay here, tell tokio this worker will block (multi-thread runtime only)".into(),
-            edits: vec![Edit {
-                range: call_range.clone(),
-                replacement: rendered.clone(),
-            }],
-            rendered,
-            applicability: Applicability::MaybeIncorrect,
-        });
+        let message =
+            "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
+        suggestion = runtime
+            .in_place(call)
+            .map(|rendered| replace_call(message, &call_range, rendered));
     }
     match suggestion {
         Some(mut suggestion) if in_closure && suggestion.rendered.contains(".await") => {
@@ -134,6 +115,19 @@ pub fn attach(
                 .into(),
         ),
         None => {}
+    }
+}
+
+/// A suggestion that replaces the whole call with `rendered`.
+fn replace_call(message: &str, call: &Range<usize>, rendered: String) -> Suggestion {
+    Suggestion {
+        message: message.to_string(),
+        edits: vec![Edit {
+            range: call.clone(),
+            replacement: rendered.clone(),
+        }],
+        rendered,
+        applicability: Applicability::MaybeIncorrect,
     }
 }
 
