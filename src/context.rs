@@ -43,6 +43,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Local struct names whose fields were needed but are declared in another file.
     pub wanted_structs: HashSet<String>,
+    /// This file's structs with the fields that can matter to a finding, for the files
+    /// of the package that want them.
+    pub struct_fields: StructFields,
 }
 
 /// Why the code at hand runs on the executor.
@@ -69,6 +72,7 @@ pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Analysis 
     Analysis {
         diagnostics,
         wanted_structs: analyzer.wanted_structs.into_inner(),
+        struct_fields: relevant_fields(analyzer.struct_fields, ctx.catalog),
     }
 }
 
@@ -89,7 +93,26 @@ pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
     }
     let mut analyzer = Analyzer::new(ctx, "");
     walk(&mut analyzer, &file.items);
-    analyzer.struct_fields
+    relevant_fields(analyzer.struct_fields, ctx.catalog)
+}
+
+/// Keeps the fields whose type the catalogue knows or that lead to another of the
+/// crate's structs (`self.state.db`); a struct left with none needs no second look.
+/// Structs declared twice stay `None`.
+fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields {
+    let relevant = |ty: &Ty| {
+        let path = ty.path.split('<').next().unwrap_or_default();
+        path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
+    };
+    // A struct is kept even with no relevant field: a second struct of the same name
+    // must still make the name ambiguous.
+    fields
+        .into_iter()
+        .map(|(name, fields)| {
+            let kept = fields.map(|f| f.into_iter().filter(|(_, ty)| relevant(ty)).collect());
+            (name, kept)
+        })
+        .collect()
 }
 
 struct Analyzer<'a, 'c> {

@@ -90,7 +90,8 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
         .collect();
 
     // Files that met a struct declared in another file of their package are checked
-    // again, once that package's files have told what the struct's fields are.
+    // again, once that package's files have told what the struct's fields are, and only
+    // when a field can matter (its type is one the catalogue knows).
     let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
     for (file, outcome) in selected.iter().zip(&outcomes) {
         if !outcome.wanted_structs.is_empty() {
@@ -99,18 +100,29 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
         }
     }
     for (package, names) in &wanted {
-        let members: Vec<&ScanFile> = files
+        let in_package = |f: &ScanFile| f.package.as_deref() == *package;
+        let known = selected
             .iter()
-            .filter(|f| f.package.as_deref() == *package)
-            .collect();
-        let fields = package_struct_fields(&members, names, catalog);
-        if fields.is_empty() {
-            continue;
+            .zip(&outcomes)
+            .filter(|(f, _)| in_package(f));
+        let mut fields = StructFields::new();
+        for (_, outcome) in known.clone() {
+            merge_fields(&mut fields, outcome.struct_fields.clone(), names);
         }
+        let unparsed: Vec<&ScanFile> = known.filter(|(_, o)| !o.parsed).map(|(f, _)| *f).collect();
+        merge_fields(
+            &mut fields,
+            package_struct_fields(&unparsed, names, catalog),
+            names,
+        );
+        let useful = |name: &String| {
+            let key = format!("{}{name}", crate::types::LOCAL_TYPE_PREFIX);
+            fields
+                .get(&key)
+                .is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
+        };
         let redo: Vec<usize> = (0..selected.len())
-            .filter(|&i| {
-                selected[i].package.as_deref() == *package && !outcomes[i].wanted_structs.is_empty()
-            })
+            .filter(|&i| in_package(selected[i]) && outcomes[i].wanted_structs.iter().any(useful))
             .collect();
         let again: Vec<Outcome> = redo
             .par_iter()
@@ -135,16 +147,16 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
     report
 }
 
-/// The fields of the structs named in `names`, from the package files that declare them
-/// (found by a byte search before any parse). A name declared twice is ambiguous.
+/// The fields of the structs named in `names`, from files not parsed yet that declare
+/// them (found by a byte search before any parse).
 fn package_struct_fields(
-    members: &[&ScanFile],
+    files: &[&ScanFile],
     names: &HashSet<String>,
     catalog: &Catalog,
 ) -> StructFields {
     let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
     let no_fields = StructFields::new();
-    let found: Vec<StructFields> = members
+    let found: Vec<StructFields> = files
         .par_iter()
         .filter_map(|file| {
             let text = source::read_text(&file.path).ok()?;
@@ -168,25 +180,28 @@ fn package_struct_fields(
         .collect();
     let mut merged = StructFields::new();
     for fields in found {
-        for (name, value) in fields {
-            let wanted = name
-                .strip_prefix(crate::types::LOCAL_TYPE_PREFIX)
-                .is_some_and(|n| names.contains(n));
-            if wanted {
-                merged
-                    .entry(name)
-                    .and_modify(|v| *v = None)
-                    .or_insert(value);
-            }
-        }
+        merge_fields(&mut merged, fields, names);
     }
     merged
+}
+
+/// Adds the wanted structs of `from` to `into`; a name met twice becomes ambiguous.
+fn merge_fields(into: &mut StructFields, from: StructFields, names: &HashSet<String>) {
+    for (key, value) in from {
+        let local = key
+            .strip_prefix(crate::types::LOCAL_TYPE_PREFIX)
+            .unwrap_or(&key);
+        if names.contains(local) {
+            into.entry(key).and_modify(|v| *v = None).or_insert(value);
+        }
+    }
 }
 
 struct Outcome {
     report: FileReport,
     parsed: bool,
     wanted_structs: HashSet<String>,
+    struct_fields: StructFields,
 }
 
 /// The whole pipeline for one file. Never panics on bad input: every failure becomes
@@ -210,6 +225,7 @@ fn check_file(
                 report,
                 parsed: false,
                 wanted_structs: HashSet::new(),
+                struct_fields: StructFields::new(),
             };
         }
     };
@@ -233,6 +249,7 @@ fn check_file(
         },
         parsed: checked.parsed,
         wanted_structs: checked.wanted_structs,
+        struct_fields: checked.struct_fields,
     }
 }
 
@@ -262,6 +279,7 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     pub parsed: bool,
     pub wanted_structs: HashSet<String>,
+    pub struct_fields: StructFields,
 }
 
 /// Prefilter, parse and analyse one file's text.
@@ -271,6 +289,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
             diagnostics: Vec::new(),
             parsed: false,
             wanted_structs: HashSet::new(),
+            struct_fields: StructFields::new(),
         };
     }
     let parse_text = source::parse_text(text);
@@ -281,6 +300,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
                 diagnostics: analysis.diagnostics,
                 parsed: true,
                 wanted_structs: analysis.wanted_structs,
+                struct_fields: analysis.struct_fields,
             }
         }
         Err(err) => {
@@ -294,6 +314,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
                 diagnostics,
                 parsed: true,
                 wanted_structs: HashSet::new(),
+                struct_fields: StructFields::new(),
             }
         }
     };
