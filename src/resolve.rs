@@ -282,8 +282,12 @@ impl<'c> Scopes<'c> {
     pub fn trait_in_scope(&self, trait_path: &str) -> bool {
         let (module, name) = trait_path.rsplit_once("::").unwrap_or(("", trait_path));
         self.visible().any(|frame| {
+            // Only an import that ends in the trait's own name can be it (the cheap test
+            // first: this runs for every call of a catalogued trait method's name).
             frame.imports.iter().any(|import| {
-                self.resolve_with(import, 1, false) == Resolution::External(trait_path.to_string())
+                import.last().is_some_and(|last| last == name)
+                    && self.resolve_with(import, 1, false)
+                        == Resolution::External(trait_path.to_string())
             }) || frame.globs.iter().any(|glob| {
                 self.resolve_with(glob, 1, false) == Resolution::External(module.to_string())
                     && !frame.names.contains_key(name)
