@@ -1,8 +1,11 @@
 //! cargo-unblock: finds code that blocks an async executor thread, from source alone.
 //!
-//! The pipeline: `workspace` finds the files, `scan` runs each through `source` (read,
-//! prefilter), `syn` (parse) and `context` (where code runs, what each call resolves to,
-//! which `catalog` lint it hits), and `render` prints the findings.
+//! The pipeline: `workspace` finds the files; `scan` runs each through `source` (read,
+//! prefilter), `syn` (parse) and `context` (where code runs, with `offload` telling
+//! which closures leave the executor and `test_code` which items are tests; what each
+//! call resolves to through `resolve`; receiver types through `types`; which `catalog`
+//! lint it hits), then a package-wide pass for struct fields declared in other files;
+//! `suggest` turns hits into rewrites and `render` prints them.
 pub mod catalog;
 pub mod cli;
 pub mod context;
