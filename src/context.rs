@@ -15,6 +15,7 @@ use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::catalog::{Catalog, Hit};
 use crate::diagnostic::{Diagnostic, Label};
+use crate::guards::{self, Guards};
 use crate::macros;
 use crate::offload;
 use crate::resolve::{Resolution, Scopes};
@@ -130,6 +131,8 @@ struct Analyzer<'a, 'c> {
     diagnostics: Vec<Diagnostic>,
     /// Filled while inferring types, which only reads the analyzer otherwise.
     wanted_structs: RefCell<HashSet<String>>,
+    /// Lock guards alive in the current async body.
+    guards: Guards,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -148,6 +151,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             self_ty: None,
             diagnostics: Vec::new(),
             wanted_structs: RefCell::new(HashSet::new()),
+            guards: Guards::default(),
         }
     }
 
@@ -207,11 +211,47 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         !self.ctx.include_tests && attrs.iter().any(test_code::is_test_attr)
     }
 
-    /// Runs `f` with the executor context replaced by `executor`.
+    /// Runs `f` with the executor context replaced by `executor`: a body of its own,
+    /// with its own lock guards.
     fn with_executor(&mut self, executor: Option<Executor>, f: impl FnOnce(&mut Self)) {
         let saved = std::mem::replace(&mut self.executor, executor);
+        let saved_guards = std::mem::take(&mut self.guards);
+        self.guards.push_frame();
         f(self);
+        self.guards.finish();
+        self.diagnostics.append(&mut self.guards.findings);
+        self.guards = saved_guards;
         self.executor = saved;
+    }
+
+    /// Whether `expr` is a lock call whose guard a `let` would hold
+    /// (`m.lock()`, `m.lock().unwrap()`, `m.write()?`, `m.lock().expect(..)`).
+    fn is_guard_chain(&self, expr: &Expr) -> bool {
+        match peel(expr) {
+            Expr::Try(e) => self.is_guard_chain(&e.expr),
+            Expr::MethodCall(mc) => {
+                let method = mc.method.to_string();
+                if matches!(method.as_str(), "unwrap" | "expect" | "unwrap_or_else") {
+                    return self.is_guard_chain(&mc.receiver);
+                }
+                let ty = self.infer(&mc.receiver);
+                ty.as_ref()
+                    .and_then(Ty::plain)
+                    .is_some_and(|t| guards::takes_guard(t, &method))
+            }
+            _ => false,
+        }
+    }
+
+    /// Guards passed by value to a call are moved away once the call is made.
+    fn guards_moved_by<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+        let names: Vec<String> = args
+            .filter_map(|arg| match peel(arg) {
+                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                _ => None,
+            })
+            .collect();
+        names.iter().for_each(|name| self.guards.moved(name));
     }
 
     fn visit_fn(&mut self, attrs: &[Attribute], sig: &syn::Signature, body: &syn::Block) {
@@ -421,6 +461,12 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         let method = mc.method.to_string();
         let receiver_ty = self.infer(&mc.receiver);
         let plain = receiver_ty.as_ref().and_then(Ty::plain);
+        if let (Some(executor), Some(ty)) = (&self.executor, plain) {
+            if !awaited && guards::takes_guard(ty, &method) {
+                let taken = CallSite::Method(mc).primary_range();
+                self.guards.take(ty, taken, executor.async_span.clone());
+            }
+        }
         if !awaited {
             let hit = plain
                 .and_then(|ty| self.ctx.catalog.match_method(ty, &method))
@@ -633,14 +679,52 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
             _ => None,
         });
         self.scopes.push_block(items);
+        self.guards.push_frame();
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
         }
+        self.guards.pop_frame();
         self.scopes.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        // Temporaries, lock guards among them, live to the end of their statement.
+        let mark = self.guards.mark();
+        match stmt {
+            Stmt::Local(local) => return self.visit_local(local),
+            Stmt::Item(item) => self.visit_item(item),
+            Stmt::Expr(expr, _) => self.visit_expr(expr),
+            Stmt::Macro(mac) => self.visit_macro(&mac.mac),
+        }
+        self.guards.release_temporaries(mark);
+    }
+
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        // An `if` condition drops its temporaries before the body runs; `if let` does not.
+        let mark = self.guards.mark();
+        self.visit_expr(&expr.cond);
+        if !matches!(&*expr.cond, Expr::Let(_)) {
+            self.guards.release_temporaries(mark);
+        }
+        self.visit_block(&expr.then_branch);
+        if let Some((_, else_branch)) = &expr.else_branch {
+            self.visit_expr(else_branch);
+        }
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+        let mark = self.guards.mark();
+        self.visit_expr(&expr.cond);
+        if !matches!(&*expr.cond, Expr::Let(_)) {
+            self.guards.release_temporaries(mark);
+        }
+        self.visit_block(&expr.body);
+        self.guards.release_temporaries(mark);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
         let mut ty = None;
+        let mark = self.guards.mark();
         if let Some(init) = &local.init {
             let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
                 && pattern_ident(&local.pat)
@@ -654,6 +738,15 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
                 self.visit_expr(diverge);
             }
             ty = self.infer(&init.expr);
+        }
+        // `let g = m.lock().unwrap();` holds the guard; `let _ = m.lock();` drops it at once.
+        let holder = local
+            .init
+            .as_ref()
+            .filter(|init| self.is_guard_chain(&init.expr));
+        match (holder, pattern_ident(&local.pat)) {
+            (Some(_), Some(name)) => self.guards.bind(mark, name),
+            _ => self.guards.release_temporaries(mark),
         }
         self.bind_pattern(&local.pat, ty);
     }
@@ -695,14 +788,18 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
             Expr::MethodCall(mc) => self.visit_method_call(mc, true),
             _ => self.visit_expr(&expr.base),
         }
+        let at = range(expr.dot_token.span).start..range(expr.await_token.span).end;
+        self.guards.awaited(at);
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         self.visit_call(call, false);
+        self.guards_moved_by(call.args.iter());
     }
 
     fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
         self.visit_method_call(mc, false);
+        self.guards_moved_by(mc.args.iter());
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

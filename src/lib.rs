@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod context;
 pub mod diagnostic;
+pub mod guards;
 pub mod macros;
 pub mod offload;
 pub mod render;

@@ -1,0 +1,172 @@
+//! Which std and parking_lot lock guards are alive in an async body, for `lock_across_await`.
+//!
+//! Liveness follows Rust's rules as far as a syntax tree shows them: a guard bound by
+//! `let` lives to the end of its block unless it is moved (`drop(g)`, passed by value);
+//! a temporary guard lives to the end of its statement, except in an `if`/`while`
+//! condition, which drops it before the body; `let _ = m.lock()` drops at once; a guard
+//! in a `match` scrutinee or an `if let`/`while let` lives through the arms and body.
+use std::ops::Range;
+
+use crate::diagnostic::{Diagnostic, Label};
+
+/// Lock types whose guard blocks other threads, and the methods that take it.
+const LOCKS: &[(&str, &[&str])] = &[
+    ("std::sync::Mutex", &["lock", "try_lock"]),
+    (
+        "std::sync::RwLock",
+        &["read", "write", "try_read", "try_write"],
+    ),
+    ("parking_lot::Mutex", &["lock", "try_lock", "try_lock_for"]),
+    (
+        "parking_lot::RwLock",
+        &["read", "write", "upgradable_read", "try_read", "try_write"],
+    ),
+    ("parking_lot::ReentrantMutex", &["lock", "try_lock"]),
+];
+
+/// Whether `method` on a value of type `ty` takes a blocking lock's guard.
+pub fn takes_guard(ty: &str, method: &str) -> bool {
+    LOCKS
+        .iter()
+        .any(|(lock, methods)| *lock == ty && methods.contains(&method))
+}
+
+#[derive(Debug)]
+struct Guard {
+    /// The binding, for guards held by `let`; `None` for temporaries.
+    name: Option<String>,
+    lock: String,
+    taken: Range<usize>,
+    awaits: Vec<Range<usize>>,
+    /// The `async` of the body, for the secondary label.
+    async_span: Range<usize>,
+}
+
+/// The live guards of one async body: a frame per block, innermost last.
+#[derive(Debug, Default)]
+pub struct Guards {
+    frames: Vec<Vec<Guard>>,
+    /// Diagnostics of guards that died after being held across an `.await`.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// A position in the current frame, to release the temporaries taken after it.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark(usize);
+
+impl Guards {
+    pub fn push_frame(&mut self) {
+        self.frames.push(Vec::new());
+    }
+
+    pub fn pop_frame(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            frame.into_iter().for_each(|g| self.release(g));
+        }
+    }
+
+    pub fn mark(&self) -> Mark {
+        Mark(self.frames.last().map_or(0, Vec::len))
+    }
+
+    /// A lock call: a temporary guard until a `let` names it or its statement ends.
+    pub fn take(&mut self, lock: &str, taken: Range<usize>, async_span: Range<usize>) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.push(Guard {
+                name: None,
+                lock: lock.to_string(),
+                taken,
+                awaits: Vec::new(),
+                async_span,
+            });
+        }
+    }
+
+    /// Ends the temporaries taken since `mark` (the end of a statement or a condition).
+    pub fn release_temporaries(&mut self, mark: Mark) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        if frame.len() <= mark.0 {
+            return;
+        }
+        let (keep, ended): (Vec<Guard>, Vec<Guard>) =
+            frame.drain(mark.0..).partition(|g| g.name.is_some());
+        frame.extend(keep);
+        ended.into_iter().for_each(|g| self.release(g));
+    }
+
+    /// `let name = <lock chain>;`: the guard taken last since `mark` now lives on as `name`.
+    pub fn bind(&mut self, mark: Mark, name: String) {
+        if let Some(guard) = self
+            .frames
+            .last_mut()
+            .and_then(|f| f.get_mut(mark.0..))
+            .and_then(|g| g.last_mut())
+        {
+            guard.name = Some(name);
+        }
+        self.release_temporaries(mark);
+    }
+
+    /// The guard named `name` was moved away (`drop(g)`, `consume(g)`).
+    pub fn moved(&mut self, name: &str) {
+        for frame in self.frames.iter_mut().rev() {
+            if let Some(index) = frame.iter().rposition(|g| g.name.as_deref() == Some(name)) {
+                let guard = frame.remove(index);
+                self.release(guard);
+                return;
+            }
+        }
+    }
+
+    /// An `.await`: every live guard is held across it.
+    pub fn awaited(&mut self, at: Range<usize>) {
+        for guard in self.frames.iter_mut().flatten() {
+            guard.awaits.push(at.clone());
+        }
+    }
+
+    /// Ends every guard (the end of the async body).
+    pub fn finish(&mut self) {
+        while !self.frames.is_empty() {
+            self.pop_frame();
+        }
+    }
+
+    fn release(&mut self, guard: Guard) {
+        if guard.awaits.is_empty() {
+            return;
+        }
+        let kind = guard.lock.rsplit("::").next().unwrap_or(&guard.lock);
+        let mut diagnostic = Diagnostic::new(
+            "lock_across_await",
+            crate::catalog::Catalog::builtin()
+                .lint("lock_across_await")
+                .map_or(crate::catalog::Level::Warn, |l| l.level),
+            format!("a `{}` guard is held across an `.await`", guard.lock),
+        );
+        diagnostic.primary = Some(guard.taken.clone());
+        diagnostic.primary_label = Some(format!("the `{kind}` is locked here"));
+        for at in &guard.awaits {
+            diagnostic.labels.push(Label {
+                range: at.clone(),
+                message: "...and still held here".into(),
+            });
+        }
+        diagnostic.labels.push(Label {
+            range: guard.async_span.clone(),
+            message: "in this async code".into(),
+        });
+        let how = match &guard.name {
+            Some(name) => format!("end the guard first: put the locked section in a block of its own, or `drop({name})` before the `.await`"),
+            None => "take the lock in a statement of its own, before the `.await`".to_string(),
+        };
+        diagnostic.helps.push(how);
+        diagnostic.helps.push(format!(
+            "if the lock must be held across the `.await`, use `tokio::sync::{kind}` and `.{}().await`",
+            if kind == "RwLock" { "write" } else { "lock" }
+        ));
+        self.findings.push(diagnostic);
+    }
+}
