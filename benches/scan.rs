@@ -66,6 +66,7 @@ fn main() {
         runtime: None,
         jobs: None,
         prefilter,
+        cpu_loop_threshold: cargo_unblock::scan::DEFAULT_CPU_LOOP_THRESHOLD,
     };
     let mut findings = 0;
     let shipped = best_of(runs, || {

@@ -83,6 +83,10 @@ pub struct Cli {
     #[arg(short, long)]
     quiet: bool,
 
+    /// Loops over literal ranges of at least N iterations count as long-running (cpu_loop)
+    #[arg(long, value_name = "N", default_value_t = crate::scan::DEFAULT_CPU_LOOP_THRESHOLD)]
+    cpu_loop_threshold: u128,
+
     /// Number of parallel jobs (default: all cores)
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
@@ -182,6 +186,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
         jobs: cli.jobs,
         prefilter: true,
+        cpu_loop_threshold: cli.cpu_loop_threshold,
     };
     let mut report = scan::scan(&discovered.files, &options);
     apply_levels(&mut report, &overrides, catalog);

@@ -10,10 +10,12 @@ use std::ops::Range;
 
 use proc_macro2::Span;
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use crate::catalog::{Catalog, Hit};
+use crate::cpu_loop;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::guards::{self, Guards};
 use crate::macros;
@@ -32,6 +34,8 @@ pub struct FileContext<'c> {
     pub include_tests: bool,
     /// Field types of structs declared in other files of the same package.
     pub crate_fields: &'c StructFields,
+    /// Literal-range iterations from which a loop without `.await` is reported.
+    pub cpu_loop_threshold: u128,
 }
 
 /// Field types by struct (local type path, e.g. `local::AppState`); `None` when two
@@ -133,6 +137,8 @@ struct Analyzer<'a, 'c> {
     wanted_structs: RefCell<HashSet<String>>,
     /// Lock guards alive in the current async body.
     guards: Guards,
+    /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
+    in_reported_loop: bool,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -152,6 +158,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             diagnostics: Vec::new(),
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
+            in_reported_loop: false,
         }
     }
 
@@ -241,6 +248,133 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             }
             _ => false,
         }
+    }
+
+    fn visit_while_parts(&mut self, expr: &syn::ExprWhile) {
+        let mark = self.guards.mark();
+        self.visit_expr(&expr.cond);
+        if !matches!(&*expr.cond, Expr::Let(_)) {
+            self.guards.release_temporaries(mark);
+        }
+        self.visit_block(&expr.body);
+        self.guards.release_temporaries(mark);
+    }
+
+    fn visit_for_loop_parts(&mut self, for_loop: &syn::ExprForLoop) {
+        self.visit_expr(&for_loop.expr);
+        let iterated = self.infer(&for_loop.expr);
+        // `for e in fs::read_dir(d)? {}`: the call is already reported, once is enough.
+        let expr_range = CallSite::Iterate(&for_loop.expr).range();
+        let reported_inside = self.diagnostics.iter().any(|d| {
+            d.primary
+                .as_ref()
+                .is_some_and(|r| expr_range.start <= r.start && r.end <= expr_range.end)
+        });
+        let hit = iterated
+            .as_ref()
+            .and_then(Ty::plain)
+            .and_then(|t| self.ctx.catalog.match_iterate(t));
+        if let Some(hit) = hit.filter(|_| !reported_inside) {
+            self.report(hit, CallSite::Iterate(&for_loop.expr));
+        }
+        self.scopes.push_block(std::iter::empty());
+        self.bind_pattern(&for_loop.pat, None);
+        self.visit_block(&for_loop.body);
+        self.scopes.pop();
+    }
+
+    /// `cpu_loop`: judges a loop in executor code, reports it, and visits it with
+    /// `visit` (inner loops of a reported loop are not judged again).
+    fn check_loop(&mut self, expr: &Expr, header: Range<usize>, visit: impl FnOnce(&mut Self)) {
+        let evidence = match &self.executor {
+            Some(_) if !self.in_reported_loop => {
+                let heavy = cpu_loop::has_nested_loop(expr)
+                    .then(|| self.cpu_heavy_call_in(expr))
+                    .flatten();
+                cpu_loop::judge(expr, self.ctx.cpu_loop_threshold, heavy)
+            }
+            _ => None,
+        };
+        let Some(evidence) = evidence else {
+            return visit(self);
+        };
+        let executor = self.executor.clone().expect("judged only in executor code");
+        let level = self
+            .ctx
+            .catalog
+            .lint("cpu_loop")
+            .map_or(crate::catalog::Level::Warn, |l| l.level);
+        let mut diagnostic = Diagnostic::new(
+            "cpu_loop",
+            level,
+            "this loop keeps the executor thread busy and never yields",
+        );
+        diagnostic.primary = Some(header);
+        diagnostic.primary_label = Some("no `.await` in this loop".into());
+        diagnostic.labels.push(Label {
+            range: executor.async_span.clone(),
+            message: executor.what.to_string(),
+        });
+        diagnostic.notes.push(evidence.note());
+        let loop_range = expr.span().byte_range();
+        match &evidence {
+            cpu_loop::Evidence::Spin(_) => diagnostic.helps.push(
+                "wait for the change instead of polling it (`tokio::sync::Notify`, a `watch` or async channel), \
+                 or at least `tokio::task::yield_now().await` in the loop"
+                    .into(),
+            ),
+            cpu_loop::Evidence::Endless => diagnostic.helps.push(
+                "give the loop an `.await` point (`tokio::task::yield_now().await`), or run it on a thread of its own"
+                    .into(),
+            ),
+            cpu_loop::Evidence::Count(_) | cpu_loop::Evidence::NestedHeavy(_) => {
+                // A `for` loop is a statement of type `()`: its rewrite is one too.
+                let block = format!("{{ {} }}", &self.text[loop_range.clone()]);
+                let offloaded = matches!(expr, Expr::ForLoop(_))
+                    .then(|| self.ctx.runtime.offload(&block).map(|call| call + ";"))
+                    .flatten();
+                if let (Some(rendered), None) = (offloaded, &executor.inline_closure) {
+                    diagnostic.suggestion = Some(crate::diagnostic::Suggestion {
+                        message: "move the computation to the blocking thread pool".into(),
+                        edits: vec![crate::diagnostic::Edit { range: loop_range, replacement: rendered.clone() }],
+                        rendered,
+                        applicability: crate::diagnostic::Applicability::MaybeIncorrect,
+                    });
+                }
+                diagnostic.helps.push(
+                    "if it must stay on the executor, `tokio::task::yield_now().await` every few thousand iterations"
+                        .into(),
+                );
+            }
+        }
+        self.diagnostics.push(diagnostic);
+        let saved = std::mem::replace(&mut self.in_reported_loop, true);
+        visit(self);
+        self.in_reported_loop = saved;
+    }
+
+    /// A call in the `cpu` group of the catalogue, anywhere in `expr`, by canonical path.
+    fn cpu_heavy_call_in(&self, expr: &Expr) -> Option<String> {
+        struct Calls<'x>(Vec<&'x syn::ExprCall>);
+        impl<'ast> Visit<'ast> for Calls<'ast> {
+            fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+                self.0.push(call);
+                visit::visit_expr_call(self, call);
+            }
+            fn visit_item(&mut self, _: &'ast Item) {}
+        }
+        let mut calls = Calls(Vec::new());
+        calls.visit_expr(expr);
+        calls
+            .0
+            .into_iter()
+            .find_map(|call| match self.callee(call)? {
+                Resolution::External(path) => {
+                    let hit = self.ctx.catalog.match_path(&path)?;
+                    (hit.lint.group == "cpu").then_some(path)
+                }
+                _ => None,
+            })
     }
 
     /// Guards passed by value to a call are moved away once the call is made.
@@ -713,13 +847,9 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
-        let mark = self.guards.mark();
-        self.visit_expr(&expr.cond);
-        if !matches!(&*expr.cond, Expr::Let(_)) {
-            self.guards.release_temporaries(mark);
-        }
-        self.visit_block(&expr.body);
-        self.guards.release_temporaries(mark);
+        let header = range(expr.while_token.span).start..expr.cond.span().byte_range().end;
+        let whole = Expr::While(expr.clone());
+        self.check_loop(&whole, header, |this| this.visit_while_parts(expr));
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -813,26 +943,15 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
-        self.visit_expr(&for_loop.expr);
-        let iterated = self.infer(&for_loop.expr);
-        // `for e in fs::read_dir(d)? {}`: the call is already reported, once is enough.
-        let expr_range = CallSite::Iterate(&for_loop.expr).range();
-        let reported_inside = self.diagnostics.iter().any(|d| {
-            d.primary
-                .as_ref()
-                .is_some_and(|r| expr_range.start <= r.start && r.end <= expr_range.end)
-        });
-        let hit = iterated
-            .as_ref()
-            .and_then(Ty::plain)
-            .and_then(|t| self.ctx.catalog.match_iterate(t));
-        if let Some(hit) = hit.filter(|_| !reported_inside) {
-            self.report(hit, CallSite::Iterate(&for_loop.expr));
-        }
-        self.scopes.push_block(std::iter::empty());
-        self.bind_pattern(&for_loop.pat, None);
-        self.visit_block(&for_loop.body);
-        self.scopes.pop();
+        let header = range(for_loop.for_token.span).start..for_loop.expr.span().byte_range().end;
+        let whole = Expr::ForLoop(for_loop.clone());
+        self.check_loop(&whole, header, |this| this.visit_for_loop_parts(for_loop));
+    }
+
+    fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
+        let header = range(expr.loop_token.span);
+        let whole = Expr::Loop(expr.clone());
+        self.check_loop(&whole, header, |this| this.visit_block(&expr.body));
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod context;
+pub mod cpu_loop;
 pub mod diagnostic;
 pub mod guards;
 pub mod macros;

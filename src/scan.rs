@@ -42,7 +42,12 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
     /// Skip files that cannot hold executor code unparsed.
     pub prefilter: bool,
+    /// Literal-range iterations from which `cpu_loop` reports a loop.
+    pub cpu_loop_threshold: u128,
 }
+
+/// `cpu_loop`'s default: a hundred thousand iterations without a yield.
+pub const DEFAULT_CPU_LOOP_THRESHOLD: u128 = 100_000;
 
 /// A checked file and its findings; the text is kept only when there are findings.
 #[derive(Debug)]
@@ -171,6 +176,7 @@ fn package_struct_fields(
                 runtime: file.runtime,
                 include_tests: true,
                 crate_fields: &no_fields,
+                cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
             };
             let parsed = syn::parse_file(&source::parse_text(&text)).ok();
             let fields = parsed.map(|ast| context::struct_fields(&ast, &ctx));
@@ -234,6 +240,7 @@ fn check_file(
         runtime: options.runtime.unwrap_or(file.runtime),
         include_tests: options.include_tests,
         crate_fields: fields,
+        cpu_loop_threshold: options.cpu_loop_threshold,
     };
     let checked = check_text(&text, &ctx, options.prefilter);
     let text = if checked.diagnostics.is_empty() {
@@ -266,6 +273,7 @@ pub fn check_source(
         runtime,
         include_tests,
         crate_fields: &no_fields,
+        cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
     };
     let checked = check_text(&text, &ctx, true);
     FileReport {

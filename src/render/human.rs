@@ -45,12 +45,7 @@ pub fn render_diagnostic(
         notes.push(format!("help: {help}"));
     }
     if let Some(suggestion) = &diagnostic.suggestion {
-        // Multi-line rewrites are shown on one line; the edits keep the user's layout.
-        let shown = suggestion
-            .rendered
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let shown = one_line(&suggestion.rendered);
         notes.push(format!("help: {}: `{shown}`", suggestion.message));
     }
     if diagnostic.lint != "parse_error" {
@@ -117,6 +112,20 @@ pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::i
         ": cargo-unblock found {} (checked {files})",
         parts.join(" and ")
     )
+}
+
+/// A rewrite shown on one line: a multi-line one as its first and last lines (the edits
+/// keep the user's layout and comments).
+fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [only] => only.trim().to_string(),
+        [first, .., last] => {
+            let first = first.split("//").next().unwrap_or(first).trim();
+            format!("{first} … {}", last.trim())
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
