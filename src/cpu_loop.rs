@@ -9,18 +9,13 @@
 use syn::visit::{self, Visit};
 use syn::{Expr, Lit};
 
-/// Methods whose result only another thread or task can change: polling them in a loop
-/// without yielding is a busy-wait.
-const SPIN_METHODS: &[&str] = &[
-    "load",
-    "try_recv",
-    "try_lock",
-    "try_read",
-    "try_write",
-    "try_wait",
-    "is_finished",
-    "elapsed",
-];
+/// Methods whose result only another thread (or the clock) changes: a `while` polling
+/// them without yielding is a busy-wait, whatever the condition's polarity.
+const STATE_METHODS: &[&str] = &["load", "is_finished", "elapsed"];
+
+/// Non-blocking attempts: polling one is a busy-wait while it fails (`while
+/// rx.try_recv().is_err()`), but a drain while it succeeds (`while rx.try_recv().is_ok()`).
+const ATTEMPT_METHODS: &[&str] = &["try_recv", "try_lock", "try_wait"];
 
 /// Why a loop was judged long-running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +61,11 @@ pub fn judge(expr: &Expr, threshold: u128, heavy: Option<String>) -> Option<Evid
             if !exits(&l.body, l.label.as_ref().map(|l| l.name.ident.to_string())) {
                 return Some(Evidence::Endless);
             }
-            spin_method(&l.body)
+            tight_spin(&l.body)
                 .map(Evidence::Spin)
                 .or(heavy.map(Evidence::NestedHeavy))
         }
-        Expr::While(w) => spin_method(&w.cond)
+        Expr::While(w) => while_spin(&w.cond)
             .map(Evidence::Spin)
             .or(heavy.map(Evidence::NestedHeavy)),
         Expr::ForLoop(_) => {
@@ -179,37 +174,87 @@ fn exits(body: &syn::Block, label: Option<String>) -> bool {
     exits.found
 }
 
-/// The first spin method called in `node`, if any.
-fn spin_method<T: SpinSearch>(node: &T) -> Option<String> {
-    struct Finder(Option<String>);
-    impl<'ast> Visit<'ast> for Finder {
+/// The method a `while` condition busy-waits on: shared state in any polarity, or an
+/// attempt that the loop repeats while it fails.
+fn while_spin(cond: &Expr) -> Option<String> {
+    if let Some(method) = first_method(cond, STATE_METHODS) {
+        return Some(method);
+    }
+    let method = first_method(cond, ATTEMPT_METHODS)?;
+    let waits_for_failure = match crate::context::peel(cond) {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Not(_),
+            ..
+        }) => true,
+        Expr::Let(l) => pattern_is_failure(&l.pat),
+        other => first_method(other, &["is_err", "is_none"]).is_some(),
+    };
+    waits_for_failure.then_some(method)
+}
+
+fn pattern_is_failure(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::TupleStruct(ts) => ts.path.is_ident("Err"),
+        syn::Pat::Ident(p) => p.ident == "None",
+        syn::Pat::Path(p) => p.path.is_ident("None"),
+        _ => false,
+    }
+}
+
+/// A `loop` that does nothing but check and break: `loop { if rx.try_recv().is_ok() {
+/// break } }`, perhaps with a spin hint or a sleep. A loop that does other work between
+/// attempts is a drain or a fill, which ends by itself.
+fn tight_spin(body: &syn::Block) -> Option<String> {
+    let mut spin = None;
+    for stmt in &body.stmts {
+        let expr = match stmt {
+            syn::Stmt::Expr(expr, _) => expr,
+            _ => return None,
+        };
+        match expr {
+            Expr::If(i) if i.else_branch.is_none() && breaks_at_once(&i.then_branch) => {
+                let all: Vec<&str> = STATE_METHODS
+                    .iter()
+                    .chain(ATTEMPT_METHODS)
+                    .copied()
+                    .collect();
+                spin = spin.or(first_method(&i.cond, &all));
+            }
+            Expr::Call(c) if is_pause(&c.func) => {}
+            _ => return None,
+        }
+    }
+    spin
+}
+
+fn breaks_at_once(block: &syn::Block) -> bool {
+    matches!(block.stmts.as_slice(), [syn::Stmt::Expr(Expr::Break(_), _)])
+}
+
+/// `std::hint::spin_loop()`, `thread::yield_now()`, `thread::sleep(..)`.
+fn is_pause(func: &Expr) -> bool {
+    matches!(func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+        matches!(s.ident.to_string().as_str(), "spin_loop" | "yield_now" | "sleep")
+    }))
+}
+
+/// The first method of `names` called in `expr`, if any.
+fn first_method(expr: &Expr, names: &[&str]) -> Option<String> {
+    struct Finder<'n>(&'n [&'n str], Option<String>);
+    impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
             let name = mc.method.to_string();
-            if self.0.is_none() && SPIN_METHODS.contains(&name.as_str()) {
-                self.0 = Some(name);
+            if self.1.is_none() && self.0.contains(&name.as_str()) {
+                self.1 = Some(name);
             }
             visit::visit_expr_method_call(self, mc);
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
-    let mut finder = Finder(None);
-    node.search(&mut finder);
-    finder.0
-}
-
-trait SpinSearch {
-    fn search<'a, V: Visit<'a>>(&'a self, visitor: &mut V);
-}
-impl SpinSearch for syn::Block {
-    fn search<'a, V: Visit<'a>>(&'a self, visitor: &mut V) {
-        visitor.visit_block(self);
-    }
-}
-impl SpinSearch for Box<Expr> {
-    fn search<'a, V: Visit<'a>>(&'a self, visitor: &mut V) {
-        visitor.visit_expr(self);
-    }
+    let mut finder = Finder(names, None);
+    finder.visit_expr(expr);
+    finder.1
 }
 
 /// For a `for` loop over a literal range (or `repeat(..).take(N)`), the trip count
@@ -313,5 +358,27 @@ mod tests {
             Some(Evidence::Count(200_000))
         );
         assert_eq!(judge_src("for i in 0..1_000_000 { x.await; }"), None);
+        // Drains and fills end by themselves.
+        assert_eq!(judge_src("while rx.try_recv().is_ok() {}"), None);
+        assert_eq!(
+            judge_src("while let Ok(v) = rx.try_recv() { handle(v) }"),
+            None
+        );
+        assert_eq!(
+            judge_src("while rx.try_recv().is_err() {}"),
+            Some(Evidence::Spin("try_recv".into()))
+        );
+        assert_eq!(
+            judge_src("while let Err(_) = m.try_lock() {}"),
+            Some(Evidence::Spin("try_lock".into()))
+        );
+        assert_eq!(
+            judge_src("loop { match s.try_write(b) { Ok(n) => n, Err(_) => break } }"),
+            None
+        );
+        assert_eq!(
+            judge_src("loop { if done.load(Relaxed) { break } std::hint::spin_loop(); }"),
+            Some(Evidence::Spin("load".into()))
+        );
     }
 }
