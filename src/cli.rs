@@ -18,7 +18,8 @@ pub mod exit {
     pub const CLEAN: i32 = 0;
     /// At least one finding at error level.
     pub const FINDINGS: i32 = 1;
-    /// Bad invocation, `cargo metadata` failure, or nothing could be checked.
+    /// Bad invocation, `cargo metadata` failure, nothing could be checked, or an
+    /// internal error on some file (the other files are still checked and reported).
     pub const TROUBLE: i32 = 2;
 }
 
@@ -194,7 +195,8 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     if !cli.quiet {
         human::summary(out, tally, report.checked).map_err(|e| e.to_string())?;
     }
-    Ok(if report.checked == 0 && !discovered.problems.is_empty() {
+    let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
+    Ok(if nothing_checked || report.internal_errors > 0 {
         exit::TROUBLE
     } else if tally.errors > 0 {
         exit::FINDINGS

@@ -65,7 +65,13 @@ pub struct ScanReport {
     pub checked: usize,
     /// Files that were parsed (the rest could not hold executor code).
     pub parsed: usize,
+    /// Files whose check failed on a bug of cargo-unblock's (reported on the file).
+    pub internal_errors: usize,
 }
+
+/// The deepest bracket nesting a file may have to be parsed (real code stays far below;
+/// the workers' stacks hold several times this much in a debug build).
+const MAX_NESTING: usize = 4000;
 
 /// Syntax trees of deeply nested code recurse deeply: give the workers room.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -142,6 +148,7 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
     for outcome in outcomes {
         report.checked += 1;
         report.parsed += usize::from(outcome.parsed);
+        report.internal_errors += usize::from(outcome.internal_error);
         if !outcome.report.diagnostics.is_empty() {
             report.files.push(outcome.report);
         }
@@ -179,7 +186,7 @@ fn package_struct_fields(
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
             };
             let parsed = syn::parse_file(&source::parse_text(&text)).ok();
-            let fields = parsed.map(|ast| context::struct_fields(&ast, &ctx));
+            let fields = parsed.and_then(|ast| guarded(|| context::struct_fields(&ast, &ctx)).ok());
             proc_macro2::extra::invalidate_current_thread_spans();
             fields
         })
@@ -208,6 +215,7 @@ struct Outcome {
     parsed: bool,
     wanted_structs: HashSet<String>,
     struct_fields: StructFields,
+    internal_error: bool,
 }
 
 /// The whole pipeline for one file. Never panics on bad input: every failure becomes
@@ -232,6 +240,7 @@ fn check_file(
                 parsed: false,
                 wanted_structs: HashSet::new(),
                 struct_fields: StructFields::new(),
+                internal_error: false,
             };
         }
     };
@@ -257,6 +266,7 @@ fn check_file(
         parsed: checked.parsed,
         wanted_structs: checked.wanted_structs,
         struct_fields: checked.struct_fields,
+        internal_error: checked.internal_error,
     }
 }
 
@@ -288,6 +298,8 @@ pub struct Checked {
     pub parsed: bool,
     pub wanted_structs: HashSet<String>,
     pub struct_fields: StructFields,
+    /// The check itself failed (a bug), not the file.
+    pub internal_error: bool,
 }
 
 /// Prefilter, parse and analyse one file's text.
@@ -298,37 +310,82 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
             parsed: false,
             wanted_structs: HashSet::new(),
             struct_fields: StructFields::new(),
+            internal_error: false,
         };
     }
-    let parse_text = source::parse_text(text);
-    let checked = match syn::parse_file(&parse_text) {
-        Ok(ast) => {
-            let analysis = context::analyze(&ast, text, ctx);
-            Checked {
-                diagnostics: analysis.diagnostics,
-                parsed: true,
-                wanted_structs: analysis.wanted_structs,
-                struct_fields: analysis.struct_fields,
+    // Parsing recurses once per level: past this depth (generated code, or a hostile
+    // file) the file is reported instead of risking the stack.
+    let depth = source::max_nesting(text);
+    if depth > MAX_NESTING {
+        let message = format!(
+            "this file nests brackets {depth} levels deep; cargo-unblock checks files up to {MAX_NESTING}"
+        );
+        return Checked {
+            diagnostics: vec![file_error(ctx.catalog, message, Some(0..0))],
+            parsed: false,
+            wanted_structs: HashSet::new(),
+            struct_fields: StructFields::new(),
+            internal_error: false,
+        };
+    }
+    // A bug must cost one file, not the scan: a panic becomes a finding on that file.
+    let outcome = guarded(|| {
+        let parse_text = source::parse_text(text);
+        match syn::parse_file(&parse_text) {
+            Ok(ast) => {
+                let analysis = context::analyze(&ast, text, ctx);
+                Checked {
+                    diagnostics: analysis.diagnostics,
+                    parsed: true,
+                    wanted_structs: analysis.wanted_structs,
+                    struct_fields: analysis.struct_fields,
+                    internal_error: false,
+                }
+            }
+            Err(err) => {
+                let mut range = err.span().byte_range();
+                if range.is_empty() && range.start == 0 && err.to_string().contains("end of input")
+                {
+                    range = text.len()..text.len();
+                }
+                let message = format!("could not parse this file: {err}");
+                let diagnostics = vec![file_error(ctx.catalog, message, Some(range))];
+                Checked {
+                    diagnostics,
+                    parsed: true,
+                    wanted_structs: HashSet::new(),
+                    struct_fields: StructFields::new(),
+                    internal_error: false,
+                }
             }
         }
-        Err(err) => {
-            let mut range = err.span().byte_range();
-            if range.is_empty() && range.start == 0 && err.to_string().contains("end of input") {
-                range = text.len()..text.len();
-            }
-            let message = format!("could not parse this file: {err}");
-            let diagnostics = vec![file_error(ctx.catalog, message, Some(range))];
-            Checked {
-                diagnostics,
-                parsed: true,
-                wanted_structs: HashSet::new(),
-                struct_fields: StructFields::new(),
-            }
+    });
+    let checked = outcome.unwrap_or_else(|panic| {
+        let message = format!(
+            "internal error: cargo-unblock failed on this file ({panic}); this is a bug, please report it"
+        );
+        Checked {
+            diagnostics: vec![file_error(ctx.catalog, message, Some(0..0))],
+            parsed: true,
+            wanted_structs: HashSet::new(),
+            struct_fields: StructFields::new(),
+            internal_error: true,
         }
-    };
+    });
     // Spans live in a thread-local table that would otherwise grow with every file.
     proc_macro2::extra::invalidate_current_thread_spans();
     checked
+}
+
+/// Runs `f`, turning a panic into its message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string())
+    })
 }
 
 fn file_error(
@@ -343,4 +400,20 @@ fn file_error(
     diagnostic.primary = range;
     diagnostic.notes.push("this file was not checked".into());
     diagnostic
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_message() {
+        assert_eq!(guarded(|| 7), Ok(7));
+        assert_eq!(
+            guarded(|| -> u8 { panic!("boom") }),
+            Err("boom".to_string())
+        );
+        let owned = guarded(|| -> u8 { panic!("{}", String::from("owned")) });
+        assert_eq!(owned, Err("owned".to_string()));
+    }
 }

@@ -55,6 +55,23 @@ pub fn may_contain_async(text: &str) -> bool {
     })
 }
 
+/// How deep brackets nest in `text`, counted on raw bytes (brackets in strings and
+/// comments included, so it can only overestimate).
+pub fn max_nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for byte in text.bytes() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// The text handed to `syn`: byte-for-byte aligned with the file, with a BOM and a
 /// shebang line blanked out (syn would strip them and shift every offset).
 pub fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
@@ -161,6 +178,12 @@ mod tests {
         ] {
             assert!(!may_contain_async(prose), "{prose}");
         }
+    }
+
+    #[test]
+    fn nesting_depth() {
+        assert_eq!(max_nesting("fn f() { g((1)) }"), 3);
+        assert_eq!(max_nesting(")))"), 0);
     }
 
     #[test]

@@ -186,8 +186,19 @@ fn bad_files_are_reported_and_never_stop_the_scan() {
         "async fn f() { std::thread::sleep(std::time::Duration::ZERO); }\n",
     )
     .unwrap();
+    let deep = format!(
+        "async fn f() {{ {}1{} }}\n",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    std::fs::write(dir.path().join("deep.rs"), deep).unwrap();
     let (code, _, stderr) = run(unblock(dir.path()).arg("."));
     assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("this file nests brackets 20002 levels deep"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("deep.rs:1:1"), "{stderr}");
     assert!(
         stderr.contains("warning[unblock::parse_error]: could not parse this file"),
         "{stderr}"
