@@ -285,13 +285,18 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     /// `cpu_loop`: judges a loop in executor code, reports it, and visits it with
     /// `visit` (inner loops of a reported loop are not judged again).
-    fn check_loop(&mut self, expr: &Expr, header: Range<usize>, visit: impl FnOnce(&mut Self)) {
+    fn check_loop(
+        &mut self,
+        looped: cpu_loop::Loop<'_>,
+        header: Range<usize>,
+        visit: impl FnOnce(&mut Self),
+    ) {
         let evidence = match &self.executor {
             Some(_) if !self.in_reported_loop => {
-                let heavy = cpu_loop::has_nested_loop(expr)
-                    .then(|| self.cpu_heavy_call_in(expr))
+                let heavy = cpu_loop::has_nested_loop(looped)
+                    .then(|| self.cpu_heavy_call_in(looped))
                     .flatten();
-                cpu_loop::judge(expr, self.ctx.cpu_loop_threshold, heavy)
+                cpu_loop::judge(looped, self.ctx.cpu_loop_threshold, heavy)
             }
             _ => None,
         };
@@ -316,7 +321,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             message: executor.what.to_string(),
         });
         diagnostic.notes.push(evidence.note());
-        let loop_range = expr.span().byte_range();
+        let loop_range = looped.range();
         match &evidence {
             cpu_loop::Evidence::Spin(_) => diagnostic.helps.push(
                 "wait for the change instead of polling it (`tokio::sync::Notify`, a `watch` or async channel), \
@@ -330,7 +335,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             cpu_loop::Evidence::Count(_) | cpu_loop::Evidence::NestedHeavy(_) => {
                 // A `for` loop is a statement of type `()`: its rewrite is one too.
                 let block = format!("{{ {} }}", &self.text[loop_range.clone()]);
-                let offloaded = matches!(expr, Expr::ForLoop(_))
+                let offloaded = looped
+                    .is_for()
                     .then(|| self.ctx.runtime.offload(&block).map(|call| call + ";"))
                     .flatten();
                 if let (Some(rendered), None) = (offloaded, &executor.inline_closure) {
@@ -353,8 +359,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         self.in_reported_loop = saved;
     }
 
-    /// A call in the `cpu` group of the catalogue, anywhere in `expr`, by canonical path.
-    fn cpu_heavy_call_in(&self, expr: &Expr) -> Option<String> {
+    /// A call in the `cpu` group of the catalogue, anywhere in the loop, by canonical path.
+    fn cpu_heavy_call_in(&self, looped: cpu_loop::Loop<'_>) -> Option<String> {
         struct Calls<'x>(Vec<&'x syn::ExprCall>);
         impl<'ast> Visit<'ast> for Calls<'ast> {
             fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
@@ -364,7 +370,11 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             fn visit_item(&mut self, _: &'ast Item) {}
         }
         let mut calls = Calls(Vec::new());
-        calls.visit_expr(expr);
+        match looped {
+            cpu_loop::Loop::Plain(l) => calls.visit_expr_loop(l),
+            cpu_loop::Loop::While(w) => calls.visit_expr_while(w),
+            cpu_loop::Loop::For(f) => calls.visit_expr_for_loop(f),
+        }
         calls
             .0
             .into_iter()
@@ -848,8 +858,9 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
 
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
         let header = range(expr.while_token.span).start..expr.cond.span().byte_range().end;
-        let whole = Expr::While(expr.clone());
-        self.check_loop(&whole, header, |this| this.visit_while_parts(expr));
+        self.check_loop(cpu_loop::Loop::While(expr), header, |this| {
+            this.visit_while_parts(expr)
+        });
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -944,14 +955,16 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
 
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
         let header = range(for_loop.for_token.span).start..for_loop.expr.span().byte_range().end;
-        let whole = Expr::ForLoop(for_loop.clone());
-        self.check_loop(&whole, header, |this| this.visit_for_loop_parts(for_loop));
+        self.check_loop(cpu_loop::Loop::For(for_loop), header, |this| {
+            this.visit_for_loop_parts(for_loop)
+        });
     }
 
     fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
         let header = range(expr.loop_token.span);
-        let whole = Expr::Loop(expr.clone());
-        self.check_loop(&whole, header, |this| this.visit_block(&expr.body));
+        self.check_loop(cpu_loop::Loop::Plain(expr), header, |this| {
+            this.visit_block(&expr.body)
+        });
     }
 }
 

@@ -52,12 +52,55 @@ impl Evidence {
 /// The evidence that `expr` (a `loop`, `while` or `for`) runs long; `None` when there is
 /// none or the loop reaches an `.await`. `heavy` names a CPU-heavy call in a nested loop
 /// body, found by the caller (which can resolve names).
-pub fn judge(expr: &Expr, threshold: u128, heavy: Option<String>) -> Option<Evidence> {
-    if awaits_in(expr) {
+/// A loop expression, borrowed.
+#[derive(Clone, Copy)]
+pub enum Loop<'a> {
+    Plain(&'a syn::ExprLoop),
+    While(&'a syn::ExprWhile),
+    For(&'a syn::ExprForLoop),
+}
+
+impl<'a> Loop<'a> {
+    fn body(self) -> &'a syn::Block {
+        match self {
+            Loop::Plain(l) => &l.body,
+            Loop::While(w) => &w.body,
+            Loop::For(f) => &f.body,
+        }
+    }
+
+    /// The whole loop, as a byte range.
+    pub fn range(self) -> std::ops::Range<usize> {
+        use syn::spanned::Spanned;
+        match self {
+            Loop::Plain(l) => l.span().byte_range(),
+            Loop::While(w) => w.span().byte_range(),
+            Loop::For(f) => f.span().byte_range(),
+        }
+    }
+
+    pub fn is_for(self) -> bool {
+        matches!(self, Loop::For(_))
+    }
+
+    /// Visits what runs on every iteration: the condition (for `while`) and the body.
+    fn visit_each_round<V: Visit<'a>>(self, visitor: &mut V) {
+        if let Loop::While(w) = self {
+            visitor.visit_expr(&w.cond);
+        }
+        visitor.visit_block(self.body());
+    }
+}
+
+/// The evidence that `looped` runs long; `None` when there is none or the loop reaches
+/// an `.await`. `heavy` names a CPU-heavy call in a nested loop body, found by the
+/// caller (which can resolve names).
+pub fn judge(looped: Loop<'_>, threshold: u128, heavy: Option<String>) -> Option<Evidence> {
+    if awaits_in(looped) {
         return None;
     }
-    match expr {
-        Expr::Loop(l) => {
+    match looped {
+        Loop::Plain(l) => {
             if !exits(&l.body, l.label.as_ref().map(|l| l.name.ident.to_string())) {
                 return Some(Evidence::Endless);
             }
@@ -65,30 +108,23 @@ pub fn judge(expr: &Expr, threshold: u128, heavy: Option<String>) -> Option<Evid
                 .map(Evidence::Spin)
                 .or(heavy.map(Evidence::NestedHeavy))
         }
-        Expr::While(w) => while_spin(&w.cond)
+        Loop::While(w) => while_spin(&w.cond)
             .map(Evidence::Spin)
             .or(heavy.map(Evidence::NestedHeavy)),
-        Expr::ForLoop(_) => {
-            let count = trip_count_product(expr);
+        Loop::For(f) => {
+            let count = trip_count_product(f);
             if count.is_some_and(|n| n >= threshold) {
                 return count.map(Evidence::Count);
             }
             heavy.map(Evidence::NestedHeavy)
         }
-        _ => None,
     }
 }
 
-/// Whether `expr` contains a loop nested inside its body (for the nested-heavy rule).
-pub fn has_nested_loop(expr: &Expr) -> bool {
-    let body = match expr {
-        Expr::Loop(l) => &l.body,
-        Expr::While(w) => &w.body,
-        Expr::ForLoop(f) => &f.body,
-        _ => return false,
-    };
+/// Whether a loop is nested inside this loop's body (for the nested-heavy rule).
+pub fn has_nested_loop(looped: Loop<'_>) -> bool {
     let mut finder = LoopFinder(false);
-    finder.visit_block(body);
+    finder.visit_block(looped.body());
     finder.0
 }
 
@@ -104,8 +140,8 @@ impl<'ast> Visit<'ast> for LoopFinder {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
-/// Whether an `.await` occurs in `expr`, outside nested async blocks and closures.
-fn awaits_in(expr: &Expr) -> bool {
+/// Whether an `.await` occurs in the loop's rounds, outside nested async blocks and closures.
+fn awaits_in(looped: Loop<'_>) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr(&mut self, expr: &'ast Expr) {
@@ -125,7 +161,7 @@ fn awaits_in(expr: &Expr) -> bool {
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut finder = Finder(false);
-    finder.visit_expr(expr);
+    looped.visit_each_round(&mut finder);
     finder.0
 }
 
@@ -259,8 +295,7 @@ fn first_method(expr: &Expr, names: &[&str]) -> Option<String> {
 
 /// For a `for` loop over a literal range (or `repeat(..).take(N)`), the trip count
 /// times the largest trip-count product of the `for` loops nested in its body.
-fn trip_count_product(expr: &Expr) -> Option<u128> {
-    let Expr::ForLoop(f) = expr else { return None };
+fn trip_count_product(f: &syn::ExprForLoop) -> Option<u128> {
     let own = trip_count(&f.expr)?;
     let mut nested = NestedFors(1);
     nested.visit_block(&f.body);
@@ -271,8 +306,8 @@ struct NestedFors(u128);
 impl<'ast> Visit<'ast> for NestedFors {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         match expr {
-            Expr::ForLoop(_) => {
-                if let Some(n) = trip_count_product(expr) {
+            Expr::ForLoop(f) => {
+                if let Some(n) = trip_count_product(f) {
                     self.0 = self.0.max(n);
                 }
             }
@@ -319,7 +354,14 @@ mod tests {
     use super::*;
 
     fn judge_src(src: &str) -> Option<Evidence> {
-        judge(&syn::parse_str(src).unwrap(), 100_000, None)
+        let expr: Expr = syn::parse_str(src).unwrap();
+        let looped = match &expr {
+            Expr::Loop(l) => Loop::Plain(l),
+            Expr::While(w) => Loop::While(w),
+            Expr::ForLoop(f) => Loop::For(f),
+            _ => panic!("not a loop: {src}"),
+        };
+        judge(looped, 100_000, None)
     }
 
     #[test]

@@ -302,16 +302,27 @@ pub struct Checked {
     pub internal_error: bool,
 }
 
+impl Checked {
+    /// A file with nothing to say (`parsed` tells whether it was parsed at all).
+    fn nothing(parsed: bool) -> Checked {
+        Checked::with(Vec::new(), parsed, false)
+    }
+
+    fn with(diagnostics: Vec<Diagnostic>, parsed: bool, internal_error: bool) -> Checked {
+        Checked {
+            diagnostics,
+            parsed,
+            wanted_structs: HashSet::new(),
+            struct_fields: StructFields::new(),
+            internal_error,
+        }
+    }
+}
+
 /// Prefilter, parse and analyse one file's text.
 pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked {
     if prefilter && !source::may_contain_async(text) {
-        return Checked {
-            diagnostics: Vec::new(),
-            parsed: false,
-            wanted_structs: HashSet::new(),
-            struct_fields: StructFields::new(),
-            internal_error: false,
-        };
+        return Checked::nothing(false);
     }
     // Parsing recurses once per level: past this depth (generated code, or a hostile
     // file) the file is reported instead of risking the stack.
@@ -320,13 +331,11 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
         let message = format!(
             "this file nests brackets {depth} levels deep; cargo-unblock checks files up to {MAX_NESTING}"
         );
-        return Checked {
-            diagnostics: vec![file_error(ctx.catalog, message, Some(0..0))],
-            parsed: false,
-            wanted_structs: HashSet::new(),
-            struct_fields: StructFields::new(),
-            internal_error: false,
-        };
+        return Checked::with(
+            vec![file_error(ctx.catalog, message, Some(0..0))],
+            false,
+            false,
+        );
     }
     // A bug must cost one file, not the scan: a panic becomes a finding on that file.
     let outcome = guarded(|| {
@@ -349,14 +358,11 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
                     range = text.len()..text.len();
                 }
                 let message = format!("could not parse this file: {err}");
-                let diagnostics = vec![file_error(ctx.catalog, message, Some(range))];
-                Checked {
-                    diagnostics,
-                    parsed: true,
-                    wanted_structs: HashSet::new(),
-                    struct_fields: StructFields::new(),
-                    internal_error: false,
-                }
+                Checked::with(
+                    vec![file_error(ctx.catalog, message, Some(range))],
+                    true,
+                    false,
+                )
             }
         }
     });
@@ -364,13 +370,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
         let message = format!(
             "internal error: cargo-unblock failed on this file ({panic}); this is a bug, please report it"
         );
-        Checked {
-            diagnostics: vec![file_error(ctx.catalog, message, Some(0..0))],
-            parsed: true,
-            wanted_structs: HashSet::new(),
-            struct_fields: StructFields::new(),
-            internal_error: true,
-        }
+        Checked::with(vec![file_error(ctx.catalog, message, Some(0..0))], true, true)
     });
     // Spans live in a thread-local table that would otherwise grow with every file.
     proc_macro2::extra::invalidate_current_thread_spans();
