@@ -1,6 +1,6 @@
 //! Scans the vendored corpus and compares with the parse-only floor in the same run.
 //!
-//! `benches/corpus/fetch` first; then `cargo bench --bench scan`. Set `UNBLOCK_CORPUS`
+//! `benches/crates/fetch` first; then `cargo bench --bench scan`. Set `UNBLOCK_CORPUS`
 //! to scan another directory and `BENCH_RUNS` to change the number of timed runs.
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,10 +12,10 @@ use rayon::prelude::*;
 fn main() {
     let root = std::env::var_os("UNBLOCK_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/corpus/vendor"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/crates/vendor"));
     if !root.is_dir() {
         eprintln!(
-            "no corpus at {}: run benches/corpus/fetch first",
+            "no corpus at {}: run benches/crates/fetch first",
             root.display()
         );
         return;

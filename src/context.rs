@@ -139,6 +139,9 @@ struct Analyzer<'a, 'c> {
     guards: Guards,
     /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
     in_reported_loop: bool,
+    /// Whether the file has the `async` keyword in code position at all (a macro
+    /// outside executor code is worth reading only then).
+    file_has_async: bool,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -159,6 +162,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
             in_reported_loop: false,
+            file_has_async: crate::source::may_contain_async(text),
         }
     }
 
@@ -947,7 +951,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         if self.executor.is_some() {
             self.check_macro(mac);
             self.visit_macro_body(mac);
-        } else if macros::mentions_async(&mac.tokens) {
+        } else if self.file_has_async && macros::mentions_async(&mac.tokens) {
             // Outside executor code a macro matters only if it holds an async block.
             self.visit_macro_body(mac);
         }
