@@ -288,6 +288,11 @@ impl Catalog {
         self.lints.iter().find(|lint| lint.id == id)
     }
 
+    /// The default level of the lint `id` (warn for an id the catalogue lacks).
+    pub fn level(&self, id: &str) -> Level {
+        self.lint(id).map_or(Level::Warn, |lint| lint.level)
+    }
+
     pub fn groups(&self) -> Vec<&str> {
         let mut groups: Vec<&str> = self.lints.iter().map(|l| l.group.as_str()).collect();
         groups.sort();

@@ -308,11 +308,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             return visit(self);
         };
         let executor = self.executor.clone().expect("judged only in executor code");
-        let level = self
-            .ctx
-            .catalog
-            .lint("cpu_loop")
-            .map_or(crate::catalog::Level::Warn, |l| l.level);
+        let level = self.ctx.catalog.level("cpu_loop");
         let mut diagnostic = Diagnostic::new(
             "cpu_loop",
             level,
@@ -416,7 +412,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         self.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
             match input {
-                syn::FnArg::Typed(arg) => self.bind_pattern(&Pat::Type(arg.clone()), None),
+                syn::FnArg::Typed(arg) => self.bind_typed(arg, None),
                 syn::FnArg::Receiver(_) => {
                     self.scopes.add_local("self".into(), self.self_ty.clone())
                 }
@@ -428,6 +424,20 @@ impl<'a, 'c> Analyzer<'a, 'c> {
     }
 
     /// Declares the variables a pattern binds; only a plain identifier gets `ty`.
+    /// `pat: Type` (a fn parameter, a closure input, an annotated `let`): the annotation
+    /// wins over the inferred `ty`.
+    fn bind_typed(&mut self, p: &syn::PatType, ty: Option<Ty>) {
+        if let Some(inner) = self.newtype_field(&p.pat, &p.ty) {
+            // `State(state): State<Arc<AppState>>`: the wrapper destructured.
+            if let Pat::TupleStruct(ts) = &*p.pat {
+                self.bind_pattern(&ts.elems[0], Some(inner));
+            }
+            return;
+        }
+        let annotated = self.scopes.resolve_type(&p.ty);
+        self.bind_pattern(&p.pat, annotated.or(ty));
+    }
+
     fn bind_pattern(&mut self, pat: &Pat, ty: Option<Ty>) {
         match pat {
             Pat::Ident(p) => {
@@ -436,17 +446,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                     self.bind_pattern(sub, None);
                 }
             }
-            Pat::Type(p) => {
-                if let Some(inner) = self.newtype_field(&p.pat, &p.ty) {
-                    // `State(state): State<Arc<AppState>>`: the wrapper destructured.
-                    if let Pat::TupleStruct(ts) = &*p.pat {
-                        self.bind_pattern(&ts.elems[0], Some(inner));
-                    }
-                    return;
-                }
-                let annotated = self.scopes.resolve_type(&p.ty);
-                self.bind_pattern(&p.pat, annotated.or(ty));
-            }
+            Pat::Type(p) => self.bind_typed(p, ty),
             Pat::Reference(p) => self.bind_pattern(&p.pat, ty),
             Pat::Paren(p) => self.bind_pattern(&p.pat, ty),
             Pat::Tuple(p) => {

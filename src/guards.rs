@@ -141,9 +141,7 @@ impl Guards {
         let kind = guard.lock.rsplit("::").next().unwrap_or(&guard.lock);
         let mut diagnostic = Diagnostic::new(
             "lock_across_await",
-            crate::catalog::Catalog::builtin()
-                .lint("lock_across_await")
-                .map_or(crate::catalog::Level::Warn, |l| l.level),
+            crate::catalog::Catalog::builtin().level("lock_across_await"),
             format!("a `{}` guard is held across an `.await`", guard.lock),
         );
         diagnostic.primary = Some(guard.taken.clone());

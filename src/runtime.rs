@@ -91,17 +91,6 @@ impl Runtime {
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Runtime::Tokio => "tokio",
-            Runtime::AsyncStd => "async-std",
-            Runtime::Smol => "smol",
-            Runtime::ActixWeb => "actix-web",
-            Runtime::ActixRt => "actix-rt",
-            Runtime::Unknown => "unknown",
-        }
-    }
-
     /// Parses a `--runtime` value.
     pub fn from_name(name: &str) -> Option<Runtime> {
         Some(match name {

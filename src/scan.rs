@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::catalog::{Catalog, Level};
+use crate::catalog::Catalog;
 use crate::context::{self, FileContext, StructFields};
 use crate::diagnostic::Diagnostic;
 use crate::runtime::Runtime;
@@ -393,10 +393,7 @@ fn file_error(
     message: String,
     range: Option<std::ops::Range<usize>>,
 ) -> Diagnostic {
-    let level = catalog
-        .lint("parse_error")
-        .map_or(Level::Warn, |lint| lint.level);
-    let mut diagnostic = Diagnostic::new("parse_error", level, message);
+    let mut diagnostic = Diagnostic::new("parse_error", catalog.level("parse_error"), message);
     diagnostic.primary = range;
     diagnostic.notes.push("this file was not checked".into());
     diagnostic

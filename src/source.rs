@@ -137,10 +137,6 @@ impl SourceFile {
             column: column + 1,
         }
     }
-
-    pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
-    }
 }
 
 #[cfg(test)]
