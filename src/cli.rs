@@ -189,7 +189,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         prefilter: true,
         cpu_loop_threshold: cli.cpu_loop_threshold,
     };
-    let mut report = scan::scan(&discovered.files, &options);
+    let mut report = scan::scan(&discovered.files, &discovered.crates, &options);
     apply_levels(&mut report, &overrides, catalog);
     let tally = human::render(out, &report).map_err(|e| e.to_string())?;
     if !cli.quiet {

@@ -14,15 +14,16 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Pat, Stmt};
 
-use crate::catalog::{Catalog, Hit};
+use crate::catalog::{Catalog, Hit, Level};
 use crate::cpu_loop;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::guards::{self, Guards};
 use crate::macros;
 use crate::offload;
-use crate::resolve::{Resolution, Scopes};
+use crate::resolve::{Anchor, LocalPath, Resolution, Scopes};
 use crate::runtime::Runtime;
 use crate::suggest::{self, CallSite};
+use crate::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FileSummary, FnSummary};
 use crate::test_code;
 use crate::types::{Ty, LOCAL_TYPE_PREFIX};
 
@@ -36,6 +37,9 @@ pub struct FileContext<'c> {
     pub crate_fields: &'c StructFields,
     /// Literal-range iterations from which a loop without `.await` is reported.
     pub cpu_loop_threshold: u128,
+    /// Library crate names of the workspace's members (`other_member::db::query` is
+    /// a call into the workspace, not a third-party crate).
+    pub member_crates: &'c HashSet<String>,
 }
 
 /// Field types by struct (local type path, e.g. `local::AppState`); `None` when two
@@ -51,6 +55,8 @@ pub struct Analysis {
     /// This file's structs with the fields that can matter to a finding, for the files
     /// of the package that want them.
     pub struct_fields: StructFields,
+    /// This file's part of the crate's call graph.
+    pub summary: FileSummary,
 }
 
 /// Why the code at hand runs on the executor.
@@ -67,7 +73,7 @@ struct Executor {
 pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Analysis {
     let mut analyzer = Analyzer::new(ctx, text);
     if !analyzer.is_test_code(&file.attrs) {
-        analyzer.enter_module(&file.items);
+        analyzer.enter_module(None, &file.items);
         for item in &file.items {
             analyzer.visit_item(item);
         }
@@ -78,26 +84,28 @@ pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Analysis 
         diagnostics,
         wanted_structs: analyzer.wanted_structs.into_inner(),
         struct_fields: relevant_fields(analyzer.struct_fields, ctx.catalog),
+        summary: analyzer.summary,
     }
 }
 
 /// The field types of every struct a file declares, in any of its inline modules.
 pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
-    fn walk(analyzer: &mut Analyzer<'_, '_>, items: &[Item]) {
-        analyzer.enter_module(items);
+    fn walk(analyzer: &mut Analyzer<'_, '_>, name: Option<String>, items: &[Item]) {
+        analyzer.enter_module(name, items);
         for item in items {
             if let Item::Mod(syn::ItemMod {
                 content: Some((_, inner)),
+                ident,
                 ..
             }) = item
             {
-                walk(analyzer, inner);
+                walk(analyzer, Some(ident.to_string()), inner);
             }
         }
         analyzer.scopes.pop();
     }
     let mut analyzer = Analyzer::new(ctx, "");
-    walk(&mut analyzer, &file.items);
+    walk(&mut analyzer, None, &file.items);
     relevant_fields(analyzer.struct_fields, ctx.catalog)
 }
 
@@ -142,6 +150,27 @@ struct Analyzer<'a, 'c> {
     /// Whether the file has the `async` keyword in code position at all (a macro
     /// outside executor code is worth reading only then).
     file_has_async: bool,
+    summary: FileSummary,
+    /// The sync fn whose body is being visited (outside closures that may run
+    /// elsewhere), as an index into `summary.fns`.
+    current_fn: Option<usize>,
+    /// The path of the type of the impl block being visited.
+    self_path: Option<LocalPath>,
+    in_trait_impl: bool,
+    /// The fn being visited, as a chain shows it.
+    enclosing_fn: Option<String>,
+    /// Set just before visiting a closure passed to a method (`iter.map(|x| ..)`):
+    /// one that runs inline in a sync fn.
+    closure_is_method_arg: bool,
+    line_starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+/// What kind of fn `visit_fn` is looking at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FnKind {
+    Free,
+    Method,
+    TraitDefault,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -163,12 +192,29 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             guards: Guards::default(),
             in_reported_loop: false,
             file_has_async: crate::source::may_contain_async(text),
+            summary: FileSummary::default(),
+            current_fn: None,
+            self_path: None,
+            in_trait_impl: false,
+            enclosing_fn: None,
+            closure_is_method_arg: false,
+            line_starts: std::cell::OnceCell::new(),
         }
     }
 
+    /// The 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        starts.partition_point(|&start| start <= offset)
+    }
+
     /// Enters a module: its names, and the field types of the structs it declares.
-    fn enter_module(&mut self, items: &[Item]) {
-        self.scopes.push_module(items);
+    fn enter_module(&mut self, name: Option<String>, items: &[Item]) {
+        self.scopes.push_module(name, items);
         for item in items {
             let Item::Struct(def) = item else { continue };
             let fields: HashMap<String, Ty> = def
@@ -223,15 +269,28 @@ impl<'a, 'c> Analyzer<'a, 'c> {
     }
 
     /// Runs `f` with the executor context replaced by `executor`: a body of its own,
-    /// with its own lock guards.
+    /// with its own lock guards. Code that runs elsewhere is not part of the sync fn
+    /// around it either.
     fn with_executor(&mut self, executor: Option<Executor>, f: impl FnOnce(&mut Self)) {
+        self.with_context(executor, None, f)
+    }
+
+    /// `with_executor`, also telling which sync fn (if any) the code is part of.
+    fn with_context(
+        &mut self,
+        executor: Option<Executor>,
+        current_fn: Option<usize>,
+        f: impl FnOnce(&mut Self),
+    ) {
         let saved = std::mem::replace(&mut self.executor, executor);
+        let saved_fn = std::mem::replace(&mut self.current_fn, current_fn);
         let saved_guards = std::mem::take(&mut self.guards);
         self.guards.push_frame();
         f(self);
         self.guards.finish();
         self.diagnostics.append(&mut self.guards.findings);
         self.guards = saved_guards;
+        self.current_fn = saved_fn;
         self.executor = saved;
     }
 
@@ -398,10 +457,55 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         names.iter().for_each(|name| self.guards.moved(name));
     }
 
-    fn visit_fn(&mut self, attrs: &[Attribute], sig: &syn::Signature, body: &syn::Block) {
+    fn visit_fn(
+        &mut self,
+        attrs: &[Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+        kind: FnKind,
+    ) {
         if self.is_test_code(attrs) {
             return;
         }
+        let name = sig.ident.to_string();
+        let (path, display) = match kind {
+            FnKind::Free if self.scopes.at_module_level() => {
+                let mut segments = self.scopes.current_module().to_vec();
+                segments.push(name.clone());
+                let path = LocalPath {
+                    anchor: Anchor::File { up: 0 },
+                    segments,
+                };
+                (Some(path), name.clone())
+            }
+            FnKind::Method => {
+                let path = self.self_path.as_ref().map(|p| p.joined(&[name.clone()]));
+                let display = match &self.self_path {
+                    Some(p) => format!("{}::{name}", p.segments.last().map_or("Self", |s| s)),
+                    None => name.clone(),
+                };
+                (path, display)
+            }
+            _ => (None, name.clone()),
+        };
+        let fn_index = path.map(|path| {
+            self.summary.fns.push(FnSummary {
+                path,
+                display: display.clone(),
+                self_type: (kind == FnKind::Method)
+                    .then(|| self.self_path.as_ref()?.segments.last().cloned())
+                    .flatten(),
+                trait_impl: kind == FnKind::Method && self.in_trait_impl,
+                line: self.line_of(range(sig.ident.span()).start),
+                is_async: sig.asyncness.is_some(),
+                declared: summary::declared(attrs),
+                blocks: Vec::new(),
+                calls: Vec::new(),
+            });
+            self.summary.fns.len() - 1
+        });
+        let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
+        let saved_enclosing = std::mem::replace(&mut self.enclosing_fn, Some(display));
         let executor = sig.asyncness.map(|token| Executor {
             async_span: range(token.span),
             what: "this `async fn` runs on the executor",
@@ -418,9 +522,91 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 }
             }
         }
-        self.with_executor(executor, |this| this.visit_block(body));
+        self.with_context(executor, current_fn, |this| this.visit_block(body));
         self.scopes.pop();
         self.offloaded_names = saved_names;
+        self.enclosing_fn = saved_enclosing;
+    }
+
+    /// Whom a call path names among the crate's own fns, when that can be told.
+    fn local_callee(&self, path: &syn::Path) -> Option<Callee> {
+        let first = path.segments.first()?.ident.to_string();
+        if first == "Self" {
+            let rest: Vec<String> = path.segments.iter().skip(1).map(|s| s.ident.to_string()).collect();
+            return Some(Callee::Path(self.self_path.as_ref()?.joined(&rest)));
+        }
+        self.scopes.resolve_local(path).map(Callee::Path)
+    }
+
+    /// Notes a call to a fn of the crate: an edge of the current sync fn, or, on the
+    /// executor, a finding to make if the callee blocks.
+    fn record_call(&mut self, callee: Callee, site: CallSite<'_>, awaited: bool) {
+        let line = self.line_of(site.primary_range().start);
+        if let Some(index) = self.current_fn {
+            self.summary.fns[index].calls.push(CallRef { callee, line });
+            return;
+        }
+        let Some(executor) = self.executor.clone() else {
+            return;
+        };
+        let level = self.ctx.catalog.level("transitive_blocking");
+        let mut diagnostic = Diagnostic::new("transitive_blocking", level, String::new());
+        diagnostic.primary = Some(site.primary_range());
+        diagnostic.labels.push(Label {
+            range: executor.async_span.clone(),
+            message: executor.what.to_string(),
+        });
+        if let Some(closure) = &executor.inline_closure {
+            diagnostic.labels.push(Label {
+                range: closure.clone(),
+                message: "this closure runs inline on the executor".to_string(),
+            });
+        }
+        // Offloading a call that returns a future would only move the future.
+        if !awaited && executor.inline_closure.is_none() {
+            let call_range = site.range();
+            if let Some(rendered) = self.ctx.runtime.offload(&self.text[call_range.clone()]) {
+                diagnostic.suggestion = Some(crate::diagnostic::Suggestion {
+                    message: "run the call on the blocking thread pool".into(),
+                    edits: vec![crate::diagnostic::Edit {
+                        range: call_range,
+                        replacement: rendered.clone(),
+                    }],
+                    rendered,
+                    applicability: crate::diagnostic::Applicability::MaybeIncorrect,
+                });
+            }
+        }
+        self.summary.executor_calls.push(ExecutorCall {
+            callee,
+            caller: self
+                .enclosing_fn
+                .clone()
+                .unwrap_or_else(|| "this code".into()),
+            diagnostic,
+        });
+    }
+
+    /// A blocking call outside executor code: part of the current sync fn's summary,
+    /// when its lint is one that makes a caller block too.
+    fn record_blocking(&mut self, hit: Hit<'c>, site: CallSite<'_>) {
+        let Some(index) = self.current_fn else {
+            return;
+        };
+        let lint = hit.lint;
+        let propagates = matches!(lint.group.as_str(), "blocking" | "correctness")
+            && lint.level != Level::Allow;
+        if hit.matcher.ignore || !propagates {
+            return;
+        }
+        let call = BlockingCall {
+            lint: lint.id.clone(),
+            callee: hit.path.to_string(),
+            line: self.line_of(site.primary_range().start),
+            async_equivalent: hit.matcher.template(self.ctx.runtime).is_some()
+                || hit.matcher.rebase.is_some(),
+        };
+        self.summary.fns[index].blocks.push(call);
     }
 
     /// Declares the variables a pattern binds; only a plain identifier gets `ty`.
@@ -555,6 +741,9 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
         let resolution = self.callee(call);
+        if let Some(callee) = self.crate_callee(call, resolution.as_ref()) {
+            self.record_call(callee, CallSite::Call(call), awaited);
+        }
         let Some(Resolution::External(path)) = &resolution else {
             // A closure handed to a function of this crate (`asyncify(move || ..)`), or to
             // one that cannot be resolved, may well run elsewhere: stay silent inside it.
@@ -591,6 +780,52 @@ impl<'a, 'c> Analyzer<'a, 'c> {
         visit::visit_expr_call(self, call);
     }
 
+    /// The fn of this crate or of a workspace member that `call` calls, if known.
+    fn crate_callee(
+        &self,
+        call: &syn::ExprCall,
+        resolution: Option<&Resolution>,
+    ) -> Option<Callee> {
+        if self.current_fn.is_none() && self.executor.is_none() {
+            return None;
+        }
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        match resolution? {
+            // `super::f` from a file's top is beyond what `resolve` sees, not unknown.
+            Resolution::Local | Resolution::Unknown => self.local_callee(&p.path),
+            Resolution::External(path) => {
+                let krate = path.split("::").next()?;
+                self.ctx
+                    .member_crates
+                    .contains(krate)
+                    .then(|| Callee::Member(path.split("::").map(String::from).collect()))
+            }
+        }
+    }
+
+    /// The method of this crate that `mc` calls: on `self`, or on a receiver whose
+    /// type is one of the crate's, known by name.
+    fn method_callee(&self, mc: &syn::ExprMethodCall, receiver: Option<&str>) -> Option<Callee> {
+        if self.current_fn.is_none() && self.executor.is_none() {
+            return None;
+        }
+        let method = mc.method.to_string();
+        if let Expr::Path(p) = peel(&mc.receiver) {
+            if p.path.is_ident("self") {
+                if let Some(path) = &self.self_path {
+                    return Some(Callee::Path(path.joined(&[method])));
+                }
+            }
+        }
+        let ty = receiver?.strip_prefix(LOCAL_TYPE_PREFIX)?;
+        Some(Callee::Method {
+            ty: ty.to_string(),
+            name: method,
+        })
+    }
+
     /// A closure whose first parameter is a scope handle of type `scope_ty`.
     fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
         let Expr::Closure(closure) = arg else {
@@ -624,12 +859,21 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 self.report(hit, CallSite::Method(mc));
             }
         }
+        if let Some(callee) = self.method_callee(mc, plain) {
+            self.record_call(callee, CallSite::Method(mc), awaited);
+        }
         if offload::is_offload_method(&method) {
             self.visit_expr(&mc.receiver);
             self.visit_offloaded_args(mc.args.iter());
             return;
         }
-        visit::visit_expr_method_call(self, mc);
+        self.visit_expr(&mc.receiver);
+        for arg in &mc.args {
+            // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.
+            self.closure_is_method_arg = matches!(arg, Expr::Closure(_));
+            self.visit_expr(arg);
+            self.closure_is_method_arg = false;
+        }
     }
 
     /// A trait method counts only when exactly one catalogue trait with it is in scope,
@@ -662,7 +906,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     fn report(&mut self, hit: Hit<'c>, site: CallSite<'_>) {
         let Some(executor) = self.executor.clone() else {
-            return;
+            return self.record_blocking(hit, site);
         };
         if hit.matcher.ignore {
             return;
@@ -782,7 +1026,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         self.with_executor(None, |this| match item {
             Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
-                    this.enter_module(items);
+                    this.enter_module(Some(m.ident.to_string()), items);
                     items.iter().for_each(|i| this.visit_item(i));
                     this.scopes.pop();
                 }
@@ -792,16 +1036,16 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        self.visit_fn(&f.attrs, &f.sig, &f.block);
+        self.visit_fn(&f.attrs, &f.sig, &f.block, FnKind::Free);
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        self.visit_fn(&f.attrs, &f.sig, &f.block);
+        self.visit_fn(&f.attrs, &f.sig, &f.block, FnKind::Method);
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if let Some(body) = &f.default {
-            self.visit_fn(&f.attrs, &f.sig, body);
+            self.visit_fn(&f.attrs, &f.sig, body, FnKind::TraitDefault);
         }
     }
 
@@ -811,6 +1055,12 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         }
         let self_ty = self.scopes.resolve_type(&i.self_ty);
         let saved = std::mem::replace(&mut self.self_ty, self_ty);
+        let self_path = match &*i.self_ty {
+            syn::Type::Path(tp) if tp.qself.is_none() => self.scopes.resolve_local(&tp.path),
+            _ => None,
+        };
+        let saved_path = std::mem::replace(&mut self.self_path, self_path);
+        let saved_trait = std::mem::replace(&mut self.in_trait_impl, i.trait_.is_some());
         for item in &i.items {
             match item {
                 syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
@@ -819,6 +1069,8 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
             }
         }
         self.self_ty = saved;
+        self.self_path = saved_path;
+        self.in_trait_impl = saved_trait;
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
@@ -897,6 +1149,12 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
     }
 
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+        // A sync closure is part of a sync fn's body only when an adapter method runs
+        // it there; one stored, returned or registered may run anywhere.
+        let inline_in_fn = std::mem::take(&mut self.closure_is_method_arg);
+        let current_fn = self
+            .current_fn
+            .filter(|_| inline_in_fn && closure.asyncness.is_none());
         let executor = if let Some(token) = closure.asyncness {
             Some(Executor {
                 async_span: range(token.span),
@@ -914,7 +1172,7 @@ impl<'ast> Visit<'ast> for Analyzer<'_, '_> {
         for input in &closure.inputs {
             self.bind_pattern(input, None);
         }
-        self.with_executor(executor, |this| this.visit_expr(&closure.body));
+        self.with_context(executor, current_fn, |this| this.visit_expr(&closure.body));
         self.scopes.pop();
     }
 

@@ -16,8 +16,77 @@ use crate::types::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WR
 enum Binding {
     /// Imported from this path (may itself start with another binding's name).
     Import(Vec<String>),
-    /// Defined in this crate (an item, or an import of a crate-local path).
-    Local,
+    /// Defined in this crate (an item, or an import of a crate-local path), with its
+    /// path when the item is not local to a block.
+    Local(Option<LocalPath>),
+}
+
+/// A path inside this crate, as far as one file can tell it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LocalPath {
+    pub anchor: Anchor,
+    pub segments: Vec<String>,
+}
+
+/// Where a `LocalPath` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Anchor {
+    /// At the crate root (`crate::a::b`).
+    Crate,
+    /// At the module of this file, `up` levels higher (`super::` past the file's top).
+    File { up: usize },
+}
+
+impl LocalPath {
+    pub fn joined(&self, rest: &[String]) -> LocalPath {
+        let mut segments = self.segments.clone();
+        segments.extend_from_slice(rest);
+        LocalPath {
+            anchor: self.anchor,
+            segments,
+        }
+    }
+
+    /// The absolute path in a crate, given the file's own module path there.
+    pub fn absolute(&self, file_module: &[String]) -> Option<Vec<String>> {
+        let mut path = match self.anchor {
+            Anchor::Crate => Vec::new(),
+            Anchor::File { up } => {
+                let keep = file_module.len().checked_sub(up)?;
+                file_module[..keep].to_vec()
+            }
+        };
+        path.extend(self.segments.iter().cloned());
+        Some(path)
+    }
+}
+
+/// `self::..`/`super::..`/`crate::..` written in the module at `module` (the inline
+/// modules from the file's top), as a `LocalPath`.
+fn relative_path(module: &[String], segments: &[String]) -> Option<LocalPath> {
+    match segments.first()?.as_str() {
+        "crate" => Some(LocalPath {
+            anchor: Anchor::Crate,
+            segments: segments[1..].to_vec(),
+        }),
+        "self" => Some(LocalPath {
+            anchor: Anchor::File { up: 0 },
+            segments: module.iter().chain(&segments[1..]).cloned().collect(),
+        }),
+        "super" => {
+            let supers = segments.iter().take_while(|s| *s == "super").count();
+            let inner = module.len().min(supers);
+            let mut path: Vec<String> = module[..module.len() - inner].to_vec();
+            path.extend(segments[supers..].iter().cloned());
+            Some(LocalPath {
+                anchor: Anchor::File {
+                    up: supers - inner,
+                },
+                segments: path,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The outcome of resolving a path.
@@ -34,6 +103,8 @@ pub enum Resolution {
 #[derive(Debug, Default)]
 struct Frame {
     is_module: bool,
+    /// The inline modules from the file's top to this frame's module.
+    module: Vec<String>,
     names: HashMap<String, Binding>,
     globs: Vec<Vec<String>>,
     /// Every imported path, `as _` included: the traits in scope.
@@ -56,10 +127,14 @@ impl<'c> Scopes<'c> {
         }
     }
 
-    /// Enters a module (or the file) whose items are `items`.
-    pub fn push_module(&mut self, items: &[Item]) {
+    /// Enters a module whose items are `items`: the file (`name` is `None`) or an
+    /// inline `mod name { .. }` of the current module.
+    pub fn push_module(&mut self, name: Option<String>, items: &[Item]) {
+        let mut module = self.current_module().to_vec();
+        module.extend(name);
         let mut frame = Frame {
             is_module: true,
+            module,
             ..Frame::default()
         };
         frame.add_items(items.iter());
@@ -68,9 +143,75 @@ impl<'c> Scopes<'c> {
 
     /// Enters a block whose item statements are `items`.
     pub fn push_block<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
-        let mut frame = Frame::default();
+        let mut frame = Frame {
+            module: self.current_module().to_vec(),
+            ..Frame::default()
+        };
         frame.add_items(items);
         self.frames.push(frame);
+    }
+
+    /// Whether the code at hand is a module's item list (not inside a fn body).
+    pub fn at_module_level(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.is_module)
+    }
+
+    /// The inline module path of the code at hand, from the file's top.
+    pub fn current_module(&self) -> &[String] {
+        self.frames.last().map_or(&[], |f| &f.module)
+    }
+
+    /// The crate-local path `path` names, when it names an item of this crate that is
+    /// not local to a block. `Self::` is the caller's to handle.
+    pub fn resolve_local(&self, path: &syn::Path) -> Option<LocalPath> {
+        if path.leading_colon.is_some() {
+            return None;
+        }
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.local_segments(&segments)
+    }
+
+    /// `resolve_local` on segments: the item path a local name (an item, or a `use`
+    /// of a `crate::`/`self::`/`super::` path) stands for.
+    pub fn local_segments(&self, segments: &[String]) -> Option<LocalPath> {
+        let first = segments.first()?;
+        if matches!(first.as_str(), "crate" | "self" | "super") {
+            return relative_path(self.current_module(), segments);
+        }
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == first) {
+                return None;
+            }
+            match frame.names.get(first) {
+                Some(Binding::Local(path)) => return Some(path.as_ref()?.joined(&segments[1..])),
+                Some(Binding::Import(target)) => {
+                    // `use store::Store;` where `store` is a module of this crate.
+                    let head = target.first()?;
+                    if head == first || segments.len() + target.len() > 64 {
+                        return None;
+                    }
+                    let base = self.local_item(head)?;
+                    return Some(base.joined(&target[1..]).joined(&segments[1..]));
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The path of a crate-local item named `name` visible here (not a variable).
+    fn local_item(&self, name: &str) -> Option<LocalPath> {
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == name) {
+                return None;
+            }
+            match frame.names.get(name) {
+                Some(Binding::Local(path)) => return path.clone(),
+                Some(Binding::Import(_)) => return None,
+                None => {}
+            }
+        }
+        None
     }
 
     pub fn pop(&mut self) {
@@ -152,7 +293,7 @@ impl<'c> Scopes<'c> {
                 return Resolution::Local;
             }
             match frame.names.get(first) {
-                Some(Binding::Local) => return Resolution::Local,
+                Some(Binding::Local(_)) => return Resolution::Local,
                 Some(Binding::Import(target)) => {
                     let mut full = target.clone();
                     full.extend_from_slice(&segments[1..]);
@@ -178,9 +319,13 @@ impl<'c> Scopes<'c> {
         }
     }
 
-    /// An import's path may start with a name imported by a sibling `use`.
+    /// An import's path may start with a name imported by a sibling `use`, or with a
+    /// module of this crate (`mod store; use store::Store;`).
     fn expand_import(&self, full: Vec<String>, depth: usize, via_globs: bool) -> Resolution {
         let head = &full[0];
+        if self.local_item(head).is_some() {
+            return Resolution::Local;
+        }
         let rebinds = self
             .visible()
             .any(|frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t.len() > 1 || t[0] != *head));
@@ -249,7 +394,7 @@ impl<'c> Scopes<'c> {
                 return GlobVerdict::Unsure;
             };
             return match frame.names.get(&segments[0]) {
-                Some(Binding::Local) => GlobVerdict::Supplies(Resolution::Local),
+                Some(Binding::Local(_)) => GlobVerdict::Supplies(Resolution::Local),
                 Some(Binding::Import(target)) => {
                     let mut full = target.clone();
                     full.extend_from_slice(&segments[1..]);
@@ -383,7 +528,7 @@ impl Frame {
                     let name = ec.ident.to_string();
                     let alias = ec.rename.as_ref().map(|(_, id)| id.to_string());
                     let binding = if name == "self" {
-                        Binding::Local
+                        Binding::Local(None)
                     } else {
                         Binding::Import(vec![name.clone()])
                     };
@@ -406,7 +551,11 @@ impl Frame {
                 },
                 _ => continue,
             };
-            self.names.insert(ident.to_string(), Binding::Local);
+            let path = self.is_module.then(|| LocalPath {
+                anchor: Anchor::File { up: 0 },
+                segments: self.module.iter().cloned().chain([ident.to_string()]).collect(),
+            });
+            self.names.insert(ident.to_string(), Binding::Local(path));
         }
     }
 
@@ -455,12 +604,12 @@ impl Frame {
             Some("crate" | "self" | "super")
         );
         let binding = if local {
-            Binding::Local
+            Binding::Local(relative_path(&self.module, &path))
         } else {
             Binding::Import(path)
         };
         // A local item beats an import of the same name in another namespace.
-        if !matches!(self.names.get(&name), Some(Binding::Local)) {
+        if !matches!(self.names.get(&name), Some(Binding::Local(_))) {
             self.names.insert(name, binding);
         }
     }

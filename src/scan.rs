@@ -1,5 +1,6 @@
 //! The per-file pipeline (read → prefilter → parse → analyse), run over all files in
-//! parallel, plus the package-wide pass that supplies struct fields declared elsewhere.
+//! parallel, plus the package-wide passes: struct fields declared elsewhere, and the
+//! crate's call graph for `transitive_blocking`.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -8,8 +9,11 @@ use rayon::prelude::*;
 use crate::catalog::Catalog;
 use crate::context::{self, FileContext, StructFields};
 use crate::diagnostic::Diagnostic;
+use crate::modtree::normalize;
 use crate::runtime::Runtime;
 use crate::source::{self, SourceFile};
+use crate::summary::FileSummary;
+use crate::transitive::{self, CrateRoot};
 
 /// What part of a package a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,20 +80,37 @@ const MAX_NESTING: usize = 4000;
 /// Syntax trees of deeply nested code recurse deeply: give the workers room.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
 
-/// Checks `files` in parallel and returns the findings in a stable order.
-pub fn scan(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
+/// Checks `files` (of the crates `crates`) in parallel and returns the findings in a
+/// stable order.
+pub fn scan(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> ScanReport {
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
     }
     match builder.build() {
-        Ok(pool) => pool.install(|| scan_in_pool(files, options)),
-        Err(_) => scan_in_pool(files, options),
+        Ok(pool) => pool.install(|| scan_in_pool(files, crates, options)),
+        Err(_) => scan_in_pool(files, crates, options),
     }
 }
 
-fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
+/// What every file's check shares.
+struct Shared<'s> {
+    catalog: &'static Catalog,
+    options: &'s ScanOptions,
+    member_crates: HashSet<String>,
+}
+
+fn scan_in_pool(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> ScanReport {
     let catalog = Catalog::builtin();
+    let shared = Shared {
+        catalog,
+        options,
+        member_crates: crates
+            .iter()
+            .filter(|c| c.is_lib)
+            .map(|c| c.name.clone())
+            .collect(),
+    };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
         .iter()
@@ -97,7 +118,7 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
         .collect();
     let mut outcomes: Vec<Outcome> = selected
         .par_iter()
-        .map(|file| check_file(file, catalog, options, &no_fields))
+        .map(|file| check_file(file, &shared, &no_fields))
         .collect();
 
     // Files that met a struct declared in another file of their package are checked
@@ -137,15 +158,21 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
             .collect();
         let again: Vec<Outcome> = redo
             .par_iter()
-            .map(|&i| check_file(selected[i], catalog, options, &fields))
+            .map(|&i| check_file(selected[i], &shared, &fields))
             .collect();
         for (i, outcome) in redo.into_iter().zip(again) {
             outcomes[i] = outcome;
         }
     }
 
+    transitive_pass(&selected, &mut outcomes, crates, &shared);
+
     let mut report = ScanReport::default();
-    for outcome in outcomes {
+    for mut outcome in outcomes {
+        outcome
+            .report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         report.checked += 1;
         report.parsed += usize::from(outcome.parsed);
         report.internal_errors += usize::from(outcome.internal_error);
@@ -157,6 +184,95 @@ fn scan_in_pool(files: &[ScanFile], options: &ScanOptions) -> ScanReport {
         .files
         .sort_by(|a, b| a.source.display.cmp(&b.source.display));
     report
+}
+
+/// `transitive_blocking`: hands the files' summaries to the crate-wide pass (which
+/// parses more files for theirs as it needs) and files its findings.
+fn transitive_pass(
+    selected: &[&ScanFile],
+    outcomes: &mut [Outcome],
+    crates: &[CrateRoot],
+    shared: &Shared<'_>,
+) {
+    let mut summaries = HashMap::new();
+    let mut index_of = HashMap::new();
+    let mut displays = HashMap::new();
+    for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
+        let path = normalize(&file.path);
+        // A file the prefilter skipped has not told its fns yet: the pass may ask.
+        if outcome.parsed {
+            summaries.insert(path.clone(), std::mem::take(&mut outcome.summary));
+        }
+        displays.insert(path.clone(), file.display.clone());
+        index_of.insert(path, i);
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let display = |path: &Path| {
+        displays
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| crate::workspace::display_path(path, &cwd))
+    };
+    let parse = |files: &[(PathBuf, Runtime)]| -> Vec<(PathBuf, FileSummary)> {
+        files
+            .par_iter()
+            .filter_map(|(path, runtime)| {
+                let summary = summarize_file(path, *runtime, shared)?;
+                Some((path.clone(), summary))
+            })
+            .collect()
+    };
+    let inputs = transitive::Inputs {
+        crates,
+        parse: &parse,
+        display: &display,
+    };
+    for (path, diagnostic) in transitive::run(&inputs, summaries) {
+        let Some(&i) = index_of.get(&path) else {
+            continue;
+        };
+        let report = &mut outcomes[i].report;
+        if report.source.text.is_empty() {
+            // The text was dropped when the file had no findings of its own.
+            if let Ok(text) = source::read_text(&report.source.path) {
+                let (path, display) = (report.source.path.clone(), report.source.display.clone());
+                report.source = SourceFile::new(path, display, text);
+            }
+        }
+        report.diagnostics.push(diagnostic);
+    }
+}
+
+/// The summary of a file the scan did not parse (it holds no async code), for the
+/// call graph; its findings, if any, are not this pass's to report.
+fn summarize_file(path: &Path, runtime: Runtime, shared: &Shared<'_>) -> Option<FileSummary> {
+    let text = source::read_text(path).ok()?;
+    let no_fields = StructFields::new();
+    let ctx = shared.context(runtime, &no_fields);
+    if source::max_nesting(&text) > MAX_NESTING {
+        return None;
+    }
+    let summary = guarded(|| {
+        let ast = syn::parse_file(&source::parse_text(&text)).ok()?;
+        Some(context::analyze(&ast, &text, &ctx).summary)
+    })
+    .ok()
+    .flatten();
+    proc_macro2::extra::invalidate_current_thread_spans();
+    summary
+}
+
+impl Shared<'_> {
+    fn context<'c>(&'c self, runtime: Runtime, fields: &'c StructFields) -> FileContext<'c> {
+        FileContext {
+            catalog: self.catalog,
+            runtime: self.options.runtime.unwrap_or(runtime),
+            include_tests: self.options.include_tests,
+            crate_fields: fields,
+            cpu_loop_threshold: self.options.cpu_loop_threshold,
+            member_crates: &self.member_crates,
+        }
+    }
 }
 
 /// The fields of the structs named in `names`, from files not parsed yet that declare
@@ -178,12 +294,14 @@ fn package_struct_fields(
             {
                 return None;
             }
+            let no_members = HashSet::new();
             let ctx = FileContext {
                 catalog,
                 runtime: file.runtime,
                 include_tests: true,
                 crate_fields: &no_fields,
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
+                member_crates: &no_members,
             };
             let parsed = syn::parse_file(&source::parse_text(&text)).ok();
             let fields = parsed.and_then(|ast| guarded(|| context::struct_fields(&ast, &ctx)).ok());
@@ -215,17 +333,14 @@ struct Outcome {
     parsed: bool,
     wanted_structs: HashSet<String>,
     struct_fields: StructFields,
+    summary: FileSummary,
     internal_error: bool,
 }
 
 /// The whole pipeline for one file. Never panics on bad input: every failure becomes
 /// a `parse_error` finding on that file.
-fn check_file(
-    file: &ScanFile,
-    catalog: &Catalog,
-    options: &ScanOptions,
-    fields: &StructFields,
-) -> Outcome {
+fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Outcome {
+    let catalog = shared.catalog;
     let text = match source::read_text(&file.path) {
         Ok(text) => text,
         Err(err) => {
@@ -240,18 +355,13 @@ fn check_file(
                 parsed: false,
                 wanted_structs: HashSet::new(),
                 struct_fields: StructFields::new(),
+                summary: FileSummary::default(),
                 internal_error: false,
             };
         }
     };
-    let ctx = FileContext {
-        catalog,
-        runtime: options.runtime.unwrap_or(file.runtime),
-        include_tests: options.include_tests,
-        crate_fields: fields,
-        cpu_loop_threshold: options.cpu_loop_threshold,
-    };
-    let checked = check_text(&text, &ctx, options.prefilter);
+    let ctx = shared.context(file.runtime, fields);
+    let checked = check_text(&text, &ctx, shared.options.prefilter);
     let text = if checked.diagnostics.is_empty() {
         String::new()
     } else {
@@ -266,6 +376,7 @@ fn check_file(
         parsed: checked.parsed,
         wanted_structs: checked.wanted_structs,
         struct_fields: checked.struct_fields,
+        summary: checked.summary,
         internal_error: checked.internal_error,
     }
 }
@@ -278,12 +389,14 @@ pub fn check_source(
     include_tests: bool,
 ) -> FileReport {
     let no_fields = StructFields::new();
+    let no_members = HashSet::new();
     let ctx = FileContext {
         catalog: Catalog::builtin(),
         runtime,
         include_tests,
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
+        member_crates: &no_members,
     };
     let checked = check_text(&text, &ctx, true);
     FileReport {
@@ -298,6 +411,7 @@ pub struct Checked {
     pub parsed: bool,
     pub wanted_structs: HashSet<String>,
     pub struct_fields: StructFields,
+    pub summary: FileSummary,
     /// The check itself failed (a bug), not the file.
     pub internal_error: bool,
 }
@@ -314,6 +428,7 @@ impl Checked {
             parsed,
             wanted_structs: HashSet::new(),
             struct_fields: StructFields::new(),
+            summary: FileSummary::default(),
             internal_error,
         }
     }
@@ -348,6 +463,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
                     parsed: true,
                     wanted_structs: analysis.wanted_structs,
                     struct_fields: analysis.struct_fields,
+                    summary: analysis.summary,
                     internal_error: false,
                 }
             }

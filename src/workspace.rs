@@ -2,8 +2,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::modtree::normalize;
 use crate::runtime::Runtime;
 use crate::scan::{Role, ScanFile};
+use crate::transitive::CrateRoot;
 
 /// What the user asked to check.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +30,8 @@ impl std::fmt::Display for DiscoveryError {
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<ScanFile>,
+    /// The crates of the packages the files belong to (their call graphs).
+    pub crates: Vec<CrateRoot>,
     pub problems: Vec<String>,
 }
 
@@ -97,6 +101,26 @@ pub fn discover_cargo(
             .unwrap_or(Path::new("."));
         let runtime =
             Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        for target in &package.targets {
+            let is_lib = target.kind.iter().any(|k| {
+                matches!(
+                    k,
+                    cargo_metadata::TargetKind::Lib
+                        | cargo_metadata::TargetKind::RLib
+                        | cargo_metadata::TargetKind::DyLib
+                        | cargo_metadata::TargetKind::CDyLib
+                        | cargo_metadata::TargetKind::StaticLib
+                        | cargo_metadata::TargetKind::ProcMacro
+                )
+            });
+            found.crates.push(CrateRoot {
+                name: target.name.replace('-', "_"),
+                is_lib,
+                root_file: normalize(target.src_path.as_std_path()),
+                package: normalize(root),
+                runtime,
+            });
+        }
         for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
             let role = role_of(&path, root);
             found.files.push(ScanFile {
@@ -164,6 +188,9 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
         };
         for file in files {
             let (runtime, package_root) = manifests.package_of(&file);
+            if let Some(root) = &package_root {
+                manifests.crates_of(root, runtime, &mut found.crates);
+            }
             let role = role_of(&file, package_root.as_deref().unwrap_or(Path::new("/")));
             found.files.push(ScanFile {
                 display: display_path(&file, cwd),
@@ -247,9 +274,68 @@ fn role_of(path: &Path, package_root: &Path) -> Role {
 #[derive(Default)]
 struct ManifestCache {
     by_dir: HashMap<PathBuf, Option<(Runtime, PathBuf)>>,
+    crates_known: std::collections::HashSet<PathBuf>,
 }
 
 impl ManifestCache {
+    /// The crates of the package at `root` by cargo's default layout (`src/lib.rs`,
+    /// `src/main.rs`, `src/bin/`), or the paths its manifest gives; once per package.
+    fn crates_of(&mut self, root: &Path, runtime: Runtime, crates: &mut Vec<CrateRoot>) {
+        if !self.crates_known.insert(root.to_path_buf()) {
+            return;
+        }
+        let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_default();
+        let package_name = manifest
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let lib = manifest.get("lib");
+        let lib_name = lib
+            .and_then(|l| l.get("name"))
+            .and_then(toml::Value::as_str)
+            .unwrap_or(&package_name)
+            .replace('-', "_");
+        let lib_path = lib
+            .and_then(|l| l.get("path"))
+            .and_then(toml::Value::as_str)
+            .unwrap_or("src/lib.rs");
+        let mut roots = vec![(lib_name, true, root.join(lib_path))];
+        roots.push((package_name.replace('-', "_"), false, root.join("src/main.rs")));
+        if let Some(bins) = manifest.get("bin").and_then(toml::Value::as_array) {
+            for bin in bins {
+                let name = bin.get("name").and_then(toml::Value::as_str).unwrap_or_default();
+                if let Some(path) = bin.get("path").and_then(toml::Value::as_str) {
+                    roots.push((name.replace('-', "_"), false, root.join(path)));
+                }
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(root.join("src/bin")) {
+            let mut bins: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            bins.sort();
+            for bin in bins {
+                let file = if bin.is_dir() { bin.join("main.rs") } else { bin.clone() };
+                let name = bin.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                roots.push((name.replace('-', "_"), false, file));
+            }
+        }
+        for (name, is_lib, file) in roots {
+            if file.is_file() {
+                crates.push(CrateRoot {
+                    name,
+                    is_lib,
+                    root_file: normalize(&file),
+                    package: normalize(root),
+                    runtime,
+                });
+            }
+        }
+    }
+
     fn package_of(&mut self, file: &Path) -> (Runtime, Option<PathBuf>) {
         for dir in file.ancestors().skip(1) {
             let entry = self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {

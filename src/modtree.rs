@@ -1,0 +1,393 @@
+//! A crate's module tree from its files: `mod x;` declarations, `#[path]`, `mod.rs`
+//! and `x.rs` + `x/` layouts, found by a light lexer instead of a parse.
+//!
+//! Lexing is enough: a module declaration is `mod name;` at any brace depth, with an
+//! optional `#[path = ".."]` in front. Comments, strings and char literals are skipped
+//! so that a `mod x;` inside them does not count.
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// `mod name;` inside the inline modules `inline` of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModDecl {
+    pub inline: Vec<String>,
+    pub name: String,
+    pub path_attr: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Token<'t> {
+    Ident(&'t str),
+    Str(&'t str),
+    Punct(u8),
+}
+
+/// The module declarations (`mod x;`, not inline `mod x { .. }`) of a file's text.
+pub fn declarations(text: &str) -> Vec<ModDecl> {
+    let tokens = lex(text);
+    let mut decls = Vec::new();
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut pending_path: Option<String> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::Punct(b'#') => {
+                if let [Token::Punct(b'['), Token::Ident("path"), Token::Punct(b'='), Token::Str(s), Token::Punct(b']'), ..] =
+                    &tokens[i + 1..]
+                {
+                    pending_path = Some(s.to_string());
+                    i += 6;
+                    continue;
+                }
+            }
+            Token::Ident("mod") => {
+                if let Some(Token::Ident(name)) = tokens.get(i + 1) {
+                    let name = name.strip_prefix("r#").unwrap_or(name).to_string();
+                    match tokens.get(i + 2) {
+                        Some(Token::Punct(b';')) => {
+                            decls.push(ModDecl {
+                                inline: inline.iter().map(|(n, _)| n.clone()).collect(),
+                                name,
+                                path_attr: pending_path.take(),
+                            });
+                            i += 3;
+                            continue;
+                        }
+                        Some(Token::Punct(b'{')) => {
+                            inline.push((name, depth + 1));
+                            pending_path = None;
+                            i += 2;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Token::Punct(b'{') => {
+                depth += 1;
+                pending_path = None;
+            }
+            Token::Punct(b'}') => {
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+                depth = depth.saturating_sub(1);
+                pending_path = None;
+            }
+            Token::Punct(b';') => pending_path = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    decls
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphabetic() || b >= 0x80
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Identifiers, string contents and single punctuation bytes; everything else (numbers,
+/// comments, char literals, lifetimes) is dropped. Never fails: unterminated literals
+/// and comments run to the end of the text.
+fn lex(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            i = skip_block_comment(bytes, i);
+        } else if b == b'"' {
+            let end = skip_string(bytes, i + 1);
+            tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
+            i = end;
+        } else if b == b'\'' {
+            i = skip_quote(bytes, i);
+        } else if is_ident_start(b) {
+            let start = i;
+            while i < bytes.len() && is_ident_continue(bytes[i]) {
+                i += 1;
+            }
+            let word = &text[start..i];
+            let next = bytes.get(i).copied();
+            match (word, next) {
+                ("r" | "br" | "cr", Some(b'"' | b'#')) => {
+                    let hashes = bytes[i..].iter().take_while(|&&c| c == b'#').count();
+                    if bytes.get(i + hashes) == Some(&b'"') {
+                        let (content, end) = raw_string(text, i + hashes + 1, hashes);
+                        tokens.push(Token::Str(content));
+                        i = end;
+                    } else if word == "r" && hashes == 1 {
+                        // A raw identifier: `r#type`.
+                        let id_start = i + 1;
+                        let mut j = id_start;
+                        while j < bytes.len() && is_ident_continue(bytes[j]) {
+                            j += 1;
+                        }
+                        tokens.push(Token::Ident(&text[start..j]));
+                        i = j;
+                    } else {
+                        tokens.push(Token::Ident(word));
+                    }
+                }
+                ("b" | "c", Some(b'"')) => {
+                    let end = skip_string(bytes, i + 1);
+                    tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
+                    i = end;
+                }
+                ("b", Some(b'\'')) => i = skip_quote(bytes, i),
+                _ => tokens.push(Token::Ident(word)),
+            }
+        } else if b.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+        } else {
+            tokens.push(Token::Punct(b));
+            i += 1;
+        }
+    }
+    tokens
+}
+
+/// `text[start..end]`, or empty when the bounds are not character boundaries.
+fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end.max(start)).unwrap_or_default()
+}
+
+fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// From just after an opening `"`: the index just after the closing one.
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// From just after `r#.."`: the content and the index after the closing `"#..`.
+fn raw_string(text: &str, start: usize, hashes: usize) -> (&str, usize) {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while let Some(n) = memchr::memchr(b'"', &bytes[i..]) {
+        let quote = i + n;
+        let closing = bytes[quote + 1..].iter().take_while(|&&c| c == b'#').count();
+        if closing >= hashes {
+            return (slice(text, start, quote), quote + 1 + hashes);
+        }
+        i = quote + 1;
+    }
+    (slice(text, start, bytes.len()), bytes.len())
+}
+
+/// A char literal (`'x'`, `'\n'`, `'\u{1F600}'`) or a lifetime (`'a`), from its quote.
+fn skip_quote(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    if bytes.get(i) == Some(&b'\'') {
+        return i + 1;
+    }
+    if bytes.get(i) == Some(&b'\\') {
+        i += 2;
+        while i < bytes.len() && bytes[i] != b'\'' && bytes[i] != b'\n' {
+            i += 1;
+        }
+        return (i + 1).min(bytes.len());
+    }
+    // One character, then a quote: a char literal. Otherwise a lifetime or label.
+    let width = match bytes.get(i) {
+        Some(&b) if b < 0x80 => 1,
+        Some(&b) if b >= 0xF0 => 4,
+        Some(&b) if b >= 0xE0 => 3,
+        Some(_) => 2,
+        None => return bytes.len(),
+    };
+    if bytes.get(i + width) == Some(&b'\'') {
+        return i + width + 1;
+    }
+    i
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system (a symlinked directory is
+/// rare in a source tree; a path that does not exist must still compare equal).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Where a crate's modules live: each file with its module path from the crate root
+/// (`["config"]` for `src/config.rs`, `[]` for the root itself).
+#[derive(Debug, Default)]
+pub struct ModuleTree {
+    pub files: HashMap<PathBuf, Vec<String>>,
+}
+
+impl ModuleTree {
+    /// Follows the declarations from `root`, reading files with `read`. Missing files
+    /// (a `mod` in a macro, a cfg'd-out platform module) are skipped; a file reached
+    /// twice keeps its first path.
+    pub fn build(root: &Path, read: impl Fn(&Path) -> Option<String>) -> ModuleTree {
+        let mut tree = ModuleTree::default();
+        let mut queue: VecDeque<(PathBuf, Vec<String>, bool)> = VecDeque::new();
+        queue.push_back((normalize(root), Vec::new(), true));
+        while let Some((file, module, mod_rs)) = queue.pop_front() {
+            if tree.files.contains_key(&file) || module.len() > 64 {
+                continue;
+            }
+            let Some(text) = read(&file) else { continue };
+            tree.files.insert(file.clone(), module.clone());
+            let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
+            // Where a non-`mod.rs` file's children live: `foo.rs` → `foo/`.
+            let own_dir = if mod_rs {
+                dir.clone()
+            } else {
+                dir.join(file.file_stem().unwrap_or_default())
+            };
+            for decl in declarations(&text) {
+                let mut child_module = module.clone();
+                child_module.extend(decl.inline.iter().cloned());
+                child_module.push(decl.name.clone());
+                let mut base = own_dir.clone();
+                base.extend(&decl.inline);
+                if let Some(path) = &decl.path_attr {
+                    let anchor = if decl.inline.is_empty() { &dir } else { &base };
+                    queue.push_back((normalize(&anchor.join(path)), child_module, true));
+                    continue;
+                }
+                let flat = base.join(format!("{}.rs", decl.name));
+                let nested = base.join(&decl.name).join("mod.rs");
+                let (path, mod_rs) = if flat.is_file() {
+                    (flat, false)
+                } else {
+                    (nested, true)
+                };
+                queue.push_back((path, child_module, mod_rs));
+            }
+        }
+        tree
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(Vec<String>, String, Option<String>)> {
+        declarations(text)
+            .into_iter()
+            .map(|d| (d.inline, d.name, d.path_attr))
+            .collect()
+    }
+
+    #[test]
+    fn finds_declarations_and_skips_literals() {
+        let text = r##"
+            mod a;
+            pub(crate) mod b;
+            // mod commented;
+            /* mod block; /* nested */ mod still_comment; */
+            const S: &str = "mod in_string;";
+            const R: &str = r#"mod in_raw; "quoted""#;
+            const C: char = '"'; mod after_char;
+            fn f<'a>(x: &'a str) -> &'a str { x }
+            mod inline { mod inner; mod deeper { mod leaf; } mod back; }
+            #[path = "other/place.rs"] mod moved;
+            #[cfg(unix)]
+            #[path = "sys/unix.rs"]
+            pub mod sys;
+            mod r#type;
+            mod with_body { fn f() {} }
+        "##;
+        let got = names(text);
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                (vec![], "a".into(), None),
+                (vec![], "b".into(), None),
+                (vec![], "after_char".into(), None),
+                (v(&["inline"]), "inner".into(), None),
+                (v(&["inline", "deeper"]), "leaf".into(), None),
+                (v(&["inline"]), "back".into(), None),
+                (vec![], "moved".into(), Some("other/place.rs".into())),
+                (vec![], "sys".into(), Some("sys/unix.rs".into())),
+                (vec![], "type".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn never_fails_on_unterminated_input() {
+        for text in ["\"open", "r#\"open", "/* open", "'", "b'", "mod", "mod x", "#[path = "] {
+            let _ = declarations(text);
+        }
+    }
+
+    #[test]
+    fn follows_cargo_layouts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("src/lib.rs", "mod config; mod db; mod inline { mod nested; }");
+        write("src/config.rs", "mod parse;");
+        write("src/config/parse.rs", "");
+        write("src/db/mod.rs", "#[path = \"../elsewhere.rs\"] mod moved;");
+        write("src/elsewhere.rs", "");
+        write("src/inline/nested.rs", "");
+        let tree = ModuleTree::build(&root.join("src/lib.rs"), |p| {
+            std::fs::read_to_string(p).ok()
+        });
+        let module = |p: &str| tree.files.get(&root.join(p)).map(|m| m.join("::"));
+        assert_eq!(module("src/lib.rs").as_deref(), Some(""));
+        assert_eq!(module("src/config.rs").as_deref(), Some("config"));
+        assert_eq!(module("src/config/parse.rs").as_deref(), Some("config::parse"));
+        assert_eq!(module("src/db/mod.rs").as_deref(), Some("db"));
+        assert_eq!(module("src/elsewhere.rs").as_deref(), Some("db::moved"));
+        assert_eq!(module("src/inline/nested.rs").as_deref(), Some("inline::nested"));
+        assert_eq!(tree.files.len(), 6);
+    }
+}

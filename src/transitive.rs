@@ -1,0 +1,479 @@
+//! `transitive_blocking`: the crate-wide pass that follows executor code into the
+//! crate's own sync fns, over file summaries only.
+//!
+//! The call graph is grown on demand: it starts from the files already parsed, and a
+//! callee it cannot find names the files that may define it (the module's file, or
+//! for a method the files that mention the type), which are then parsed for their
+//! summaries alone. "Blocks" spreads from fns with a blocking call (or declared
+//! blocking) to their callers by a breadth-first search, so each caller keeps the
+//! shortest chain and cycles cost nothing extra.
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::modtree::ModuleTree;
+use crate::runtime::Runtime;
+use crate::summary::{Callee, Declared, FileSummary};
+
+/// One crate of a package: the lib, a bin, an example, a build script.
+#[derive(Debug, Clone)]
+pub struct CrateRoot {
+    /// The name code uses for it (`my_lib`); for non-lib targets only a label.
+    pub name: String,
+    pub is_lib: bool,
+    pub root_file: PathBuf,
+    pub package: PathBuf,
+    pub runtime: Runtime,
+}
+
+/// What the pass needs from the scan besides the summaries.
+pub struct Inputs<'a> {
+    pub crates: &'a [CrateRoot],
+    /// Parses files (with the runtime of their crate) for their summaries.
+    pub parse: &'a dyn Fn(&[(PathBuf, Runtime)]) -> Vec<(PathBuf, FileSummary)>,
+    /// How a file is named in messages.
+    pub display: &'a dyn Fn(&Path) -> String,
+}
+
+/// Findings by the file (normalised path) they belong in.
+pub type Findings = Vec<(PathBuf, Diagnostic)>;
+
+/// Links of a chain shown in full; longer chains show their ends.
+const CHAIN_SHOWN: usize = 6;
+
+type NodeId = usize;
+
+struct Node {
+    file: usize,
+    index: usize,
+    krate: usize,
+    /// The fn's path from its crate's root.
+    path: Vec<String>,
+}
+
+/// The call graph as far as it has been grown.
+struct Graph<'a> {
+    inputs: &'a Inputs<'a>,
+    files: Vec<(PathBuf, FileSummary)>,
+    file_ids: HashMap<PathBuf, usize>,
+    trees: Vec<Option<ModuleTree>>,
+    /// Per file: the crates it is part of, with its module path in each.
+    memberships: HashMap<PathBuf, Vec<(usize, Vec<String>)>>,
+    nodes: Vec<Node>,
+    by_path: HashMap<(usize, Vec<String>), NodeId>,
+    /// `(crate, type name, method)` → methods of types of that name.
+    by_method: HashMap<(usize, String, String), Vec<NodeId>>,
+    /// Demands already searched for, so that each costs one search.
+    searched: HashSet<(usize, Target)>,
+}
+
+/// Runs the pass over the summaries of the files parsed so far (by normalised path)
+/// and returns the findings it makes.
+pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Findings {
+    let wanted: Vec<&Path> = summaries
+        .iter()
+        .filter(|(_, s)| !s.executor_calls.is_empty())
+        .map(|(p, _)| p.as_path())
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut graph = Graph::new(inputs);
+    // The crates of the packages where executor code calls into the crate, and every
+    // library crate (any of them can be reached through `use other_member::..`).
+    let packages: HashSet<&Path> = inputs
+        .crates
+        .iter()
+        .filter(|c| wanted.iter().any(|f| f.starts_with(&c.package)))
+        .map(|c| c.package.as_path())
+        .collect();
+    for (id, krate) in inputs.crates.iter().enumerate() {
+        if krate.is_lib || packages.contains(krate.package.as_path()) {
+            graph.build_tree(id);
+        }
+    }
+    let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
+    initial.sort_by(|a, b| a.0.cmp(&b.0));
+    graph.grow(initial);
+    graph.findings()
+}
+
+/// A callee made absolute within a crate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Target {
+    Path(Vec<String>),
+    Method { ty: String, name: String },
+}
+
+impl<'a> Graph<'a> {
+    fn new(inputs: &'a Inputs<'a>) -> Self {
+        Graph {
+            inputs,
+            files: Vec::new(),
+            file_ids: HashMap::new(),
+            trees: inputs.crates.iter().map(|_| None).collect(),
+            memberships: HashMap::new(),
+            nodes: Vec::new(),
+            by_path: HashMap::new(),
+            by_method: HashMap::new(),
+            searched: HashSet::new(),
+        }
+    }
+
+    fn build_tree(&mut self, krate: usize) {
+        let root = &self.inputs.crates[krate].root_file;
+        let tree = ModuleTree::build(root, |p| crate::source::read_text(p).ok());
+        for (file, module) in &tree.files {
+            let entry = self.memberships.entry(file.clone()).or_default();
+            entry.push((krate, module.clone()));
+        }
+        self.trees[krate] = Some(tree);
+    }
+
+    /// Adds files and keeps parsing the files their unresolved callees point to, until
+    /// nothing new is found.
+    fn grow(&mut self, mut batch: Vec<(PathBuf, FileSummary)>) {
+        let mut requested: HashSet<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        while !batch.is_empty() {
+            let added: Vec<usize> = batch
+                .into_iter()
+                .map(|(path, summary)| self.add_file(path, summary))
+                .collect();
+            let mut demands: Vec<(usize, Target)> = Vec::new();
+            for file in added {
+                let (path, summary) = &self.files[file];
+                let calls = summary
+                    .fns
+                    .iter()
+                    .flat_map(|f| f.calls.iter().map(|c| &c.callee))
+                    .chain(summary.executor_calls.iter().map(|c| &c.callee));
+                for callee in calls {
+                    for (krate, module) in self.memberships.get(path).into_iter().flatten() {
+                        if let Some(target) = self.target(*krate, module, callee) {
+                            demands.push(target);
+                        }
+                    }
+                }
+            }
+            let mut wanted: Vec<(PathBuf, Runtime)> = Vec::new();
+            let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
+            for (krate, target) in demands {
+                if self.lookup(krate, &target).is_some()
+                    || !self.searched.insert((krate, target.clone()))
+                {
+                    continue;
+                }
+                match &target {
+                    Target::Path(path) => match self.module_file(krate, path) {
+                        Some(file) if !requested.contains(&file) => {
+                            requested.insert(file.clone());
+                            wanted.push((file, self.inputs.crates[krate].runtime));
+                        }
+                        _ if path.len() >= 2 => {
+                            types.entry(krate).or_default().insert(path[path.len() - 2].clone());
+                        }
+                        _ => {}
+                    },
+                    Target::Method { ty, .. } => {
+                        types.entry(krate).or_default().insert(ty.clone());
+                    }
+                }
+            }
+            for (krate, names) in types {
+                for file in self.files_mentioning(krate, &names, &requested) {
+                    requested.insert(file.clone());
+                    wanted.push((file, self.inputs.crates[krate].runtime));
+                }
+            }
+            wanted.sort_by(|a, b| a.0.cmp(&b.0));
+            wanted.dedup_by(|a, b| a.0 == b.0);
+            batch = (self.inputs.parse)(&wanted);
+        }
+    }
+
+    fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
+        let file = self.files.len();
+        for (krate, module) in self.memberships.get(&path).into_iter().flatten() {
+            for (index, f) in summary.fns.iter().enumerate() {
+                let Some(absolute) = f.path.absolute(module) else {
+                    continue;
+                };
+                let id = self.nodes.len();
+                self.nodes.push(Node {
+                    file,
+                    index,
+                    krate: *krate,
+                    path: absolute.clone(),
+                });
+                if let (Some(ty), Some(name)) = (&f.self_type, absolute.last()) {
+                    let key = (*krate, ty.clone(), name.clone());
+                    self.by_method.entry(key).or_default().push(id);
+                }
+                // Two fns at one path are cfg'd alternatives: the first stands for both.
+                self.by_path.entry((*krate, absolute)).or_insert(id);
+            }
+        }
+        self.file_ids.insert(path.clone(), file);
+        self.files.push((path, summary));
+        file
+    }
+
+    /// The crate and absolute target a callee written in `module` of `krate` names.
+    fn target(&self, krate: usize, module: &[String], callee: &Callee) -> Option<(usize, Target)> {
+        match callee {
+            Callee::Path(path) => Some((krate, Target::Path(path.absolute(module)?))),
+            Callee::Method { ty, name } => Some((
+                krate,
+                Target::Method {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+            )),
+            Callee::Member(path) => {
+                let (first, rest) = path.split_first()?;
+                let member = self
+                    .inputs
+                    .crates
+                    .iter()
+                    .position(|c| c.is_lib && c.name == *first)?;
+                Some((member, Target::Path(rest.to_vec())))
+            }
+        }
+    }
+
+    fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
+        match target {
+            Target::Path(path) => self.by_path.get(&(krate, path.clone())).copied().or_else(|| {
+                let [.., ty, name] = path.as_slice() else {
+                    return None;
+                };
+                self.method(krate, ty, name)
+            }),
+            Target::Method { ty, name } => self.method(krate, ty, name),
+        }
+    }
+
+    /// The one method `name` of the crate's types called `ty` (an inherent method
+    /// wins over a trait's); none when two types share the name.
+    fn method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
+        let found = self
+            .by_method
+            .get(&(krate, ty.to_string(), name.to_string()))?;
+        let inherent: Vec<NodeId> = found
+            .iter()
+            .copied()
+            .filter(|&id| !self.summary_of(id).trait_impl)
+            .collect();
+        match (inherent.as_slice(), found.as_slice()) {
+            ([only], _) => Some(*only),
+            ([], [only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    fn summary_of(&self, id: NodeId) -> &crate::summary::FnSummary {
+        let node = &self.nodes[id];
+        &self.files[node.file].1.fns[node.index]
+    }
+
+    /// The file of the deepest module on `path` (a fn's module, or the module of the
+    /// type whose method it is).
+    fn module_file(&self, krate: usize, path: &[String]) -> Option<PathBuf> {
+        let tree = self.trees[krate].as_ref()?;
+        (0..path.len()).rev().find_map(|len| {
+            let module = &path[..len];
+            tree.files
+                .iter()
+                .find(|(_, m)| m.as_slice() == module)
+                .map(|(file, _)| file.clone())
+        })
+    }
+
+    /// The crate's files not parsed yet whose text names one of `types` and has an
+    /// `impl` (where a method of the type may be).
+    fn files_mentioning(
+        &self,
+        krate: usize,
+        types: &HashSet<String>,
+        requested: &HashSet<PathBuf>,
+    ) -> Vec<PathBuf> {
+        let Some(tree) = &self.trees[krate] else {
+            return Vec::new();
+        };
+        let mut files: Vec<&PathBuf> = tree
+            .files
+            .keys()
+            .filter(|f| !requested.contains(*f))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter(|file| {
+                let Ok(text) = crate::source::read_text(file) else {
+                    return false;
+                };
+                let bytes = text.as_bytes();
+                memchr::memmem::find(bytes, b"impl").is_some()
+                    && types
+                        .iter()
+                        .any(|ty| memchr::memmem::find(bytes, ty.as_bytes()).is_some())
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Spreads "blocks" from the seeds to their callers; per node, the distance to a
+    /// blocking call and the next link towards it.
+    fn spread(&self) -> Vec<Option<(usize, Option<(NodeId, usize)>)>> {
+        let mut callers: Vec<Vec<(NodeId, usize)>> = vec![Vec::new(); self.nodes.len()];
+        for (id, node) in self.nodes.iter().enumerate() {
+            let module = self.module_of(node);
+            for call in &self.summary_of(id).calls {
+                let Some((krate, target)) = self.target(node.krate, module, &call.callee) else {
+                    continue;
+                };
+                if let Some(callee) = self.lookup(krate, &target) {
+                    callers[callee].push((id, call.line));
+                }
+            }
+        }
+        let mut state: Vec<Option<(usize, Option<(NodeId, usize)>)>> = vec![None; self.nodes.len()];
+        let mut queue = VecDeque::new();
+        for id in 0..self.nodes.len() {
+            let f = self.summary_of(id);
+            let seed = match f.declared {
+                Some(Declared::Blocking) => true,
+                Some(Declared::Nonblocking) => false,
+                None => !f.is_async && !f.blocks.is_empty(),
+            };
+            if seed {
+                state[id] = Some((0, None));
+                queue.push_back(id);
+            }
+        }
+        while let Some(id) = queue.pop_front() {
+            let distance = state[id].map_or(0, |s| s.0);
+            for &(caller, line) in &callers[id] {
+                let f = self.summary_of(caller);
+                if state[caller].is_some() || f.is_async || f.declared == Some(Declared::Nonblocking) {
+                    continue;
+                }
+                state[caller] = Some((distance + 1, Some((id, line))));
+                queue.push_back(caller);
+            }
+        }
+        state
+    }
+
+    fn module_of(&self, node: &Node) -> &[String] {
+        let path = &self.files[node.file].0;
+        self.memberships
+            .get(path)
+            .and_then(|m| m.iter().find(|(k, _)| *k == node.krate))
+            .map_or(&[], |(_, module)| module.as_slice())
+    }
+
+    /// A fn as a chain shows it: crate-qualified when it is in another crate than
+    /// the call (`db::connect`).
+    fn name(&self, id: NodeId, from: usize) -> String {
+        let node = &self.nodes[id];
+        if node.krate == from {
+            self.summary_of(id).display.clone()
+        } else {
+            format!("{}::{}", self.inputs.crates[node.krate].name, node.path.join("::"))
+        }
+    }
+
+    fn location(&self, id: NodeId, line: usize) -> String {
+        let path = &self.files[self.nodes[id].file].0;
+        format!("{}:{line}", (self.inputs.display)(path))
+    }
+
+    /// The findings at executor call sites whose callee blocks.
+    fn findings(&self) -> Findings {
+        let state = self.spread();
+        let mut findings = Vec::new();
+        for (path, summary) in &self.files {
+            for call in &summary.executor_calls {
+                let memberships = self.memberships.get(path).into_iter().flatten();
+                let reached = memberships.filter_map(|(from, module)| {
+                    let (krate, target) = self.target(*from, module, &call.callee)?;
+                    let id = self.lookup(krate, &target)?;
+                    state[id].is_some().then_some((id, *from))
+                });
+                if let Some((id, from)) = reached.min() {
+                    findings.push((path.clone(), self.finding(&state, id, from, call)));
+                }
+            }
+        }
+        findings
+    }
+
+    /// The finding for `call`, whose callee `id` blocks: message, chain, advice.
+    fn finding(
+        &self,
+        state: &[Option<(usize, Option<(NodeId, usize)>)>],
+        id: NodeId,
+        from: usize,
+        call: &crate::summary::ExecutorCall,
+    ) -> Diagnostic {
+        let mut links = vec![format!("`{}`", call.caller)];
+        let mut at = id;
+        loop {
+            let f = self.summary_of(at);
+            links.push(format!("`{}` ({})", self.name(at, from), self.location(at, f.line)));
+            match state[at].and_then(|s| s.1) {
+                Some((next, _)) => at = next,
+                None => break,
+            }
+        }
+        let seed = self.summary_of(at);
+        let callee = self.summary_of(id);
+        let callee_name = self.name(id, from);
+        let declared = seed.declared == Some(Declared::Blocking);
+        let reason = match seed.blocks.first() {
+            Some(block) if !declared => {
+                links.push(format!(
+                    "`{}` ({})",
+                    block.callee,
+                    self.location(at, block.line)
+                ));
+                let verb = if at == id { "it calls" } else { "it leads to" };
+                format!("{verb} `{}`", block.callee)
+            }
+            _ if at == id => "it is declared blocking".to_string(),
+            _ => format!("it leads to `{}`, declared blocking", self.name(at, from)),
+        };
+        let mut diagnostic = call.diagnostic.clone();
+        diagnostic.message = format!(
+            "`{callee_name}` blocks the executor thread: {reason}"
+        );
+        diagnostic.primary_label = Some("this call blocks".into());
+        diagnostic.notes.push(format!("call chain: {}", shown(&links)));
+        let all_have_async = !callee.blocks.is_empty()
+            && callee.declared.is_none()
+            && callee.blocks.iter().all(|b| b.async_equivalent);
+        if at == id && all_have_async {
+            diagnostic.helps.push(format!(
+                "or make `{callee_name}` an `async fn`: each blocking call in it has an async equivalent"
+            ));
+        }
+        diagnostic
+    }
+}
+
+/// The chain's links joined by arrows, with the middle left out of a long chain (the
+/// analysis keeps every link; only the message is capped).
+fn shown(links: &[String]) -> String {
+    if links.len() <= CHAIN_SHOWN {
+        return links.join(" → ");
+    }
+    let head = &links[..3];
+    let tail = &links[links.len() - 2..];
+    let left_out = links.len() - head.len() - tail.len();
+    format!(
+        "{} → … {left_out} more … → {}",
+        head.join(" → "),
+        tail.join(" → ")
+    )
+}
