@@ -479,7 +479,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 (Some(path), name.clone())
             }
             FnKind::Method => {
-                let path = self.self_path.as_ref().map(|p| p.joined(&[name.clone()]));
+                let path = (self.self_path.as_ref()).map(|p| p.joined(std::slice::from_ref(&name)));
                 let display = match &self.self_path {
                     Some(p) => format!("{}::{name}", p.segments.last().map_or("Self", |s| s)),
                     None => name.clone(),
@@ -505,7 +505,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             self.summary.fns.len() - 1
         });
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
-        let saved_enclosing = std::mem::replace(&mut self.enclosing_fn, Some(display));
+        let saved_enclosing = self.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
             async_span: range(token.span),
             what: "this `async fn` runs on the executor",
@@ -532,7 +532,12 @@ impl<'a, 'c> Analyzer<'a, 'c> {
     fn local_callee(&self, path: &syn::Path) -> Option<Callee> {
         let first = path.segments.first()?.ident.to_string();
         if first == "Self" {
-            let rest: Vec<String> = path.segments.iter().skip(1).map(|s| s.ident.to_string()).collect();
+            let rest: Vec<String> = path
+                .segments
+                .iter()
+                .skip(1)
+                .map(|s| s.ident.to_string())
+                .collect();
             return Some(Callee::Path(self.self_path.as_ref()?.joined(&rest)));
         }
         self.scopes.resolve_local(path).map(Callee::Path)
@@ -594,8 +599,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             return;
         };
         let lint = hit.lint;
-        let propagates = matches!(lint.group.as_str(), "blocking" | "correctness")
-            && lint.level != Level::Allow;
+        let propagates =
+            matches!(lint.group.as_str(), "blocking" | "correctness") && lint.level != Level::Allow;
         if hit.matcher.ignore || !propagates {
             return;
         }

@@ -201,7 +201,10 @@ fn raw_string(text: &str, start: usize, hashes: usize) -> (&str, usize) {
     let mut i = start;
     while let Some(n) = memchr::memchr(b'"', &bytes[i..]) {
         let quote = i + n;
-        let closing = bytes[quote + 1..].iter().take_while(|&&c| c == b'#').count();
+        let closing = bytes[quote + 1..]
+            .iter()
+            .take_while(|&&c| c == b'#')
+            .count();
         if closing >= hashes {
             return (slice(text, start, quote), quote + 1 + hashes);
         }
@@ -358,7 +361,16 @@ mod tests {
 
     #[test]
     fn never_fails_on_unterminated_input() {
-        for text in ["\"open", "r#\"open", "/* open", "'", "b'", "mod", "mod x", "#[path = "] {
+        for text in [
+            "\"open",
+            "r#\"open",
+            "/* open",
+            "'",
+            "b'",
+            "mod",
+            "mod x",
+            "#[path = ",
+        ] {
             let _ = declarations(text);
         }
     }
@@ -372,7 +384,10 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         };
-        write("src/lib.rs", "mod config; mod db; mod inline { mod nested; }");
+        write(
+            "src/lib.rs",
+            "mod config; mod db; mod inline { mod nested; }",
+        );
         write("src/config.rs", "mod parse;");
         write("src/config/parse.rs", "");
         write("src/db/mod.rs", "#[path = \"../elsewhere.rs\"] mod moved;");
@@ -384,10 +399,16 @@ mod tests {
         let module = |p: &str| tree.files.get(&root.join(p)).map(|m| m.join("::"));
         assert_eq!(module("src/lib.rs").as_deref(), Some(""));
         assert_eq!(module("src/config.rs").as_deref(), Some("config"));
-        assert_eq!(module("src/config/parse.rs").as_deref(), Some("config::parse"));
+        assert_eq!(
+            module("src/config/parse.rs").as_deref(),
+            Some("config::parse")
+        );
         assert_eq!(module("src/db/mod.rs").as_deref(), Some("db"));
         assert_eq!(module("src/elsewhere.rs").as_deref(), Some("db::moved"));
-        assert_eq!(module("src/inline/nested.rs").as_deref(), Some("inline::nested"));
+        assert_eq!(
+            module("src/inline/nested.rs").as_deref(),
+            Some("inline::nested")
+        );
         assert_eq!(tree.files.len(), 6);
     }
 }

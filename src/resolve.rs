@@ -79,9 +79,7 @@ fn relative_path(module: &[String], segments: &[String]) -> Option<LocalPath> {
             let mut path: Vec<String> = module[..module.len() - inner].to_vec();
             path.extend(segments[supers..].iter().cloned());
             Some(LocalPath {
-                anchor: Anchor::File {
-                    up: supers - inner,
-                },
+                anchor: Anchor::File { up: supers - inner },
                 segments: path,
             })
         }
@@ -553,7 +551,12 @@ impl Frame {
             };
             let path = self.is_module.then(|| LocalPath {
                 anchor: Anchor::File { up: 0 },
-                segments: self.module.iter().cloned().chain([ident.to_string()]).collect(),
+                segments: self
+                    .module
+                    .iter()
+                    .cloned()
+                    .chain([ident.to_string()])
+                    .collect(),
             });
             self.names.insert(ident.to_string(), Binding::Local(path));
         }

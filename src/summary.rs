@@ -150,9 +150,15 @@ mod tests {
             of("/// unblock: nonblocking\nfn f() {}"),
             Some(Declared::Nonblocking)
         );
-        assert_eq!(of("/** unblock: nonblocking */ fn f() {}"), Some(Declared::Nonblocking));
+        assert_eq!(
+            of("/** unblock: nonblocking */ fn f() {}"),
+            Some(Declared::Nonblocking)
+        );
         assert_eq!(of("/// unblock: blockingly\nfn f() {}"), None);
-        assert_eq!(of("/// mentions unblock: blocking mid-line\nfn f() {}"), None);
+        assert_eq!(
+            of("/// mentions unblock: blocking mid-line\nfn f() {}"),
+            None
+        );
         assert_eq!(of("#[inline] fn f() {}"), None);
     }
 }

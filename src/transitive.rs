@@ -30,9 +30,19 @@ pub struct CrateRoot {
 pub struct Inputs<'a> {
     pub crates: &'a [CrateRoot],
     /// Parses files (with the runtime of their crate) for their summaries.
-    pub parse: &'a dyn Fn(&[(PathBuf, Runtime)]) -> Vec<(PathBuf, FileSummary)>,
+    pub parse: &'a ParseFiles<'a>,
     /// How a file is named in messages.
     pub display: &'a dyn Fn(&Path) -> String,
+}
+
+/// Parses files (each with its crate's runtime) and returns their summaries.
+pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, Runtime)]) -> Vec<(PathBuf, FileSummary)> + 'a;
+
+/// How far a fn that blocks is from its blocking call, and the next link there.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    distance: usize,
+    next: Option<NodeId>,
 }
 
 /// Findings by the file (normalised path) they belong in.
@@ -170,7 +180,10 @@ impl<'a> Graph<'a> {
                             wanted.push((file, self.inputs.crates[krate].runtime));
                         }
                         _ if path.len() >= 2 => {
-                            types.entry(krate).or_default().insert(path[path.len() - 2].clone());
+                            types
+                                .entry(krate)
+                                .or_default()
+                                .insert(path[path.len() - 2].clone());
                         }
                         _ => {}
                     },
@@ -243,12 +256,16 @@ impl<'a> Graph<'a> {
 
     fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
         match target {
-            Target::Path(path) => self.by_path.get(&(krate, path.clone())).copied().or_else(|| {
-                let [.., ty, name] = path.as_slice() else {
-                    return None;
-                };
-                self.method(krate, ty, name)
-            }),
+            Target::Path(path) => self
+                .by_path
+                .get(&(krate, path.clone()))
+                .copied()
+                .or_else(|| {
+                    let [.., ty, name] = path.as_slice() else {
+                        return None;
+                    };
+                    self.method(krate, ty, name)
+                }),
             Target::Method { ty, name } => self.method(krate, ty, name),
         }
     }
@@ -324,8 +341,8 @@ impl<'a> Graph<'a> {
 
     /// Spreads "blocks" from the seeds to their callers; per node, the distance to a
     /// blocking call and the next link towards it.
-    fn spread(&self) -> Vec<Option<(usize, Option<(NodeId, usize)>)>> {
-        let mut callers: Vec<Vec<(NodeId, usize)>> = vec![Vec::new(); self.nodes.len()];
+    fn spread(&self) -> Vec<Option<Reach>> {
+        let mut callers: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
         for (id, node) in self.nodes.iter().enumerate() {
             let module = self.module_of(node);
             for call in &self.summary_of(id).calls {
@@ -333,32 +350,40 @@ impl<'a> Graph<'a> {
                     continue;
                 };
                 if let Some(callee) = self.lookup(krate, &target) {
-                    callers[callee].push((id, call.line));
+                    callers[callee].push(id);
                 }
             }
         }
-        let mut state: Vec<Option<(usize, Option<(NodeId, usize)>)>> = vec![None; self.nodes.len()];
-        let mut queue = VecDeque::new();
-        for id in 0..self.nodes.len() {
-            let f = self.summary_of(id);
-            let seed = match f.declared {
-                Some(Declared::Blocking) => true,
-                Some(Declared::Nonblocking) => false,
-                None => !f.is_async && !f.blocks.is_empty(),
-            };
-            if seed {
-                state[id] = Some((0, None));
-                queue.push_back(id);
-            }
-        }
+        let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
+            .map(|id| {
+                let f = self.summary_of(id);
+                let seed = match f.declared {
+                    Some(Declared::Blocking) => true,
+                    Some(Declared::Nonblocking) => false,
+                    None => !f.is_async && !f.blocks.is_empty(),
+                };
+                seed.then_some(Reach {
+                    distance: 0,
+                    next: None,
+                })
+            })
+            .collect();
+        let mut queue: VecDeque<NodeId> =
+            (0..state.len()).filter(|&id| state[id].is_some()).collect();
         while let Some(id) = queue.pop_front() {
-            let distance = state[id].map_or(0, |s| s.0);
-            for &(caller, line) in &callers[id] {
+            let distance = state[id].map_or(0, |s| s.distance);
+            for &caller in &callers[id] {
                 let f = self.summary_of(caller);
-                if state[caller].is_some() || f.is_async || f.declared == Some(Declared::Nonblocking) {
+                if state[caller].is_some()
+                    || f.is_async
+                    || f.declared == Some(Declared::Nonblocking)
+                {
                     continue;
                 }
-                state[caller] = Some((distance + 1, Some((id, line))));
+                state[caller] = Some(Reach {
+                    distance: distance + 1,
+                    next: Some(id),
+                });
                 queue.push_back(caller);
             }
         }
@@ -380,7 +405,11 @@ impl<'a> Graph<'a> {
         if node.krate == from {
             self.summary_of(id).display.clone()
         } else {
-            format!("{}::{}", self.inputs.crates[node.krate].name, node.path.join("::"))
+            format!(
+                "{}::{}",
+                self.inputs.crates[node.krate].name,
+                node.path.join("::")
+            )
         }
     }
 
@@ -412,7 +441,7 @@ impl<'a> Graph<'a> {
     /// The finding for `call`, whose callee `id` blocks: message, chain, advice.
     fn finding(
         &self,
-        state: &[Option<(usize, Option<(NodeId, usize)>)>],
+        state: &[Option<Reach>],
         id: NodeId,
         from: usize,
         call: &crate::summary::ExecutorCall,
@@ -421,9 +450,13 @@ impl<'a> Graph<'a> {
         let mut at = id;
         loop {
             let f = self.summary_of(at);
-            links.push(format!("`{}` ({})", self.name(at, from), self.location(at, f.line)));
-            match state[at].and_then(|s| s.1) {
-                Some((next, _)) => at = next,
+            links.push(format!(
+                "`{}` ({})",
+                self.name(at, from),
+                self.location(at, f.line)
+            ));
+            match state[at].and_then(|s| s.next) {
+                Some(next) => at = next,
                 None => break,
             }
         }
@@ -445,17 +478,17 @@ impl<'a> Graph<'a> {
             _ => format!("it leads to `{}`, declared blocking", self.name(at, from)),
         };
         let mut diagnostic = call.diagnostic.clone();
-        diagnostic.message = format!(
-            "`{callee_name}` blocks the executor thread: {reason}"
-        );
+        diagnostic.message = format!("`{callee_name}` blocks the executor thread: {reason}");
         diagnostic.primary_label = Some("this call blocks".into());
-        diagnostic.notes.push(format!("call chain: {}", shown(&links)));
+        diagnostic
+            .notes
+            .push(format!("call chain: {}", shown(&links)));
         let all_have_async = !callee.blocks.is_empty()
             && callee.declared.is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);
         if at == id && all_have_async {
             diagnostic.helps.push(format!(
-                "or make `{callee_name}` an `async fn`: each blocking call in it has an async equivalent"
+                "`{callee_name}` could become an `async fn` instead: each blocking call in it has an async equivalent"
             ));
         }
         diagnostic

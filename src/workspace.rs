@@ -305,10 +305,17 @@ impl ManifestCache {
             .and_then(toml::Value::as_str)
             .unwrap_or("src/lib.rs");
         let mut roots = vec![(lib_name, true, root.join(lib_path))];
-        roots.push((package_name.replace('-', "_"), false, root.join("src/main.rs")));
+        roots.push((
+            package_name.replace('-', "_"),
+            false,
+            root.join("src/main.rs"),
+        ));
         if let Some(bins) = manifest.get("bin").and_then(toml::Value::as_array) {
             for bin in bins {
-                let name = bin.get("name").and_then(toml::Value::as_str).unwrap_or_default();
+                let name = bin
+                    .get("name")
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or_default();
                 if let Some(path) = bin.get("path").and_then(toml::Value::as_str) {
                     roots.push((name.replace('-', "_"), false, root.join(path)));
                 }
@@ -318,7 +325,11 @@ impl ManifestCache {
             let mut bins: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             bins.sort();
             for bin in bins {
-                let file = if bin.is_dir() { bin.join("main.rs") } else { bin.clone() };
+                let file = if bin.is_dir() {
+                    bin.join("main.rs")
+                } else {
+                    bin.clone()
+                };
                 let name = bin.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
                 roots.push((name.replace('-', "_"), false, file));
             }

@@ -1,8 +1,10 @@
-//! Runs every `fixtures/<lint>/*.rs` and compares the findings with the `//~ lint`
-//! markers on its lines (an exact multiset), then snapshots the rendered output.
-//! Findings of allow-by-default lints count only in their own folder.
+//! Runs every `fixtures/<lint>/*.rs` and every fixture crate or workspace
+//! (`fixtures/<lint>/<dir>/`, scanned as cargo-unblock scans paths) and compares the
+//! findings with the `//~ lint` markers on their lines (an exact multiset), then
+//! snapshots the rendered output. Findings of allow-by-default lints count only in
+//! their own folder.
 //!
-//! Directives on a fixture's first lines: `//@ runtime: smol` (default tokio) and
+//! Directives on a fixture file's first lines: `//@ runtime: smol` (default tokio) and
 //! `//@ tests` (report in test code too).
 use std::path::{Path, PathBuf};
 
@@ -10,32 +12,101 @@ use cargo_unblock::catalog::{Catalog, Level};
 use cargo_unblock::diagnostic::apply_edits;
 use cargo_unblock::render::human;
 use cargo_unblock::runtime::Runtime;
-use cargo_unblock::scan::{check_source, FileReport, ScanReport};
+use cargo_unblock::scan::{check_source, scan, FileReport, ScanOptions, ScanReport};
+use cargo_unblock::workspace::discover_paths;
 use codespan_reporting::term::termcolor::NoColor;
 
-fn fixture_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every fixture file of every lint, sorted.
-fn fixtures() -> Vec<(String, PathBuf)> {
+fn fixture_root() -> PathBuf {
+    manifest_dir().join("fixtures")
+}
+
+/// A fixture: one file checked on its own, or a directory scanned as a whole.
+#[derive(Debug, Clone)]
+enum Fixture {
+    File(PathBuf),
+    Tree(PathBuf),
+}
+
+impl Fixture {
+    fn path(&self) -> &Path {
+        match self {
+            Fixture::File(p) | Fixture::Tree(p) => p,
+        }
+    }
+
+    fn name(&self) -> String {
+        let stem = self.path().file_stem().unwrap().to_string_lossy();
+        match self {
+            Fixture::File(_) => stem.into_owned(),
+            Fixture::Tree(_) => format!("{stem}_tree"),
+        }
+    }
+
+    /// The `.rs` files whose markers count.
+    fn files(&self) -> Vec<PathBuf> {
+        match self {
+            Fixture::File(p) => vec![p.clone()],
+            Fixture::Tree(dir) => {
+                let mut files = Vec::new();
+                let mut stack = vec![dir.clone()];
+                while let Some(dir) = stack.pop() {
+                    for entry in std::fs::read_dir(&dir).unwrap() {
+                        let path = entry.unwrap().path();
+                        if path.is_dir() {
+                            stack.push(path);
+                        } else if path.extension().is_some_and(|e| e == "rs") {
+                            files.push(path);
+                        }
+                    }
+                }
+                files.sort();
+                files
+            }
+        }
+    }
+}
+
+/// Every fixture of every lint, sorted.
+fn fixtures() -> Vec<(String, Fixture)> {
     let catalog = Catalog::builtin();
     let mut out = Vec::new();
     for lint in catalog.lints() {
         let dir = fixture_root().join(&lint.id);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("lint `{}` has no fixtures/{}/ folder", lint.id, lint.id))
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
             .collect();
-        files.sort();
-        assert!(!files.is_empty(), "fixtures/{}/ holds no .rs file", lint.id);
-        out.extend(files.into_iter().map(|f| (lint.id.clone(), f)));
+        entries.sort();
+        let found: Vec<Fixture> = entries
+            .into_iter()
+            .filter_map(|p| {
+                if p.is_dir() {
+                    Some(Fixture::Tree(p))
+                } else if p.extension().is_some_and(|e| e == "rs") {
+                    Some(Fixture::File(p))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert!(!found.is_empty(), "fixtures/{}/ holds no fixture", lint.id);
+        out.extend(found.into_iter().map(|f| (lint.id.clone(), f)));
     }
     out
 }
 
-fn check_fixture(path: &Path) -> FileReport {
+fn display(path: &Path) -> String {
+    path.strip_prefix(manifest_dir())
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+fn check_file_fixture(path: &Path) -> FileReport {
     let text = std::fs::read_to_string(path).unwrap();
     let mut runtime = Runtime::Tokio;
     let mut tests = false;
@@ -49,21 +120,46 @@ fn check_fixture(path: &Path) -> FileReport {
             panic!("{}: unknown directive `{directive}`", path.display());
         }
     }
-    let display = path
-        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-        .unwrap()
-        .display()
-        .to_string();
-    check_source(&display, text, runtime, tests)
+    check_source(&display(path), text, runtime, tests)
 }
 
-/// `(line, lint)` for every `//~ lint[, lint]` marker.
-fn expected(text: &str) -> Vec<(usize, String)> {
+/// The scan of a fixture, as the reports of its files with findings.
+fn check(fixture: &Fixture) -> ScanReport {
+    match fixture {
+        Fixture::File(path) => {
+            let mut report = ScanReport {
+                checked: 1,
+                parsed: 1,
+                ..ScanReport::default()
+            };
+            report.files.push(check_file_fixture(path));
+            report
+        }
+        Fixture::Tree(dir) => {
+            let discovered = discover_paths(std::slice::from_ref(dir), manifest_dir());
+            assert!(discovered.problems.is_empty(), "{:?}", discovered.problems);
+            let options = ScanOptions {
+                include_tests: false,
+                runtime: None,
+                jobs: Some(2),
+                prefilter: true,
+                cpu_loop_threshold: cargo_unblock::scan::DEFAULT_CPU_LOOP_THRESHOLD,
+            };
+            scan(&discovered.files, &discovered.crates, &options)
+        }
+    }
+}
+
+/// `(file, line, lint)` for every `//~ lint[, lint]` marker of the fixture.
+fn expected(fixture: &Fixture) -> Vec<(String, usize, String)> {
     let mut out = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if let Some((_, marks)) = line.split_once("//~") {
-            for mark in marks.split(',') {
-                out.push((index + 1, mark.trim().to_string()));
+    for file in fixture.files() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (index, line) in text.lines().enumerate() {
+            if let Some((_, marks)) = line.split_once("//~") {
+                for mark in marks.split(',') {
+                    out.push((display(&file), index + 1, mark.trim().to_string()));
+                }
             }
         }
     }
@@ -72,16 +168,18 @@ fn expected(text: &str) -> Vec<(usize, String)> {
 }
 
 /// The findings of `report`; allow-by-default lints count only in their own folder.
-fn actual(report: &FileReport, lint: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.level != Level::Allow || d.lint == lint)
-        .map(|d| {
+fn actual(report: &ScanReport, lint: &str) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for file in &report.files {
+        for d in &file.diagnostics {
+            if d.level == Level::Allow && d.lint != lint {
+                continue;
+            }
             let start = d.primary.clone().map_or(0, |r| r.start);
-            (report.source.line_col(start).line, d.lint.clone())
-        })
-        .collect();
+            let line = file.source.line_col(start).line;
+            out.push((file.source.display.clone(), line, d.lint.clone()));
+        }
+    }
     out.sort();
     out
 }
@@ -89,16 +187,16 @@ fn actual(report: &FileReport, lint: &str) -> Vec<(usize, String)> {
 #[test]
 fn every_fixture_reports_exactly_its_markers() {
     let mut failures = Vec::new();
-    for (lint, path) in fixtures() {
-        let report = check_fixture(&path);
-        let want = expected(&report.source.text);
+    for (lint, fixture) in fixtures() {
+        let report = check(&fixture);
+        let want = expected(&fixture);
         let got = actual(&report, &lint);
         if want != got {
             let missing: Vec<_> = want.iter().filter(|w| !got.contains(w)).collect();
             let unexpected: Vec<_> = got.iter().filter(|g| !want.contains(g)).collect();
             failures.push(format!(
                 "{}\n  missing:    {missing:?}\n  unexpected: {unexpected:?}",
-                path.display()
+                fixture.path().display()
             ));
         }
     }
@@ -116,28 +214,19 @@ fn every_lint_has_a_positive_fixture() {
             .into_iter()
             .filter(|(id, _)| *id == lint.id)
             .collect();
-        let markers: usize = files
-            .iter()
-            .map(|(_, p)| expected(&std::fs::read_to_string(p).unwrap()).len())
-            .sum();
+        let markers: usize = files.iter().map(|(_, f)| expected(f).len()).sum();
         assert!(markers > 0, "lint `{}` has no positive fixture", lint.id);
     }
 }
 
 #[test]
 fn rendered_output_snapshots() {
-    for (lint, path) in fixtures() {
-        let report = check_fixture(&path);
-        let mut scan = ScanReport {
-            checked: 1,
-            parsed: 1,
-            ..ScanReport::default()
-        };
-        scan.files.push(report);
+    for (lint, fixture) in fixtures() {
+        let scan = check(&fixture);
         let mut out = NoColor::new(Vec::new());
         let tally = human::render(&mut out, &scan).unwrap();
-        human::summary(&mut out, tally, 1).unwrap();
-        let name = format!("{lint}__{}", path.file_stem().unwrap().to_string_lossy());
+        human::summary(&mut out, tally, scan.checked).unwrap();
+        let name = format!("{lint}__{}", fixture.name());
         insta::assert_snapshot!(name, String::from_utf8(out.into_inner()).unwrap());
     }
 }
@@ -145,30 +234,33 @@ fn rendered_output_snapshots() {
 #[test]
 fn suggestion_edits_apply_cleanly_and_still_parse() {
     let mut applied = 0;
-    for (_, path) in fixtures() {
-        let report = check_fixture(&path);
-        for diagnostic in &report.diagnostics {
-            let Some(suggestion) = &diagnostic.suggestion else {
-                continue;
-            };
-            if suggestion.edits.is_empty() {
-                continue;
-            }
-            let fixed = apply_edits(&report.source.text, &suggestion.edits).unwrap();
-            assert!(
-                fixed.contains(&suggestion.rendered),
-                "{}: `{}` is not what the edits wrote",
-                path.display(),
-                suggestion.rendered
-            );
-            if let Err(err) = syn::parse_file(&fixed) {
-                panic!(
-                    "{}: applying `{}` breaks the syntax: {err}",
+    for (_, fixture) in fixtures() {
+        let scan = check(&fixture);
+        for report in &scan.files {
+            let path = &report.source.path;
+            for diagnostic in &report.diagnostics {
+                let Some(suggestion) = &diagnostic.suggestion else {
+                    continue;
+                };
+                if suggestion.edits.is_empty() {
+                    continue;
+                }
+                let fixed = apply_edits(&report.source.text, &suggestion.edits).unwrap();
+                assert!(
+                    fixed.contains(&suggestion.rendered),
+                    "{}: `{}` is not what the edits wrote",
                     path.display(),
                     suggestion.rendered
                 );
+                if let Err(err) = syn::parse_file(&fixed) {
+                    panic!(
+                        "{}: applying `{}` breaks the syntax: {err}",
+                        path.display(),
+                        suggestion.rendered
+                    );
+                }
+                applied += 1;
             }
-            applied += 1;
         }
     }
     assert!(applied > 20, "only {applied} suggestions carried edits");
