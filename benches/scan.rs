@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cargo_unblock::runtime::Runtime;
-use cargo_unblock::scan::{scan, Role, ScanFile, ScanOptions};
+use cargo_unblock::scan::{scan, ScanOptions};
+use cargo_unblock::workspace::discover_paths;
 use rayon::prelude::*;
 
 fn main() {
@@ -32,21 +32,10 @@ fn main() {
             b + text.len(),
         )
     });
-    let files: Vec<ScanFile> = paths
-        .iter()
-        .map(|path| ScanFile {
-            path: path.clone(),
-            display: path.display().to_string(),
-            role: Role::Source,
-            runtime: Runtime::Tokio,
-            // Each vendored crate is a package of its own.
-            package: path
-                .strip_prefix(&root)
-                .ok()
-                .and_then(|p| p.components().next())
-                .map(|c| root.join(c)),
-        })
-        .collect();
+    // Each vendored crate is a package of its own, with its lib, bins and examples.
+    let discovered = discover_paths(std::slice::from_ref(&root), &root);
+    let files = discovered.files;
+    let crates = discovered.crates;
     let threads = rayon::current_num_threads();
     println!(
         "corpus: {} files, {} lines, {:.1} MB, {threads} threads, best of {runs} runs",
@@ -69,12 +58,21 @@ fn main() {
         cpu_loop_threshold: cargo_unblock::scan::DEFAULT_CPU_LOOP_THRESHOLD,
     };
     let mut findings = 0;
+    let mut transitive = Default::default();
+    let mut transitive_findings = 0;
     let shipped = best_of(runs, || {
-        let report = scan(&files, &options(true));
+        let report = scan(&files, &crates, &options(true));
         findings = report.files.iter().map(|f| f.diagnostics.len()).sum();
+        transitive_findings = report
+            .files
+            .iter()
+            .flat_map(|f| &f.diagnostics)
+            .filter(|d| d.lint == "transitive_blocking")
+            .count();
+        transitive = report.transitive;
     });
     let every_file = best_of(runs, || {
-        scan(&files, &options(false));
+        scan(&files, &crates, &options(false));
     });
 
     let row = |name: &str, time: Duration| {
@@ -91,6 +89,25 @@ fn main() {
     println!(
         "files syn parsed: {parsed} of {}; findings: {findings}",
         files.len()
+    );
+    let cargo_unblock::transitive::Stats {
+        total,
+        parsing,
+        files_parsed,
+        crates: graph_crates,
+        fns,
+    } = transitive;
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / shipped.as_secs_f64();
+    println!(
+        "transitive_blocking pass (last shipped run): {:.1} ms = {:.1}% of the scan; \
+         of which parsing {files_parsed} more files for their summaries {:.1} ms ({:.1}%), \
+         graph of {fns} fns in {graph_crates} crates {:.1} ms ({:.1}%); {transitive_findings} findings",
+        total.as_secs_f64() * 1e3,
+        share(total),
+        parsing.as_secs_f64() * 1e3,
+        share(parsing),
+        (total - parsing).as_secs_f64() * 1e3,
+        share(total - parsing),
     );
 }
 

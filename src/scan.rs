@@ -71,6 +71,8 @@ pub struct ScanReport {
     pub parsed: usize,
     /// Files whose check failed on a bug of cargo-unblock's (reported on the file).
     pub internal_errors: usize,
+    /// What the `transitive_blocking` pass cost.
+    pub transitive: transitive::Stats,
 }
 
 /// The deepest bracket nesting a file may have to be parsed (real code stays far below;
@@ -165,9 +167,12 @@ fn scan_in_pool(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions)
         }
     }
 
-    transitive_pass(&selected, &mut outcomes, crates, &shared);
+    let transitive = transitive_pass(&selected, &mut outcomes, crates, &shared);
 
-    let mut report = ScanReport::default();
+    let mut report = ScanReport {
+        transitive,
+        ..ScanReport::default()
+    };
     for mut outcome in outcomes {
         outcome
             .report
@@ -193,7 +198,7 @@ fn transitive_pass(
     outcomes: &mut [Outcome],
     crates: &[CrateRoot],
     shared: &Shared<'_>,
-) {
+) -> transitive::Stats {
     let mut summaries = HashMap::new();
     let mut index_of = HashMap::new();
     let mut displays = HashMap::new();
@@ -227,7 +232,8 @@ fn transitive_pass(
         parse: &parse,
         display: &display,
     };
-    for (path, diagnostic) in transitive::run(&inputs, summaries) {
+    let (findings, stats) = transitive::run(&inputs, summaries);
+    for (path, diagnostic) in findings {
         let Some(&i) = index_of.get(&path) else {
             continue;
         };
@@ -241,6 +247,7 @@ fn transitive_pass(
         }
         report.diagnostics.push(diagnostic);
     }
+    stats
 }
 
 /// The summary of a file the scan did not parse (it holds no async code), for the

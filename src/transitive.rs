@@ -48,6 +48,18 @@ struct Reach {
 /// Findings by the file (normalised path) they belong in.
 pub type Findings = Vec<(PathBuf, Diagnostic)>;
 
+/// What the pass cost, for the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    /// The whole pass, the parsing it asked for included.
+    pub total: std::time::Duration,
+    /// Reading and parsing the files it asked for.
+    pub parsing: std::time::Duration,
+    pub files_parsed: usize,
+    pub crates: usize,
+    pub fns: usize,
+}
+
 /// Links of a chain shown in full; longer chains show their ends.
 const CHAIN_SHOWN: usize = 6;
 
@@ -75,18 +87,20 @@ struct Graph<'a> {
     by_method: HashMap<(usize, String, String), Vec<NodeId>>,
     /// Demands already searched for, so that each costs one search.
     searched: HashSet<(usize, Target)>,
+    stats: Stats,
 }
 
 /// Runs the pass over the summaries of the files parsed so far (by normalised path)
 /// and returns the findings it makes.
-pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Findings {
+pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Findings, Stats) {
+    let start = std::time::Instant::now();
     let wanted: Vec<&Path> = summaries
         .iter()
         .filter(|(_, s)| !s.executor_calls.is_empty())
         .map(|(p, _)| p.as_path())
         .collect();
     if wanted.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Stats::default());
     }
     let mut graph = Graph::new(inputs);
     // The crates of the packages where executor code calls into the crate, and every
@@ -105,7 +119,14 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Fin
     let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
     initial.sort_by(|a, b| a.0.cmp(&b.0));
     graph.grow(initial);
-    graph.findings()
+    let findings = graph.findings();
+    let stats = Stats {
+        total: start.elapsed(),
+        crates: graph.trees.iter().filter(|t| t.is_some()).count(),
+        fns: graph.nodes.len(),
+        ..graph.stats
+    };
+    (findings, stats)
 }
 
 /// A callee made absolute within a crate.
@@ -127,6 +148,7 @@ impl<'a> Graph<'a> {
             by_path: HashMap::new(),
             by_method: HashMap::new(),
             searched: HashSet::new(),
+            stats: Stats::default(),
         }
     }
 
@@ -200,7 +222,10 @@ impl<'a> Graph<'a> {
             }
             wanted.sort_by(|a, b| a.0.cmp(&b.0));
             wanted.dedup_by(|a, b| a.0 == b.0);
+            let parse_start = std::time::Instant::now();
             batch = (self.inputs.parse)(&wanted);
+            self.stats.parsing += parse_start.elapsed();
+            self.stats.files_parsed += batch.len();
         }
     }
 

@@ -307,8 +307,9 @@ fn example_service_findings() {
             "fixtures/example-service/src/handlers.rs:18",
             "fixtures/example-service/src/handlers.rs:23",
             "fixtures/example-service/src/handlers.rs:31",
+            "fixtures/example-service/src/handlers.rs:40",
             "fixtures/example-service/src/jobs.rs:6",
-            "fixtures/example-service/src/main.rs:13",
+            "fixtures/example-service/src/main.rs:14",
             "fixtures/example-service/src/storage.rs:6",
         ]
     );
