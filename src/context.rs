@@ -551,45 +551,20 @@ impl<'a, 'c> Analyzer<'a, 'c> {
             self.summary.fns[index].calls.push(CallRef { callee, line });
             return;
         }
-        let Some(executor) = self.executor.clone() else {
+        let Some(executor) = &self.executor else {
             return;
         };
-        let level = self.ctx.catalog.level("transitive_blocking");
-        let mut diagnostic = Diagnostic::new("transitive_blocking", level, String::new());
-        diagnostic.primary = Some(site.primary_range());
-        diagnostic.labels.push(Label {
-            range: executor.async_span.clone(),
-            message: executor.what.to_string(),
-        });
-        if let Some(closure) = &executor.inline_closure {
-            diagnostic.labels.push(Label {
-                range: closure.clone(),
-                message: "this closure runs inline on the executor".to_string(),
-            });
-        }
-        // Offloading a call that returns a future would only move the future.
-        if !awaited && executor.inline_closure.is_none() {
-            let call_range = site.range();
-            if let Some(rendered) = self.ctx.runtime.offload(&self.text[call_range.clone()]) {
-                diagnostic.suggestion = Some(crate::diagnostic::Suggestion {
-                    message: "run the call on the blocking thread pool".into(),
-                    edits: vec![crate::diagnostic::Edit {
-                        range: call_range,
-                        replacement: rendered.clone(),
-                    }],
-                    rendered,
-                    applicability: crate::diagnostic::Applicability::MaybeIncorrect,
-                });
-            }
-        }
-        self.summary.executor_calls.push(ExecutorCall {
+        let call = ExecutorCall {
             callee,
-            caller: self
-                .enclosing_fn
-                .clone()
-                .unwrap_or_else(|| "this code".into()),
-            diagnostic,
-        });
+            caller: (self.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
+            call: site.range(),
+            primary: site.primary_range(),
+            async_span: executor.async_span.clone(),
+            what: executor.what,
+            inline_closure: executor.inline_closure.clone(),
+            awaited,
+        };
+        self.summary.executor_calls.push(call);
     }
 
     /// A blocking call outside executor code: part of the current sync fn's summary,

@@ -99,7 +99,9 @@ pub fn scan(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> 
 struct Shared<'s> {
     catalog: &'static Catalog,
     options: &'s ScanOptions,
-    member_crates: HashSet<String>,
+    /// Per package root: the library crate names of its workspace.
+    member_crates: HashMap<PathBuf, HashSet<String>>,
+    no_members: HashSet<String>,
 }
 
 fn scan_in_pool(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> ScanReport {
@@ -107,11 +109,8 @@ fn scan_in_pool(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions)
     let shared = Shared {
         catalog,
         options,
-        member_crates: crates
-            .iter()
-            .filter(|c| c.is_lib)
-            .map(|c| c.name.clone())
-            .collect(),
+        member_crates: workspace_libraries(crates),
+        no_members: HashSet::new(),
     };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
@@ -218,11 +217,11 @@ fn transitive_pass(
             .cloned()
             .unwrap_or_else(|| crate::workspace::display_path(path, &cwd))
     };
-    let parse = |files: &[(PathBuf, Runtime)]| -> Vec<(PathBuf, FileSummary)> {
+    let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
         files
             .par_iter()
-            .filter_map(|(path, runtime)| {
-                let summary = summarize_file(path, *runtime, shared)?;
+            .filter_map(|(path, krate)| {
+                let summary = summarize_file(path, &crates[*krate], shared)?;
                 Some((path.clone(), summary))
             })
             .collect()
@@ -231,12 +230,15 @@ fn transitive_pass(
         crates,
         parse: &parse,
         display: &display,
+        level: shared.catalog.level("transitive_blocking"),
     };
     let (findings, stats) = transitive::run(&inputs, summaries);
-    for (path, diagnostic) in findings {
-        let Some(&i) = index_of.get(&path) else {
+    for finding in findings {
+        let Some(&i) = index_of.get(&finding.path) else {
             continue;
         };
+        let mut diagnostic = finding.diagnostic;
+        let runtime = shared.options.runtime.unwrap_or(selected[i].runtime);
         let report = &mut outcomes[i].report;
         if report.source.text.is_empty() {
             // The text was dropped when the file had no findings of its own.
@@ -245,6 +247,13 @@ fn transitive_pass(
                 report.source = SourceFile::new(path, display, text);
             }
         }
+        let text = &report.source.text;
+        let call = finding
+            .offload
+            .and_then(|range| Some((range.clone(), text.get(range)?)));
+        if let Some((range, call)) = call {
+            diagnostic.suggestion = crate::suggest::offload_call(range, call, runtime);
+        }
         report.diagnostics.push(diagnostic);
     }
     stats
@@ -252,10 +261,10 @@ fn transitive_pass(
 
 /// The summary of a file the scan did not parse (it holds no async code), for the
 /// call graph; its findings, if any, are not this pass's to report.
-fn summarize_file(path: &Path, runtime: Runtime, shared: &Shared<'_>) -> Option<FileSummary> {
+fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option<FileSummary> {
     let text = source::read_text(path).ok()?;
     let no_fields = StructFields::new();
-    let ctx = shared.context(runtime, &no_fields);
+    let ctx = shared.context(Some(&krate.package), krate.runtime, &no_fields);
     if source::max_nesting(&text) > MAX_NESTING {
         return None;
     }
@@ -269,15 +278,37 @@ fn summarize_file(path: &Path, runtime: Runtime, shared: &Shared<'_>) -> Option<
     summary
 }
 
+/// For each package, the library crates of its workspace (its own included).
+fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, HashSet<String>> {
+    let mut by_workspace: HashMap<&Path, HashSet<String>> = HashMap::new();
+    for krate in crates.iter().filter(|c| c.is_lib) {
+        let names = by_workspace.entry(krate.workspace.as_path()).or_default();
+        names.insert(krate.name.clone());
+    }
+    crates
+        .iter()
+        .map(|c| {
+            let names = by_workspace.get(c.workspace.as_path()).cloned();
+            (c.package.clone(), names.unwrap_or_default())
+        })
+        .collect()
+}
+
 impl Shared<'_> {
-    fn context<'c>(&'c self, runtime: Runtime, fields: &'c StructFields) -> FileContext<'c> {
+    fn context<'c>(
+        &'c self,
+        package: Option<&Path>,
+        runtime: Runtime,
+        fields: &'c StructFields,
+    ) -> FileContext<'c> {
+        let members = package.and_then(|p| self.member_crates.get(&normalize(p)));
         FileContext {
             catalog: self.catalog,
             runtime: self.options.runtime.unwrap_or(runtime),
             include_tests: self.options.include_tests,
             crate_fields: fields,
             cpu_loop_threshold: self.options.cpu_loop_threshold,
-            member_crates: &self.member_crates,
+            member_crates: members.unwrap_or(&self.no_members),
         }
     }
 }
@@ -367,7 +398,7 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
             };
         }
     };
-    let ctx = shared.context(file.runtime, fields);
+    let ctx = shared.context(file.package.as_deref(), file.runtime, fields);
     let checked = check_text(&text, &ctx, shared.options.prefilter);
     let text = if checked.diagnostics.is_empty() {
         String::new()

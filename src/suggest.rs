@@ -118,6 +118,16 @@ pub fn attach(
     }
 }
 
+/// `spawn_blocking` around the call `text` at `range`, in `runtime`'s spelling.
+pub fn offload_call(range: Range<usize>, text: &str, runtime: Runtime) -> Option<Suggestion> {
+    let rendered = runtime.offload(text)?;
+    Some(replace_call(
+        "run the call on the blocking thread pool",
+        &range,
+        rendered,
+    ))
+}
+
 /// A suggestion that replaces the whole call with `rendered`.
 fn replace_call(message: &str, call: &Range<usize>, rendered: String) -> Suggestion {
     Suggestion {

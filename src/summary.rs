@@ -3,7 +3,8 @@
 //!
 //! Summaries hold no syntax: paths, names and line numbers only, so that the pass
 //! over a whole workspace works on small data.
-use crate::diagnostic::Diagnostic;
+use std::ops::Range;
+
 use crate::resolve::LocalPath;
 
 /// A file's contribution to the call graph.
@@ -71,14 +72,23 @@ pub struct CallRef {
     pub line: usize,
 }
 
-/// A call on the executor to a fn of the crate, with its finding ready but for the
-/// message and the chain, which only the crate-wide pass knows.
+/// A call on the executor to a fn of the crate: where it is and why it runs on the
+/// executor, for the finding the crate-wide pass makes if the callee blocks.
 #[derive(Debug)]
 pub struct ExecutorCall {
     pub callee: Callee,
     /// The fn the call is written in, for the first link of the chain.
     pub caller: String,
-    pub diagnostic: Diagnostic,
+    /// The whole call expression, and where the caret goes.
+    pub call: Range<usize>,
+    pub primary: Range<usize>,
+    /// The `async` that puts it on the executor, and what it is.
+    pub async_span: Range<usize>,
+    pub what: &'static str,
+    pub inline_closure: Option<Range<usize>>,
+    /// `.await`ed at once: the callee returns a future, so offloading the call would
+    /// only move the future.
+    pub awaited: bool,
 }
 
 /// Reads `#[diagnostic::blocking]` and the `unblock: blocking|nonblocking` doc lines.

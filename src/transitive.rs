@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::modtree::ModuleTree;
 use crate::runtime::Runtime;
 use crate::summary::{Callee, Declared, FileSummary};
@@ -23,20 +23,26 @@ pub struct CrateRoot {
     pub is_lib: bool,
     pub root_file: PathBuf,
     pub package: PathBuf,
+    /// The workspace the package belongs to (its own root when it has none): calls
+    /// are followed between the crates of one workspace, never further.
+    pub workspace: PathBuf,
     pub runtime: Runtime,
 }
 
 /// What the pass needs from the scan besides the summaries.
 pub struct Inputs<'a> {
     pub crates: &'a [CrateRoot],
-    /// Parses files (with the runtime of their crate) for their summaries.
+    /// Parses files for their summaries.
     pub parse: &'a ParseFiles<'a>,
     /// How a file is named in messages.
     pub display: &'a dyn Fn(&Path) -> String,
+    /// The level of `transitive_blocking`.
+    pub level: crate::catalog::Level,
 }
 
-/// Parses files (each with its crate's runtime) and returns their summaries.
-pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, Runtime)]) -> Vec<(PathBuf, FileSummary)> + 'a;
+/// Parses files (each with the index of its crate in `Inputs::crates`) and returns
+/// their summaries.
+pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, usize)]) -> Vec<(PathBuf, FileSummary)> + 'a;
 
 /// How far a fn that blocks is from its blocking call, and the next link there.
 #[derive(Debug, Clone, Copy)]
@@ -45,8 +51,16 @@ struct Reach {
     next: Option<NodeId>,
 }
 
-/// Findings by the file (normalised path) they belong in.
-pub type Findings = Vec<(PathBuf, Diagnostic)>;
+/// A finding of the pass, and the file (normalised path) it belongs in.
+pub struct Finding {
+    pub path: PathBuf,
+    /// All but the suggestion, which needs the file's text.
+    pub diagnostic: Diagnostic,
+    /// The call to wrap in `spawn_blocking`, when that is the advice.
+    pub offload: Option<std::ops::Range<usize>>,
+}
+
+pub type Findings = Vec<Finding>;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,6 +93,8 @@ struct Graph<'a> {
     files: Vec<(PathBuf, FileSummary)>,
     file_ids: HashMap<PathBuf, usize>,
     trees: Vec<Option<ModuleTree>>,
+    /// Per crate: the file of each module.
+    module_files: Vec<HashMap<Vec<String>, PathBuf>>,
     /// Per file: the crates it is part of, with its module path in each.
     memberships: HashMap<PathBuf, Vec<(usize, Vec<String>)>>,
     nodes: Vec<Node>,
@@ -103,8 +119,8 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Fi
         return (Vec::new(), Stats::default());
     }
     let mut graph = Graph::new(inputs);
-    // The crates of the packages where executor code calls into the crate, and every
-    // library crate (any of them can be reached through `use other_member::..`).
+    // The crates of the packages where executor code calls into the crate; the other
+    // members' libraries join when a call reaches them.
     let packages: HashSet<&Path> = inputs
         .crates
         .iter()
@@ -112,7 +128,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Fi
         .map(|c| c.package.as_path())
         .collect();
     for (id, krate) in inputs.crates.iter().enumerate() {
-        if krate.is_lib || packages.contains(krate.package.as_path()) {
+        if packages.contains(krate.package.as_path()) {
             graph.build_tree(id);
         }
     }
@@ -143,6 +159,7 @@ impl<'a> Graph<'a> {
             files: Vec::new(),
             file_ids: HashMap::new(),
             trees: inputs.crates.iter().map(|_| None).collect(),
+            module_files: inputs.crates.iter().map(|_| HashMap::new()).collect(),
             memberships: HashMap::new(),
             nodes: Vec::new(),
             by_path: HashMap::new(),
@@ -153,11 +170,15 @@ impl<'a> Graph<'a> {
     }
 
     fn build_tree(&mut self, krate: usize) {
+        if self.trees[krate].is_some() {
+            return;
+        }
         let root = &self.inputs.crates[krate].root_file;
         let tree = ModuleTree::build(root, |p| crate::source::read_text(p).ok());
         for (file, module) in &tree.files {
             let entry = self.memberships.entry(file.clone()).or_default();
             entry.push((krate, module.clone()));
+            self.module_files[krate].insert(module.clone(), file.clone());
         }
         self.trees[krate] = Some(tree);
     }
@@ -187,7 +208,13 @@ impl<'a> Graph<'a> {
                     }
                 }
             }
-            let mut wanted: Vec<(PathBuf, Runtime)> = Vec::new();
+            // A call into another member's library: its module tree, once.
+            for (krate, _) in &demands {
+                if self.trees[*krate].is_none() {
+                    self.build_tree(*krate);
+                }
+            }
+            let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
             let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
             for (krate, target) in demands {
                 if self.lookup(krate, &target).is_some()
@@ -199,7 +226,7 @@ impl<'a> Graph<'a> {
                     Target::Path(path) => match self.module_file(krate, path) {
                         Some(file) if !requested.contains(&file) => {
                             requested.insert(file.clone());
-                            wanted.push((file, self.inputs.crates[krate].runtime));
+                            wanted.push((file, krate));
                         }
                         _ if path.len() >= 2 => {
                             types
@@ -217,7 +244,7 @@ impl<'a> Graph<'a> {
             for (krate, names) in types {
                 for file in self.files_mentioning(krate, &names, &requested) {
                     requested.insert(file.clone());
-                    wanted.push((file, self.inputs.crates[krate].runtime));
+                    wanted.push((file, krate));
                 }
             }
             wanted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -269,11 +296,12 @@ impl<'a> Graph<'a> {
             )),
             Callee::Member(path) => {
                 let (first, rest) = path.split_first()?;
+                let workspace = &self.inputs.crates[krate].workspace;
                 let member = self
                     .inputs
                     .crates
                     .iter()
-                    .position(|c| c.is_lib && c.name == *first)?;
+                    .position(|c| c.is_lib && c.name == *first && c.workspace == *workspace)?;
                 Some((member, Target::Path(rest.to_vec())))
             }
         }
@@ -321,18 +349,14 @@ impl<'a> Graph<'a> {
     /// The file of the deepest module on `path` (a fn's module, or the module of the
     /// type whose method it is).
     fn module_file(&self, krate: usize, path: &[String]) -> Option<PathBuf> {
-        let tree = self.trees[krate].as_ref()?;
-        (0..path.len()).rev().find_map(|len| {
-            let module = &path[..len];
-            tree.files
-                .iter()
-                .find(|(_, m)| m.as_slice() == module)
-                .map(|(file, _)| file.clone())
-        })
+        let files = &self.module_files[krate];
+        (0..path.len())
+            .rev()
+            .find_map(|len| files.get(&path[..len]).cloned())
     }
 
-    /// The crate's files not parsed yet whose text names one of `types` and has an
-    /// `impl` (where a method of the type may be).
+    /// The crate's files not parsed yet with an `impl` line that names one of `types`
+    /// (where a method of the type may be).
     fn files_mentioning(
         &self,
         krate: usize,
@@ -354,11 +378,7 @@ impl<'a> Graph<'a> {
                 let Ok(text) = crate::source::read_text(file) else {
                     return false;
                 };
-                let bytes = text.as_bytes();
-                memchr::memmem::find(bytes, b"impl").is_some()
-                    && types
-                        .iter()
-                        .any(|ty| memchr::memmem::find(bytes, ty.as_bytes()).is_some())
+                types.iter().any(|ty| has_impl_of(&text, ty))
             })
             .cloned()
             .collect()
@@ -456,7 +476,12 @@ impl<'a> Graph<'a> {
                     state[id].is_some().then_some((id, *from))
                 });
                 if let Some((id, from)) = reached.min() {
-                    findings.push((path.clone(), self.finding(&state, id, from, call)));
+                    findings.push(Finding {
+                        path: path.clone(),
+                        diagnostic: self.finding(&state, id, from, call),
+                        offload: (!call.awaited && call.inline_closure.is_none())
+                            .then(|| call.call.clone()),
+                    });
                 }
             }
         }
@@ -502,9 +527,20 @@ impl<'a> Graph<'a> {
             _ if at == id => "it is declared blocking".to_string(),
             _ => format!("it leads to `{}`, declared blocking", self.name(at, from)),
         };
-        let mut diagnostic = call.diagnostic.clone();
-        diagnostic.message = format!("`{callee_name}` blocks the executor thread: {reason}");
+        let message = format!("`{callee_name}` blocks the executor thread: {reason}");
+        let mut diagnostic = Diagnostic::new("transitive_blocking", self.inputs.level, message);
+        diagnostic.primary = Some(call.primary.clone());
         diagnostic.primary_label = Some("this call blocks".into());
+        diagnostic.labels.push(Label {
+            range: call.async_span.clone(),
+            message: call.what.to_string(),
+        });
+        if let Some(closure) = &call.inline_closure {
+            diagnostic.labels.push(Label {
+                range: closure.clone(),
+                message: "this closure runs inline on the executor".to_string(),
+            });
+        }
         diagnostic
             .notes
             .push(format!("call chain: {}", shown(&links)));
@@ -518,6 +554,23 @@ impl<'a> Graph<'a> {
         }
         diagnostic
     }
+}
+
+/// Whether a line of `text` starting with `impl` names `ty` as a whole word
+/// (`impl Store {`, `impl<T> Drop for Store<T>`), a cheap stand-in for a parse.
+fn has_impl_of(text: &str, ty: &str) -> bool {
+    let is_ident = |c: Option<u8>| c.is_some_and(|c| c == b'_' || c.is_ascii_alphanumeric());
+    memchr::memmem::find_iter(text.as_bytes(), ty.as_bytes()).any(|at| {
+        let bytes = text.as_bytes();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + ty.len()).copied();
+        if is_ident(before) || is_ident(after) {
+            return false;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line = text[line_start..at].trim_start();
+        line.starts_with("impl") || line.starts_with("unsafe impl") || line.starts_with("pub impl")
+    })
 }
 
 /// The chain's links joined by arrows, with the middle left out of a long chain (the
@@ -534,4 +587,29 @@ fn shown(links: &[String]) -> String {
         head.join(" → "),
         tail.join(" → ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_chains_are_cut_in_the_middle() {
+        let links: Vec<String> = (1..=9).map(|i| format!("f{i}")).collect();
+        assert_eq!(shown(&links[..6]), "f1 → f2 → f3 → f4 → f5 → f6");
+        assert_eq!(shown(&links), "f1 → f2 → f3 → … 4 more … → f8 → f9");
+    }
+
+    #[test]
+    fn impl_lines_are_found_by_type_name() {
+        assert!(has_impl_of("x\nimpl Store {\n", "Store"));
+        assert!(has_impl_of("  impl<T: Send> Drop for Store<T> {", "Store"));
+        assert!(has_impl_of("unsafe impl Send for Store {}", "Store"));
+        assert!(!has_impl_of("impl StoreBuilder {", "Store"));
+        assert!(!has_impl_of(
+            "let s = Store::new();\nimpl Other {}",
+            "Store"
+        ));
+        assert!(!has_impl_of("fn f(s: Store) {}", "Store"));
+    }
 }

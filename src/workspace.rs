@@ -118,6 +118,7 @@ pub fn discover_cargo(
                 is_lib,
                 root_file: normalize(target.src_path.as_std_path()),
                 package: normalize(root),
+                workspace: normalize(metadata.workspace_root.as_std_path()),
                 runtime,
             });
         }
@@ -334,6 +335,7 @@ impl ManifestCache {
                 roots.push((name.replace('-', "_"), false, file));
             }
         }
+        let workspace = workspace_root_of(root);
         for (name, is_lib, file) in roots {
             if file.is_file() {
                 crates.push(CrateRoot {
@@ -341,6 +343,7 @@ impl ManifestCache {
                     is_lib,
                     root_file: normalize(&file),
                     package: normalize(root),
+                    workspace: workspace.clone(),
                     runtime,
                 });
             }
@@ -363,6 +366,23 @@ impl ManifestCache {
         }
         (Runtime::Unknown, None)
     }
+}
+
+/// The root of the workspace a package belongs to, without cargo: the nearest manifest
+/// above it with a `[workspace]` table (a package with none is a workspace of its own).
+fn workspace_root_of(package_root: &Path) -> PathBuf {
+    for dir in package_root.ancestors() {
+        let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+            continue;
+        };
+        let is_workspace = text
+            .parse::<toml::Table>()
+            .is_ok_and(|manifest| manifest.contains_key("workspace"));
+        if is_workspace {
+            return normalize(dir);
+        }
+    }
+    normalize(package_root)
 }
 
 /// The runtime named in a manifest's `[dependencies]` (plain or per target).

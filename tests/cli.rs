@@ -362,3 +362,40 @@ fn struct_fields_declared_in_other_files_of_the_package() {
         ["src/main.rs:14", "src/main.rs:21", "src/main.rs:31"]
     );
 }
+
+#[test]
+fn transitive_chains_cross_workspace_members_in_cargo_mode() {
+    let root = fixture("transitive_blocking/workspace");
+    let (code, _, stderr) = run(unblock(&root).arg("--workspace"));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        locations(&stderr),
+        [
+            "api/src/main.rs:5",
+            "api/src/main.rs:9",
+            "api/src/main.rs:11"
+        ]
+    );
+    assert!(
+        stderr.contains("`connect` → `db::pool::Pool::checkout` (db/src/pool.rs:8) → `db::connect` (db/src/lib.rs:4) → `std::thread::sleep` (db/src/lib.rs:5)"),
+        "{stderr}"
+    );
+    // `-A` turns the lint off like any other.
+    let (_, _, quiet) = run(unblock(&root).args(["--workspace", "-A", "transitive_blocking"]));
+    assert!(locations(&quiet).is_empty(), "{quiet}");
+}
+
+#[test]
+fn one_staged_file_still_sees_the_whole_crate() {
+    // How pre-commit runs it: only the changed file is named, but its callees are
+    // followed into files that were not named.
+    let root = fixture("transitive_blocking/crate");
+    let (_, _, stderr) = run(unblock(&root).arg("src/main.rs"));
+    let found = locations(&stderr);
+    assert_eq!(found.len(), 12, "{stderr}");
+    assert!(found.iter().all(|l| l.starts_with("src/main.rs:")), "{stderr}");
+    assert!(
+        stderr.contains("(src/store/engine.rs:14) → `std::fs::read` (src/store/engine.rs:15)"),
+        "{stderr}"
+    );
+}
