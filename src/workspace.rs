@@ -369,18 +369,37 @@ impl ManifestCache {
 }
 
 /// The root of the workspace a package belongs to, without cargo: the nearest manifest
-/// above it with a `[workspace]` table (a package with none is a workspace of its own).
+/// above it with a `[workspace]` table that lists it among its `members` (and not in
+/// `exclude`). A package with none is a workspace of its own, as a vendored crate is.
 fn workspace_root_of(package_root: &Path) -> PathBuf {
     for dir in package_root.ancestors() {
         let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
             continue;
         };
-        let is_workspace = text
-            .parse::<toml::Table>()
-            .is_ok_and(|manifest| manifest.contains_key("workspace"));
-        if is_workspace {
+        let Ok(manifest) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        let Some(workspace) = manifest.get("workspace") else {
+            continue;
+        };
+        if dir == package_root {
             return normalize(dir);
         }
+        let relative = package_root.strip_prefix(dir).unwrap_or(package_root);
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        let listed = |key: &str| {
+            let globs = workspace.get(key).and_then(toml::Value::as_array);
+            globs
+                .into_iter()
+                .flatten()
+                .filter_map(toml::Value::as_str)
+                .any(|glob| glob_match(glob.trim_end_matches('/'), &relative))
+        };
+        // The nearest workspace decides: a package it does not list is on its own.
+        if listed("members") && !listed("exclude") {
+            return normalize(dir);
+        }
+        break;
     }
     normalize(package_root)
 }

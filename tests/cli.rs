@@ -393,7 +393,10 @@ fn one_staged_file_still_sees_the_whole_crate() {
     let (_, _, stderr) = run(unblock(&root).arg("src/main.rs"));
     let found = locations(&stderr);
     assert_eq!(found.len(), 12, "{stderr}");
-    assert!(found.iter().all(|l| l.starts_with("src/main.rs:")), "{stderr}");
+    assert!(
+        found.iter().all(|l| l.starts_with("src/main.rs:")),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("(src/store/engine.rs:14) → `std::fs::read` (src/store/engine.rs:15)"),
         "{stderr}"
