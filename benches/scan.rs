@@ -33,9 +33,8 @@ fn main() {
         )
     });
     // Each vendored crate is a package of its own, with its lib, bins and examples.
-    let discovered = discover_paths(std::slice::from_ref(&root), &root);
-    let files = discovered.files;
-    let crates = discovered.crates;
+    let discovered = discover_paths(std::slice::from_ref(&root), &root, None);
+    let files = &discovered.files;
     let threads = rayon::current_num_threads();
     println!(
         "corpus: {} files, {} lines, {:.1} MB, {threads} threads, best of {runs} runs",
@@ -55,13 +54,13 @@ fn main() {
         runtime: None,
         jobs: None,
         prefilter,
-        cpu_loop_threshold: cargo_unblock::scan::DEFAULT_CPU_LOOP_THRESHOLD,
+        cpu_loop_threshold: None,
     };
     let mut findings = 0;
     let mut transitive = Default::default();
     let mut transitive_findings = 0;
     let shipped = best_of(runs, || {
-        let report = scan(&files, &crates, &options(true));
+        let report = scan(&discovered, &options(true));
         findings = report.files.iter().map(|f| f.diagnostics.len()).sum();
         transitive_findings = report
             .files
@@ -72,7 +71,7 @@ fn main() {
         transitive = report.transitive;
     });
     let every_file = best_of(runs, || {
-        scan(&files, &crates, &options(false));
+        scan(&discovered, &options(false));
     });
 
     let row = |name: &str, time: Duration| {

@@ -135,6 +135,7 @@ pub struct Hit<'c> {
 }
 
 /// All lints plus the lookup tables built from them.
+#[derive(Debug)]
 pub struct Catalog {
     lints: Vec<Lint>,
     by_path: HashMap<String, (usize, usize)>,
@@ -161,17 +162,50 @@ impl Catalog {
     pub fn from_sources<'a>(
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Catalog, String> {
-        let mut lints = Vec::new();
-        for (name, text) in sources {
-            let lint: Lint = toml::from_str(text).map_err(|e| format!("lints/{name}: {e}"))?;
-            if format!("{}.toml", lint.id) != name {
+        Catalog::from_lints(parse_sources(sources)?)
+    }
+
+    /// The built-in catalogue plus the functions a configuration declares blocking,
+    /// as matchers of `declared_blocking`.
+    pub fn with_declared(declared: &[crate::config::DeclaredBlocking]) -> Result<Catalog, String> {
+        let mut lints = parse_sources(sources::LINT_SOURCES.iter().copied())?;
+        let lint = lints
+            .iter_mut()
+            .find(|l| l.id == "declared_blocking")
+            .ok_or("the catalogue lacks `declared_blocking`")?;
+        let builtin = Catalog::builtin();
+        for entry in declared {
+            if let Some(hit) = builtin.match_path(&entry.path) {
                 return Err(format!(
-                    "lints/{name}: id `{}` must match the file name",
-                    lint.id
+                    "`{}` is already reported by `{}`",
+                    entry.path, hit.lint.id
                 ));
             }
-            lints.push(lint);
+            let mut table = toml::Table::new();
+            let path = toml::Value::from(entry.path.clone());
+            table.insert("paths".into(), toml::Value::Array(vec![path.clone()]));
+            if entry.path.matches("::").count() >= 2 {
+                table.insert("methods".into(), toml::Value::Array(vec![path]));
+            }
+            if let Some(message) = &entry.message {
+                table.insert(
+                    "message".into(),
+                    format!("`{{callee}}` blocks: {message}").into(),
+                );
+            }
+            if let Some(template) = &entry.suggest {
+                let mut suggest = toml::Table::new();
+                suggest.insert("any".into(), template.clone().into());
+                table.insert("suggest".into(), suggest.into());
+            }
+            let matcher = Matcher::deserialize(toml::Value::Table(table))
+                .map_err(|e| format!("`{}`: {e}", entry.path))?;
+            lint.matchers.push(matcher);
         }
+        Catalog::from_lints(lints)
+    }
+
+    fn from_lints(mut lints: Vec<Lint>) -> Result<Catalog, String> {
         lints.sort_by(|a, b| a.id.cmp(&b.id));
         let mut catalog = Catalog {
             lints,
@@ -227,7 +261,8 @@ impl Catalog {
                 self.returns.insert(callee.clone(), parsed);
             }
         }
-        for lint in &self.lints {
+        // Templates a user declared may name whatever crate the user depends on.
+        for lint in self.lints.iter().filter(|l| l.id != "declared_blocking") {
             for matcher in &lint.matchers {
                 check_template_crates(lint, matcher)?;
             }
@@ -368,6 +403,24 @@ impl Catalog {
     }
 }
 
+/// Reads `(file name, toml text)` pairs; each file's lint id must match its name.
+fn parse_sources<'a>(
+    sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<Lint>, String> {
+    let mut lints = Vec::new();
+    for (name, text) in sources {
+        let lint: Lint = toml::from_str(text).map_err(|e| format!("lints/{name}: {e}"))?;
+        if format!("{}.toml", lint.id) != name {
+            return Err(format!(
+                "lints/{name}: id `{}` must match the file name",
+                lint.id
+            ));
+        }
+        lints.push(lint);
+    }
+    Ok(lints)
+}
+
 /// A suggestion may only name crates the package is known to depend on: the runtime
 /// its template is for, the crate of the call it replaces, or `std`.
 fn check_template_crates(lint: &Lint, matcher: &Matcher) -> Result<(), String> {
@@ -451,6 +504,7 @@ fn crate_prefixes(template: &str) -> Vec<&str> {
 }
 
 /// A trait method the catalogue matches: `full` is `Trait::method`.
+#[derive(Debug)]
 struct TraitMethod {
     trait_path: String,
     full: String,

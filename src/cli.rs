@@ -85,8 +85,14 @@ pub struct Cli {
     quiet: bool,
 
     /// Loops over literal ranges of at least N iterations count as long-running (cpu_loop)
-    #[arg(long, value_name = "N", default_value_t = crate::scan::DEFAULT_CPU_LOOP_THRESHOLD)]
-    cpu_loop_threshold: u128,
+    /// [default: 100000, or the configuration's `cpu-loop-threshold`]
+    #[arg(long, value_name = "N")]
+    cpu_loop_threshold: Option<u128>,
+
+    /// Use this configuration file for every package (instead of `unblock.toml` or the
+    /// manifests' `[package.metadata.unblock]` tables)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 
     /// Number of parallel jobs (default: all cores)
     #[arg(short, long, value_name = "N")]
@@ -166,6 +172,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     let discovered = if cli.paths.is_empty() {
         let selection = CargoSelection {
             manifest_path: cli.manifest_path.clone(),
+            config: cli.config.clone(),
             packages: cli.package.clone(),
             workspace: cli.workspace,
             exclude: cli.exclude.clone(),
@@ -177,7 +184,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
                 "PATHS cannot be combined with --manifest-path, --package or --workspace".into(),
             );
         }
-        workspace::discover_paths(&cli.paths, &cwd)
+        workspace::discover_paths(&cli.paths, &cwd, cli.config.as_deref())
     };
     for problem in &discovered.problems {
         error_line(out, problem).map_err(|e| e.to_string())?;
@@ -189,20 +196,22 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         prefilter: true,
         cpu_loop_threshold: cli.cpu_loop_threshold,
     };
-    let mut report = scan::scan(&discovered.files, &discovered.crates, &options);
+    let mut report = scan::scan(&discovered, &options);
     apply_levels(&mut report, &overrides, catalog);
     let tally = human::render(out, &report).map_err(|e| e.to_string())?;
     if !cli.quiet {
         human::summary(out, tally, report.checked).map_err(|e| e.to_string())?;
     }
     let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
-    Ok(if nothing_checked || report.internal_errors > 0 {
-        exit::TROUBLE
-    } else if tally.errors > 0 {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    })
+    Ok(
+        if nothing_checked || report.internal_errors > 0 || discovered.config_errors {
+            exit::TROUBLE
+        } else if tally.errors > 0 {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        },
+    )
 }
 
 /// One `-A`/`-W`/`-D` flag: what it names and the level it sets.

@@ -40,6 +40,8 @@ pub struct FileContext<'c> {
     /// Library crate names of the workspace's members (`other_member::db::query` is
     /// a call into the workspace, not a third-party crate).
     pub member_crates: &'c HashSet<String>,
+    /// Functions the configuration says run their closure arguments off the executor.
+    pub offload: &'c [String],
 }
 
 /// Field types by struct (local type path, e.g. `local::AppState`); `None` when two
@@ -745,7 +747,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 self.report(hit, CallSite::Call(call));
             }
         }
-        if offload::is_offload_fn(path) {
+        if offload::is_offload_fn(path) || self.ctx.offload.contains(path) {
             self.visit_expr(&call.func);
             self.visit_offloaded_args(call.args.iter());
             return;

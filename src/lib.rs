@@ -8,6 +8,7 @@
 //! `suggest` turns hits into rewrites and `render` prints them.
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod context;
 pub mod cpu_loop;
 pub mod diagnostic;
@@ -19,6 +20,7 @@ pub mod render;
 pub mod resolve;
 pub mod runtime;
 pub mod scan;
+pub mod settings;
 pub mod source;
 pub mod suggest;
 pub mod summary;

@@ -11,9 +11,11 @@ use crate::context::{self, FileContext, StructFields};
 use crate::diagnostic::Diagnostic;
 use crate::modtree::normalize;
 use crate::runtime::Runtime;
+use crate::settings::Settings;
 use crate::source::{self, SourceFile};
 use crate::summary::FileSummary;
 use crate::transitive::{self, CrateRoot};
+use crate::workspace::Discovered;
 
 /// What part of a package a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +36,14 @@ pub struct ScanFile {
     pub runtime: Runtime,
     /// The package's root directory, when the file belongs to one.
     pub package: Option<PathBuf>,
+    /// Its package's settings, as an index into `Discovered::settings`.
+    pub settings: usize,
 }
 
 /// Options that apply to every file.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
+    /// Report in test code whatever the configuration says (`--tests`).
     pub include_tests: bool,
     /// Overrides the runtime detected per package.
     pub runtime: Option<Runtime>,
@@ -46,8 +51,9 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
     /// Skip files that cannot hold executor code unparsed.
     pub prefilter: bool,
-    /// Literal-range iterations from which `cpu_loop` reports a loop.
-    pub cpu_loop_threshold: u128,
+    /// Literal-range iterations from which `cpu_loop` reports a loop; overrides the
+    /// configuration's.
+    pub cpu_loop_threshold: Option<u128>,
 }
 
 /// `cpu_loop`'s default: a hundred thousand iterations without a yield.
@@ -82,16 +88,15 @@ const MAX_NESTING: usize = 4000;
 /// Syntax trees of deeply nested code recurse deeply: give the workers room.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
 
-/// Checks `files` (of the crates `crates`) in parallel and returns the findings in a
-/// stable order.
-pub fn scan(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> ScanReport {
+/// Checks the discovered files in parallel and returns the findings in a stable order.
+pub fn scan(work: &Discovered, options: &ScanOptions) -> ScanReport {
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
     }
     match builder.build() {
-        Ok(pool) => pool.install(|| scan_in_pool(files, crates, options)),
-        Err(_) => scan_in_pool(files, crates, options),
+        Ok(pool) => pool.install(|| scan_in_pool(work, options)),
+        Err(_) => scan_in_pool(work, options),
     }
 }
 
@@ -99,23 +104,38 @@ pub fn scan(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> 
 struct Shared<'s> {
     catalog: &'static Catalog,
     options: &'s ScanOptions,
+    settings: &'s [Settings],
     /// Per package root: the library crate names of its workspace.
     member_crates: HashMap<PathBuf, HashSet<String>>,
+    /// Per package root: its settings.
+    package_settings: HashMap<PathBuf, usize>,
     no_members: HashSet<String>,
 }
 
-fn scan_in_pool(files: &[ScanFile], crates: &[CrateRoot], options: &ScanOptions) -> ScanReport {
+fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
+    let (files, crates) = (&work.files, &work.crates);
     let catalog = Catalog::builtin();
+    let fallback = [Settings::defaults()];
+    let settings: &[Settings] = if work.settings.is_empty() {
+        &fallback
+    } else {
+        &work.settings
+    };
     let shared = Shared {
         catalog,
         options,
+        settings,
         member_crates: workspace_libraries(crates),
+        package_settings: files
+            .iter()
+            .filter_map(|f| Some((normalize(f.package.as_ref()?), f.settings)))
+            .collect(),
         no_members: HashSet::new(),
     };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
         .iter()
-        .filter(|f| options.include_tests || f.role != Role::Test)
+        .filter(|f| shared.include_tests(f.settings) || f.role != Role::Test)
         .collect();
     let mut outcomes: Vec<Outcome> = selected
         .par_iter()
@@ -226,11 +246,21 @@ fn transitive_pass(
             })
             .collect()
     };
+    let mut declared = HashMap::new();
+    for settings in shared.settings {
+        for entry in &settings.config.blocking {
+            declared.insert(entry.path.clone(), crate::summary::Declared::Blocking);
+        }
+        for path in &settings.config.offload {
+            declared.insert(path.clone(), crate::summary::Declared::Nonblocking);
+        }
+    }
     let inputs = transitive::Inputs {
         crates,
         parse: &parse,
         display: &display,
         level: shared.catalog.level("transitive_blocking"),
+        declared: &declared,
     };
     let (findings, stats) = transitive::run(&inputs, summaries);
     for finding in findings {
@@ -238,7 +268,11 @@ fn transitive_pass(
             continue;
         };
         let mut diagnostic = finding.diagnostic;
-        let runtime = shared.options.runtime.unwrap_or(selected[i].runtime);
+        let settings = shared.settings_of(selected[i].settings);
+        settings.apply_levels(std::slice::from_mut(&mut diagnostic));
+        let runtime = (shared.options.runtime)
+            .or(settings.config.runtime)
+            .unwrap_or(selected[i].runtime);
         let report = &mut outcomes[i].report;
         if report.source.text.is_empty() {
             // The text was dropped when the file had no findings of its own.
@@ -264,7 +298,11 @@ fn transitive_pass(
 fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option<FileSummary> {
     let text = source::read_text(path).ok()?;
     let no_fields = StructFields::new();
-    let ctx = shared.context(Some(&krate.package), krate.runtime, &no_fields);
+    let settings = (shared.package_settings)
+        .get(&krate.package)
+        .copied()
+        .unwrap_or(0);
+    let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
     if source::max_nesting(&text) > MAX_NESTING {
         return None;
     }
@@ -295,20 +333,34 @@ fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, HashSet<String>
 }
 
 impl Shared<'_> {
+    fn settings_of(&self, index: usize) -> &Settings {
+        self.settings.get(index).unwrap_or(&self.settings[0])
+    }
+
+    /// `--tests`, else the configuration's `tests`.
+    fn include_tests(&self, settings: usize) -> bool {
+        self.options.include_tests || self.settings_of(settings).config.tests == Some(true)
+    }
+
     fn context<'c>(
         &'c self,
         package: Option<&Path>,
         runtime: Runtime,
+        settings: usize,
         fields: &'c StructFields,
     ) -> FileContext<'c> {
         let members = package.and_then(|p| self.member_crates.get(&normalize(p)));
+        let config = &self.settings_of(settings).config;
         FileContext {
-            catalog: self.catalog,
-            runtime: self.options.runtime.unwrap_or(runtime),
-            include_tests: self.options.include_tests,
+            catalog: self.settings_of(settings).catalog(),
+            runtime: (self.options.runtime).or(config.runtime).unwrap_or(runtime),
+            include_tests: self.include_tests(settings),
             crate_fields: fields,
-            cpu_loop_threshold: self.options.cpu_loop_threshold,
+            cpu_loop_threshold: (self.options.cpu_loop_threshold)
+                .or(config.cpu_loop_threshold)
+                .unwrap_or(DEFAULT_CPU_LOOP_THRESHOLD),
             member_crates: members.unwrap_or(&self.no_members),
+            offload: &config.offload,
         }
     }
 }
@@ -340,6 +392,7 @@ fn package_struct_fields(
                 crate_fields: &no_fields,
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
                 member_crates: &no_members,
+                offload: &[],
             };
             let parsed = syn::parse_file(&source::parse_text(&text)).ok();
             let fields = parsed.and_then(|ast| guarded(|| context::struct_fields(&ast, &ctx)).ok());
@@ -398,8 +451,11 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
             };
         }
     };
-    let ctx = shared.context(file.package.as_deref(), file.runtime, fields);
-    let checked = check_text(&text, &ctx, shared.options.prefilter);
+    let ctx = shared.context(file.package.as_deref(), file.runtime, file.settings, fields);
+    let mut checked = check_text(&text, &ctx, shared.options.prefilter);
+    shared
+        .settings_of(file.settings)
+        .apply_levels(&mut checked.diagnostics);
     let text = if checked.diagnostics.is_empty() {
         String::new()
     } else {
@@ -435,6 +491,7 @@ pub fn check_source(
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
         member_crates: &no_members,
+        offload: &[],
     };
     let checked = check_text(&text, &ctx, true);
     FileReport {

@@ -38,6 +38,8 @@ pub struct Inputs<'a> {
     pub display: &'a dyn Fn(&Path) -> String,
     /// The level of `transitive_blocking`.
     pub level: crate::catalog::Level,
+    /// What the configuration declares, by full path (`my_crate::ffi::poll`).
+    pub declared: &'a HashMap<String, Declared>,
 }
 
 /// Parses files (each with the index of its crate in `Inputs::crates`) and returns
@@ -402,7 +404,7 @@ impl<'a> Graph<'a> {
         let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
             .map(|id| {
                 let f = self.summary_of(id);
-                let seed = match f.declared {
+                let seed = match self.declared(id) {
                     Some(Declared::Blocking) => true,
                     Some(Declared::Nonblocking) => false,
                     None => !f.is_async && !f.blocks.is_empty(),
@@ -419,10 +421,8 @@ impl<'a> Graph<'a> {
             let distance = state[id].map_or(0, |s| s.distance);
             for &caller in &callers[id] {
                 let f = self.summary_of(caller);
-                if state[caller].is_some()
-                    || f.is_async
-                    || f.declared == Some(Declared::Nonblocking)
-                {
+                let stops = self.declared(caller) == Some(Declared::Nonblocking);
+                if state[caller].is_some() || f.is_async || stops {
                     continue;
                 }
                 state[caller] = Some(Reach {
@@ -433,6 +433,19 @@ impl<'a> Graph<'a> {
             }
         }
         state
+    }
+
+    /// What the source or the configuration declares a fn to be.
+    fn declared(&self, id: NodeId) -> Option<Declared> {
+        let node = &self.nodes[id];
+        self.summary_of(id).declared.or_else(|| {
+            if self.inputs.declared.is_empty() {
+                return None;
+            }
+            let krate = &self.inputs.crates[node.krate].name;
+            let full = format!("{krate}::{}", node.path.join("::"));
+            self.inputs.declared.get(&full).copied()
+        })
     }
 
     fn module_of(&self, node: &Node) -> &[String] {
@@ -513,7 +526,7 @@ impl<'a> Graph<'a> {
         let seed = self.summary_of(at);
         let callee = self.summary_of(id);
         let callee_name = self.name(id, from);
-        let declared = seed.declared == Some(Declared::Blocking);
+        let declared = self.declared(at) == Some(Declared::Blocking);
         let reason = match seed.blocks.first() {
             Some(block) if !declared => {
                 links.push(format!(
@@ -545,7 +558,7 @@ impl<'a> Graph<'a> {
             .notes
             .push(format!("call chain: {}", shown(&links)));
         let all_have_async = !callee.blocks.is_empty()
-            && callee.declared.is_none()
+            && self.declared(id).is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);
         if at == id && all_have_async {
             diagnostic.helps.push(format!(

@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use crate::modtree::normalize;
 use crate::runtime::Runtime;
 use crate::scan::{Role, ScanFile};
+use crate::settings::Settings;
 use crate::transitive::CrateRoot;
 
 /// What the user asked to check.
 #[derive(Debug, Clone, Default)]
 pub struct CargoSelection {
     pub manifest_path: Option<PathBuf>,
+    /// `--config FILE`: one configuration for every package.
+    pub config: Option<PathBuf>,
     pub packages: Vec<String>,
     pub workspace: bool,
     pub exclude: Vec<String>,
@@ -32,7 +35,75 @@ pub struct Discovered {
     pub files: Vec<ScanFile>,
     /// The crates of the packages the files belong to (their call graphs).
     pub crates: Vec<CrateRoot>,
+    /// The packages' settings; `ScanFile::settings` indexes it, and 0 is the defaults.
+    pub settings: Vec<Settings>,
     pub problems: Vec<String>,
+    /// A configuration could not be used (its packages were not checked).
+    pub config_errors: bool,
+}
+
+impl Discovered {
+    fn new() -> Discovered {
+        Discovered {
+            settings: vec![Settings::defaults()],
+            ..Discovered::default()
+        }
+    }
+}
+
+/// Loads each package's configuration once.
+struct SettingsLoader<'a> {
+    explicit: Option<&'a Path>,
+    by_package: HashMap<PathBuf, Option<usize>>,
+}
+
+impl<'a> SettingsLoader<'a> {
+    fn new(explicit: Option<&'a Path>) -> Self {
+        SettingsLoader {
+            explicit,
+            by_package: HashMap::new(),
+        }
+    }
+
+    /// The settings index of the package at `package_root`, or `None` when its
+    /// configuration is broken (the problem is recorded once).
+    fn settings_for(
+        &mut self,
+        package_root: &Path,
+        workspace_root: &Path,
+        found: &mut Discovered,
+    ) -> Option<usize> {
+        let key = if self.explicit.is_some() {
+            PathBuf::new()
+        } else {
+            package_root.to_path_buf()
+        };
+        if let Some(index) = self.by_package.get(&key) {
+            return *index;
+        }
+        let loaded = crate::config::load_for(
+            package_root,
+            workspace_root,
+            self.explicit,
+            crate::catalog::Catalog::builtin(),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(Settings::new);
+        let index = match loaded {
+            Ok(settings) if settings.config.source.is_none() => Some(0),
+            Ok(settings) => {
+                found.settings.push(settings);
+                Some(found.settings.len() - 1)
+            }
+            Err(err) => {
+                found.problems.push(err);
+                found.config_errors = true;
+                None
+            }
+        };
+        self.by_package.insert(key, index);
+        index
+    }
 }
 
 /// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
@@ -92,7 +163,9 @@ pub fn discover_cargo(
     selected.dedup_by(|a, b| a.id == b.id);
 
     let target_dir = metadata.target_directory.as_std_path();
-    let mut found = Discovered::default();
+    let mut found = Discovered::new();
+    let mut loader = SettingsLoader::new(selection.config.as_deref());
+    let workspace_root = normalize(metadata.workspace_root.as_std_path());
     for package in selected {
         let root = package
             .manifest_path
@@ -101,6 +174,9 @@ pub fn discover_cargo(
             .unwrap_or(Path::new("."));
         let runtime =
             Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        let Some(settings) = loader.settings_for(root, &workspace_root, &mut found) else {
+            continue;
+        };
         for target in &package.targets {
             let is_lib = target.kind.iter().any(|k| {
                 matches!(
@@ -123,6 +199,9 @@ pub fn discover_cargo(
             });
         }
         for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
+            if !found.settings[settings].config.selects(&path) {
+                continue;
+            }
             let role = role_of(&path, root);
             found.files.push(ScanFile {
                 display: display_path(&path, cwd),
@@ -130,6 +209,7 @@ pub fn discover_cargo(
                 role,
                 runtime,
                 package: Some(root.to_path_buf()),
+                settings,
             });
         }
     }
@@ -172,9 +252,10 @@ fn default_packages<'m>(
 }
 
 /// Exactly the given files and directories: no cargo needed (how pre-commit calls it).
-pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
-    let mut found = Discovered::default();
+pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> Discovered {
+    let mut found = Discovered::new();
     let mut manifests = ManifestCache::default();
+    let mut loader = SettingsLoader::new(config);
     for given in paths {
         let path = absolute(given, cwd);
         let files = if path.is_dir() {
@@ -189,8 +270,18 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
         };
         for file in files {
             let (runtime, package_root) = manifests.package_of(&file);
-            if let Some(root) = &package_root {
-                manifests.crates_of(root, runtime, &mut found.crates);
+            let settings = match &package_root {
+                Some(root) => {
+                    manifests.crates_of(root, runtime, &mut found.crates);
+                    let workspace = manifests.workspace_of(root);
+                    loader.settings_for(root, &workspace, &mut found)
+                }
+                None if config.is_some() => loader.settings_for(&file, &file, &mut found),
+                None => Some(0),
+            };
+            let Some(settings) = settings else { continue };
+            if !found.settings[settings].config.selects(&file) {
+                continue;
             }
             let role = role_of(&file, package_root.as_deref().unwrap_or(Path::new("/")));
             found.files.push(ScanFile {
@@ -199,6 +290,7 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path) -> Discovered {
                 role,
                 runtime,
                 package: package_root,
+                settings,
             });
         }
     }
@@ -276,9 +368,17 @@ fn role_of(path: &Path, package_root: &Path) -> Role {
 struct ManifestCache {
     by_dir: HashMap<PathBuf, Option<(Runtime, PathBuf)>>,
     crates_known: std::collections::HashSet<PathBuf>,
+    workspaces: HashMap<PathBuf, PathBuf>,
 }
 
 impl ManifestCache {
+    fn workspace_of(&mut self, package_root: &Path) -> PathBuf {
+        (self.workspaces)
+            .entry(package_root.to_path_buf())
+            .or_insert_with(|| workspace_root_of(package_root))
+            .clone()
+    }
+
     /// The crates of the package at `root` by cargo's default layout (`src/lib.rs`,
     /// `src/main.rs`, `src/bin/`), or the paths its manifest gives; once per package.
     fn crates_of(&mut self, root: &Path, runtime: Runtime, crates: &mut Vec<CrateRoot>) {
@@ -335,7 +435,7 @@ impl ManifestCache {
                 roots.push((name.replace('-', "_"), false, file));
             }
         }
-        let workspace = workspace_root_of(root);
+        let workspace = self.workspace_of(root);
         for (name, is_lib, file) in roots {
             if file.is_file() {
                 crates.push(CrateRoot {
@@ -438,7 +538,7 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// cargo's package-spec globs: `*`, `?` and `[...]` classes.
-fn glob_match(pattern: &str, name: &str) -> bool {
+pub fn glob_match(pattern: &str, name: &str) -> bool {
     fn matches(p: &[char], n: &[char]) -> bool {
         match (p.first(), n.first()) {
             (None, None) => true,

@@ -402,3 +402,82 @@ fn one_staged_file_still_sees_the_whole_crate() {
         "{stderr}"
     );
 }
+
+/// A workspace of two members whose async code sleeps, in a temporary directory.
+fn sleepy_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for member in ["a", "b"] {
+        std::fs::create_dir_all(root.join(member).join("src")).unwrap();
+        std::fs::write(
+            root.join(member).join("Cargo.toml"),
+            format!("[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join(member).join("src/lib.rs"),
+            "pub async fn f() {\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n",
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn configuration_sets_levels_per_package() {
+    let dir = sleepy_workspace();
+    let root = dir.path();
+    std::fs::write(
+        root.join("a/unblock.toml"),
+        "[lints]\nthread_sleep = \"deny\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\
+         [workspace.metadata.unblock.lints]\nblocking = \"allow\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(root).arg("--workspace"));
+    // `a` has its own file (deny); `b` falls back to the workspace table (allow).
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(locations(&stderr), ["a/src/lib.rs:2"], "{stderr}");
+    assert!(stderr.contains("error[unblock::thread_sleep]"), "{stderr}");
+    // Flags win over the configuration, as clippy's do.
+    let (code, _, stderr) = run(unblock(root).args(["--workspace", "-W", "thread_sleep"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(locations(&stderr), ["a/src/lib.rs:2", "b/src/lib.rs:2"]);
+    // `--config` replaces every package's configuration.
+    // Its globs are relative to its own directory.
+    std::fs::write(root.join("ci.toml"), "exclude = [\"*/src/lib.rs\"]\n").unwrap();
+    let (code, _, stderr) = run(unblock(root).args(["--workspace", "--config", "ci.toml"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(locations(&stderr).is_empty(), "{stderr}");
+}
+
+#[test]
+fn a_broken_configuration_is_named_and_the_other_packages_are_checked() {
+    let dir = sleepy_workspace();
+    let root = dir.path();
+    std::fs::write(
+        root.join("b/unblock.toml"),
+        "colour = true\n[lints]\nthread_sleep = \"deny\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(root).arg("--workspace"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("b/unblock.toml:1: unknown field `colour`, expected one of"),
+        "{stderr}"
+    );
+    assert_eq!(locations(&stderr), ["a/src/lib.rs:2"], "{stderr}");
+    // The same in paths mode (how pre-commit runs it).
+    let (code, _, stderr) = run(unblock(root).args(["a/src/lib.rs", "b/src/lib.rs"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(locations(&stderr), ["a/src/lib.rs:2"], "{stderr}");
+}

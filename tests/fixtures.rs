@@ -136,16 +136,16 @@ fn check(fixture: &Fixture) -> ScanReport {
             report
         }
         Fixture::Tree(dir) => {
-            let discovered = discover_paths(std::slice::from_ref(dir), manifest_dir());
+            let discovered = discover_paths(std::slice::from_ref(dir), manifest_dir(), None);
             assert!(discovered.problems.is_empty(), "{:?}", discovered.problems);
             let options = ScanOptions {
                 include_tests: false,
                 runtime: None,
                 jobs: Some(2),
                 prefilter: true,
-                cpu_loop_threshold: cargo_unblock::scan::DEFAULT_CPU_LOOP_THRESHOLD,
+                cpu_loop_threshold: None,
             };
-            scan(&discovered.files, &discovered.crates, &options)
+            scan(&discovered, &options)
         }
     }
 }
