@@ -1,13 +1,13 @@
 //! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
 use std::ffi::OsString;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 
 use crate::catalog::{Catalog, Level};
-use crate::render::human;
+use crate::render::{self, human, Statistics};
 use crate::runtime::Runtime;
 use crate::scan::{self, ScanOptions, ScanReport};
 use crate::workspace::{self, CargoSelection};
@@ -84,6 +84,18 @@ pub struct Cli {
     #[arg(short, long)]
     quiet: bool,
 
+    /// Output format: human (stderr) or short, json, sarif, github (stdout)
+    #[arg(long, value_enum, value_name = "FMT", default_value = "human")]
+    message_format: MessageFormat,
+
+    /// Print the number of findings per lint instead of the findings
+    #[arg(long)]
+    statistics: bool,
+
+    /// Exit with 0 even when findings at error level remain (report-only jobs)
+    #[arg(long)]
+    exit_zero: bool,
+
     /// Loops over literal ranges of at least N iterations count as long-running (cpu_loop)
     /// [default: 100000, or the configuration's `cpu-loop-threshold`]
     #[arg(long, value_name = "N")]
@@ -112,6 +124,15 @@ enum Command {
         /// Lint id, with or without the `unblock::` prefix
         lint: String,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageFormat {
+    Human,
+    Short,
+    Json,
+    Sarif,
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,20 +219,65 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     };
     let mut report = scan::scan(&discovered, &options);
     apply_levels(&mut report, &overrides, catalog);
-    let tally = human::render(out, &report).map_err(|e| e.to_string())?;
-    if !cli.quiet {
-        human::summary(out, tally, report.checked).map_err(|e| e.to_string())?;
-    }
+    let statistics = Statistics::of(&report);
+    write_report(cli, out, &report, &discovered, &cwd, &statistics).map_err(|e| e.to_string())?;
     let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
     Ok(
         if nothing_checked || report.internal_errors > 0 || discovered.config_errors {
             exit::TROUBLE
-        } else if tally.errors > 0 {
+        } else if statistics.errors > 0 && !cli.exit_zero {
             exit::FINDINGS
         } else {
             exit::CLEAN
         },
     )
+}
+
+/// Prints the findings in the chosen format: human text and the summary on stderr,
+/// machine formats alone on stdout.
+fn write_report(
+    cli: &Cli,
+    err: &mut StandardStream,
+    report: &ScanReport,
+    discovered: &workspace::Discovered,
+    cwd: &Path,
+    statistics: &Statistics,
+) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    if cli.statistics {
+        for (lint, count) in &statistics.by_lint {
+            writeln!(stdout, "{count:>6}  unblock::{lint}")?;
+        }
+        return Ok(());
+    }
+    let workspace_root = discovered
+        .workspace_root
+        .clone()
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let context = render::Context {
+        catalog: discovered
+            .settings
+            .iter()
+            .find(|s| !s.config.blocking.is_empty())
+            .map_or(Catalog::builtin(), |s| s.catalog()),
+        packages: &discovered.packages,
+        repo_root: render::Context::find_repo_root(&workspace_root),
+        workspace_root,
+    };
+    match cli.message_format {
+        MessageFormat::Human => {
+            let tally = human::render(err, report)?;
+            if !cli.quiet {
+                human::summary(err, tally, report.checked)?;
+            }
+            Ok(())
+        }
+        MessageFormat::Short => render::short::render(&mut stdout, report),
+        MessageFormat::Json => render::json::render(&mut stdout, report, &context),
+        MessageFormat::Sarif => render::sarif::render(&mut stdout, report, &context),
+        MessageFormat::Github => render::github::render(&mut stdout, report, &context),
+    }
 }
 
 /// One `-A`/`-W`/`-D` flag: what it names and the level it sets.

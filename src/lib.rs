@@ -24,6 +24,7 @@ pub mod settings;
 pub mod source;
 pub mod suggest;
 pub mod summary;
+pub mod suppress;
 pub mod test_code;
 pub mod transitive;
 pub mod types;

@@ -14,6 +14,7 @@ use crate::runtime::Runtime;
 use crate::settings::Settings;
 use crate::source::{self, SourceFile};
 use crate::summary::FileSummary;
+use crate::suppress::{self, FileSuppressions};
 use crate::transitive::{self, CrateRoot};
 use crate::workspace::Discovered;
 
@@ -64,6 +65,8 @@ pub const DEFAULT_CPU_LOOP_THRESHOLD: u128 = 100_000;
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
+    /// The root of the file's package, when it has one.
+    pub package: Option<PathBuf>,
 }
 
 /// The result of a scan.
@@ -192,6 +195,18 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         transitive,
         ..ScanReport::default()
     };
+    for (file, outcome) in selected.iter().zip(outcomes.iter_mut()) {
+        let settings = shared.settings_of(file.settings);
+        let report = &mut outcome.report;
+        let require_reason = settings.config.require_reason;
+        (outcome.suppressions).apply(
+            &report.source,
+            &mut report.diagnostics,
+            settings.catalog(),
+            require_reason,
+        );
+        settings.apply_levels(&mut report.diagnostics);
+    }
     for mut outcome in outcomes {
         outcome
             .report
@@ -425,6 +440,7 @@ struct Outcome {
     wanted_structs: HashSet<String>,
     struct_fields: StructFields,
     summary: FileSummary,
+    suppressions: FileSuppressions,
     internal_error: bool,
 }
 
@@ -440,6 +456,7 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
             let report = FileReport {
                 source,
                 diagnostics: vec![diagnostic],
+                package: file.package.clone(),
             };
             return Outcome {
                 report,
@@ -447,6 +464,7 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
                 wanted_structs: HashSet::new(),
                 struct_fields: StructFields::new(),
                 summary: FileSummary::default(),
+                suppressions: FileSuppressions::default(),
                 internal_error: false,
             };
         }
@@ -456,7 +474,8 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
     shared
         .settings_of(file.settings)
         .apply_levels(&mut checked.diagnostics);
-    let text = if checked.diagnostics.is_empty() {
+    // The text is kept only where there is something to show (or to suppress).
+    let text = if checked.diagnostics.is_empty() && checked.suppressions.is_empty() {
         String::new()
     } else {
         text
@@ -466,11 +485,13 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
         report: FileReport {
             source,
             diagnostics: checked.diagnostics,
+            package: file.package.clone(),
         },
         parsed: checked.parsed,
         wanted_structs: checked.wanted_structs,
         struct_fields: checked.struct_fields,
         summary: checked.summary,
+        suppressions: checked.suppressions,
         internal_error: checked.internal_error,
     }
 }
@@ -493,10 +514,14 @@ pub fn check_source(
         member_crates: &no_members,
         offload: &[],
     };
-    let checked = check_text(&text, &ctx, true);
+    let mut checked = check_text(&text, &ctx, true);
+    let source = SourceFile::new(display.into(), display.into(), text);
+    let catalog = Catalog::builtin();
+    (checked.suppressions).apply(&source, &mut checked.diagnostics, catalog, true);
     FileReport {
-        source: SourceFile::new(display.into(), display.into(), text),
+        source,
         diagnostics: checked.diagnostics,
+        package: None,
     }
 }
 
@@ -507,6 +532,7 @@ pub struct Checked {
     pub wanted_structs: HashSet<String>,
     pub struct_fields: StructFields,
     pub summary: FileSummary,
+    pub suppressions: FileSuppressions,
     /// The check itself failed (a bug), not the file.
     pub internal_error: bool,
 }
@@ -524,6 +550,7 @@ impl Checked {
             wanted_structs: HashSet::new(),
             struct_fields: StructFields::new(),
             summary: FileSummary::default(),
+            suppressions: FileSuppressions::default(),
             internal_error,
         }
     }
@@ -553,12 +580,18 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
         match syn::parse_file(&parse_text) {
             Ok(ast) => {
                 let analysis = context::analyze(&ast, text, ctx);
+                let suppressions = if suppress::may_have_suppressions(text) {
+                    suppress::collect(text, &ast)
+                } else {
+                    FileSuppressions::default()
+                };
                 Checked {
                     diagnostics: analysis.diagnostics,
                     parsed: true,
                     wanted_structs: analysis.wanted_structs,
                     struct_fields: analysis.struct_fields,
                     summary: analysis.summary,
+                    suppressions,
                     internal_error: false,
                 }
             }

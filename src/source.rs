@@ -123,6 +123,20 @@ impl SourceFile {
         }
     }
 
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = self.text.get(start..end).unwrap_or_default();
+        text.trim_end_matches('\n').trim_end_matches('\r')
+    }
+
     /// Line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());

@@ -40,6 +40,50 @@ pub struct Discovered {
     pub problems: Vec<String>,
     /// A configuration could not be used (its packages were not checked).
     pub config_errors: bool,
+    /// What machine-readable output says about each package, by its root directory.
+    pub packages: HashMap<PathBuf, PackageInfo>,
+    /// The workspace root (paths in JSON output are relative to it).
+    pub workspace_root: Option<PathBuf>,
+}
+
+/// A package as `cargo metadata` describes it, for JSON output.
+#[derive(Debug, Clone)]
+pub struct PackageInfo {
+    pub id: String,
+    pub manifest_path: PathBuf,
+    /// The targets exactly as `cargo metadata` prints them.
+    pub targets: Vec<serde_json::Value>,
+}
+
+impl PackageInfo {
+    /// The target `file` belongs to: the one whose root it is, else the one whose
+    /// directory holds it most closely (the library first).
+    pub fn target_of(&self, file: &Path) -> Option<&serde_json::Value> {
+        let src = |t: &serde_json::Value| t.get("src_path")?.as_str().map(PathBuf::from);
+        let is_lib = |t: &serde_json::Value| {
+            t.get("kind").and_then(|k| k.as_array()).is_some_and(|k| {
+                k.iter()
+                    .any(|k| k.as_str().is_some_and(|k| k.contains("lib")))
+            })
+        };
+        if let Some(own) = self
+            .targets
+            .iter()
+            .find(|t| src(t).as_deref() == Some(file))
+        {
+            return Some(own);
+        }
+        self.targets
+            .iter()
+            .filter_map(|t| {
+                let dir = src(t)?.parent()?.to_path_buf();
+                file.starts_with(&dir)
+                    .then(|| (dir.components().count(), is_lib(t), t))
+            })
+            .max_by_key(|(depth, lib, _)| (*depth, *lib))
+            .map(|(_, _, t)| t)
+            .or_else(|| self.targets.first())
+    }
 }
 
 impl Discovered {
@@ -164,6 +208,7 @@ pub fn discover_cargo(
 
     let target_dir = metadata.target_directory.as_std_path();
     let mut found = Discovered::new();
+    found.workspace_root = Some(normalize(metadata.workspace_root.as_std_path()));
     let mut loader = SettingsLoader::new(selection.config.as_deref());
     let workspace_root = normalize(metadata.workspace_root.as_std_path());
     for package in selected {
@@ -177,6 +222,16 @@ pub fn discover_cargo(
         let Some(settings) = loader.settings_for(root, &workspace_root, &mut found) else {
             continue;
         };
+        found.packages.insert(
+            normalize(root),
+            PackageInfo {
+                id: package.id.repr.clone(),
+                manifest_path: package.manifest_path.clone().into_std_path_buf(),
+                targets: (package.targets.iter())
+                    .filter_map(|t| serde_json::to_value(t).ok())
+                    .collect(),
+            },
+        );
         for target in &package.targets {
             let is_lib = target.kind.iter().any(|k| {
                 matches!(
@@ -273,6 +328,10 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
             let settings = match &package_root {
                 Some(root) => {
                     manifests.crates_of(root, runtime, &mut found.crates);
+                    if !found.packages.contains_key(root) {
+                        let info = package_info_without_cargo(root, &found.crates);
+                        found.packages.insert(root.clone(), info);
+                    }
                     let workspace = manifests.workspace_of(root);
                     loader.settings_for(root, &workspace, &mut found)
                 }
@@ -465,6 +524,61 @@ impl ManifestCache {
             }
         }
         (Runtime::Unknown, None)
+    }
+}
+
+/// What `cargo metadata` would say of a package, from its manifest and the crates found
+/// by layout (paths mode runs without cargo).
+fn package_info_without_cargo(root: &Path, crates: &[CrateRoot]) -> PackageInfo {
+    let manifest_path = root.join("Cargo.toml");
+    let manifest: toml::Table = std::fs::read_to_string(&manifest_path)
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_default();
+    let field = |key: &str| {
+        manifest
+            .get("package")
+            .and_then(|p| p.get(key))
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (name, version) = (field("name"), field("version"));
+    let edition = Some(field("edition"))
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| "2015".into());
+    let dir_name = root
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let url = format!("path+file://{}", root.display());
+    let id = if dir_name == name {
+        format!("{url}#{version}")
+    } else {
+        format!("{url}#{name}@{version}")
+    };
+    let normalized = normalize(root);
+    let targets = crates
+        .iter()
+        .filter(|c| c.package == normalized)
+        .map(|c| {
+            let kind = if c.is_lib { "lib" } else { "bin" };
+            serde_json::json!({
+                "kind": [kind],
+                "crate_types": [kind],
+                "name": c.name,
+                "src_path": c.root_file,
+                "edition": edition,
+                "doc": c.is_lib,
+                "doctest": c.is_lib,
+                "test": true,
+            })
+        })
+        .collect();
+    PackageInfo {
+        id,
+        manifest_path,
+        targets,
     }
 }
 
