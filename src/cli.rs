@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 
+use crate::baseline;
 use crate::catalog::{Catalog, Level};
 use crate::render::{self, human, Statistics};
 use crate::runtime::Runtime;
@@ -95,6 +96,14 @@ pub struct Cli {
     /// Exit with 0 even when findings at error level remain (report-only jobs)
     #[arg(long)]
     exit_zero: bool,
+
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file (and exit 0)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 
     /// Loops over literal ranges of at least N iterations count as long-running (cpu_loop)
     /// [default: 100000, or the configuration's `cpu-loop-threshold`]
@@ -219,8 +228,33 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     };
     let mut report = scan::scan(&discovered, &options);
     apply_levels(&mut report, &overrides, catalog);
+    let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
+    let relative = |path: &Path| render::relative(path, &workspace_root);
+    if let Some(file) = &cli.write_baseline {
+        let count = baseline::write(file, &report, &relative)?;
+        if !cli.quiet {
+            let line = format!(
+                "wrote {count} findings to the baseline `{}`",
+                file.display()
+            );
+            note_line(out, &line).map_err(|e| e.to_string())?;
+        }
+        return Ok(if report.internal_errors > 0 || discovered.config_errors {
+            exit::TROUBLE
+        } else {
+            exit::CLEAN
+        });
+    }
+    let mut known = 0;
+    if let Some(file) = &cli.baseline {
+        known = baseline::filter(&mut report, &baseline::read(file)?, &relative);
+    }
     let statistics = Statistics::of(&report);
     write_report(cli, out, &report, &discovered, &cwd, &statistics).map_err(|e| e.to_string())?;
+    if known > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
+        let line = format!("{known} findings in the baseline were not shown");
+        note_line(out, &line).map_err(|e| e.to_string())?;
+    }
     let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
     Ok(
         if nothing_checked || report.internal_errors > 0 || discovered.config_errors {
@@ -384,6 +418,14 @@ fn error_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
     use codespan_reporting::term::termcolor::{Color, ColorSpec};
     out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Red)))?;
     write!(out, "error")?;
+    out.reset()?;
+    writeln!(out, ": {message}")
+}
+
+fn note_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::ColorSpec;
+    out.set_color(ColorSpec::new().set_bold(true))?;
+    write!(out, "note")?;
     out.reset()?;
     writeln!(out, ": {message}")
 }

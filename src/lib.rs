@@ -6,6 +6,7 @@
 //! call resolves to through `resolve`; receiver types through `types`; which `catalog`
 //! lint it hits), then a package-wide pass for struct fields declared in other files;
 //! `suggest` turns hits into rewrites and `render` prints them.
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -282,9 +282,11 @@ fn parse_directive(text: &str) -> Result<Parsed, String> {
         "expect" => (Kind::Expect, false),
         "allow-file" => (Kind::Allow, true),
         "expect-file" => (Kind::Expect, true),
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "unknown suppression `{other}`: use `allow`, `expect`, `allow-file` or `expect-file`"
-        )),
+        ))
+        }
     };
     let inner = head[open + 1..]
         .strip_suffix(')')

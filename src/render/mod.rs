@@ -63,7 +63,8 @@ impl Context<'_> {
     }
 }
 
-fn relative(path: &Path, base: &Path) -> String {
+/// `path` relative to `base` when under it, with `/` separators.
+pub fn relative(path: &Path, base: &Path) -> String {
     let path = normalize(path);
     path.strip_prefix(base)
         .unwrap_or(&path)
