@@ -54,3 +54,68 @@ fn readme_rust_snippets_parse() {
         syn::parse_file(&snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
     }
 }
+
+#[test]
+fn readme_rust_snippets_are_clean() {
+    // The suppression examples suppress what they claim, and nothing is left over.
+    for snippet in blocks("rust") {
+        let report = cargo_unblock::scan::check_source(
+            "README.md",
+            snippet.clone(),
+            cargo_unblock::runtime::Runtime::Tokio,
+            false,
+        );
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(found.is_empty(), "{found:?}\n{snippet}");
+    }
+}
+
+/// The words of a shell line, without comments, redirections and quotes.
+fn words(line: &str) -> Vec<String> {
+    let line = line.split(" #").next().unwrap_or(line);
+    let line = line.split(" > ").next().unwrap_or(line);
+    line.split_whitespace()
+        .map(|w| w.trim_matches('\'').trim_matches('"').to_string())
+        .collect()
+}
+
+#[test]
+fn readme_command_lines_parse() {
+    use clap::Parser;
+    let mut checked = 0;
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for block in blocks("sh").into_iter().chain(blocks("yaml")) {
+        for line in block.lines() {
+            let line = line.trim().trim_start_matches("- run:").trim();
+            if let Some(rest) = line.strip_prefix("cargo unblock") {
+                let mut argv = vec!["cargo-unblock".to_string()];
+                argv.extend(words(rest));
+                lines.push(argv);
+            }
+        }
+    }
+    for block in blocks("json") {
+        let settings: serde_json::Value = serde_json::from_str(&block).unwrap();
+        if let Some(command) = settings["rust-analyzer.check.overrideCommand"].as_array() {
+            let mut argv = vec!["cargo-unblock".to_string()];
+            argv.extend(
+                command
+                    .iter()
+                    .skip(2)
+                    .map(|w| w.as_str().unwrap().to_string()),
+            );
+            assert!(argv.contains(&"json".to_string()));
+            lines.push(argv);
+        }
+    }
+    for argv in lines {
+        cargo_unblock::cli::Cli::try_parse_from(&argv)
+            .unwrap_or_else(|e| panic!("README command `{}` does not parse: {e}", argv.join(" ")));
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} command lines found");
+}
