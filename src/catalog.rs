@@ -100,6 +100,11 @@ pub struct Matcher {
     /// The `help:` message for this matcher's templates.
     #[serde(default)]
     pub help: Option<String>,
+    /// The template's rewrite is certain to be what was meant and to compile (no new
+    /// dependency or feature, nothing that could change meaning): `--fix` and rustfix
+    /// apply it without asking. Most rewrites add a runtime feature and are not.
+    #[serde(default)]
+    pub machine_applicable: bool,
     #[serde(default)]
     pub note: Option<String>,
 }

@@ -79,7 +79,11 @@ pub fn attach(
             .help
             .as_deref()
             .unwrap_or("use the async equivalent");
-        Some(replace_call(message, &call_range, rendered))
+        let mut suggestion = replace_call(message, &call_range, rendered);
+        if hit.matcher.machine_applicable {
+            suggestion.applicability = Applicability::MachineApplicable;
+        }
+        Some(suggestion)
     });
     if suggestion.is_none() {
         suggestion = rebase(hit, site, text, runtime, scopes);

@@ -481,3 +481,33 @@ fn a_broken_configuration_is_named_and_the_other_packages_are_checked() {
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(locations(&stderr), ["a/src/lib.rs:2"], "{stderr}");
 }
+
+#[test]
+fn a_reason_can_be_made_optional() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"r\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "pub async fn f() {\n    // unblock: allow(thread_sleep)\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n",
+    )
+    .unwrap();
+    let (_, _, stderr) = run(unblock(root).arg("src/lib.rs"));
+    assert!(
+        stderr.contains("warning[unblock::bad_suppression]: this suppression gives no reason"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("thread_sleep]"),
+        "the suppression still applies: {stderr}"
+    );
+    std::fs::write(root.join("unblock.toml"), "require-reason = false\n").unwrap();
+    let (code, _, stderr) = run(unblock(root).arg("src/lib.rs"));
+    assert_eq!(code, 0);
+    assert!(locations(&stderr).is_empty(), "{stderr}");
+}

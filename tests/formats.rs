@@ -271,3 +271,42 @@ fn exit_zero_reports_but_never_fails() {
     let (code, _, _) = run(&example_service(), &["no/such/path.rs", "--exit-zero"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn rustfix_applies_machine_applicable_suggestions_alone() {
+    // `block_on(fut)` → `fut.await` inside async code is certain: the one kind of
+    // rewrite marked MachineApplicable, so cargo-fix-style tools apply it unasked.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"fixme\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ntokio = \"1\"\nfutures = \"0.3\"\n",
+    )
+    .unwrap();
+    let source = "use futures::executor::block_on;\n\nasync fn fetch() -> u32 {\n    1\n}\n\nasync fn handler() -> u32 {\n    let a = block_on(fetch());\n    std::thread::sleep(std::time::Duration::from_millis(1));\n    a + futures::executor::block_on(async { fetch().await + 1 })\n}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
+    let (_, stdout, stderr) = run(dir.path(), &["--message-format", "json"]);
+    let rustc_lines: String = stdout
+        .lines()
+        .filter_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            (value["reason"] == "compiler-message").then(|| value["message"].to_string() + "\n")
+        })
+        .collect();
+    let suggestions = rustfix::get_suggestions_from_json(
+        &rustc_lines,
+        &HashSet::new(),
+        rustfix::Filter::MachineApplicableOnly,
+    )
+    .unwrap();
+    assert_eq!(suggestions.len(), 2, "{stderr}{stdout}");
+    let fixed = rustfix::apply_suggestions(source, &suggestions).unwrap();
+    assert!(fixed.contains("let a = fetch().await;"), "{fixed}");
+    assert!(
+        fixed.contains("a + async { fetch().await + 1 }.await"),
+        "{fixed}"
+    );
+    // The sleep's rewrite needs tokio's `time` feature: left for a human.
+    assert!(fixed.contains("std::thread::sleep"), "{fixed}");
+    syn::parse_file(&fixed).unwrap();
+}
