@@ -27,6 +27,9 @@ use crate::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FileSumm
 use crate::test_code;
 use crate::types::{Ty, LOCAL_TYPE_PREFIX};
 
+/// How many expressions down `infer` looks (method chains in real code are far shorter).
+const INFER_DEPTH: usize = 64;
+
 /// What the analysis of one file needs to know besides its syntax tree.
 pub struct FileContext<'c> {
     pub catalog: &'c Catalog,
@@ -654,24 +657,32 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     /// The receiver type of `expr`, when it is known for certain.
     fn infer(&self, expr: &Expr) -> Option<Ty> {
+        self.infer_within(expr, INFER_DEPTH)
+    }
+
+    /// `infer`, looking at most `depth` expressions down: every method call infers its
+    /// receiver, so an unbounded look would make a long chain quadratic.
+    fn infer_within(&self, expr: &Expr, depth: usize) -> Option<Ty> {
+        let depth = depth.checked_sub(1)?;
+        let infer = |e: &Expr| self.infer_within(e, depth);
         match expr {
-            Expr::Paren(e) => self.infer(&e.expr),
-            Expr::Group(e) => self.infer(&e.expr),
-            Expr::Reference(e) => self.infer(&e.expr),
+            Expr::Paren(e) => infer(&e.expr),
+            Expr::Group(e) => infer(&e.expr),
+            Expr::Reference(e) => infer(&e.expr),
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => self
                 .scopes
                 .local_type(&p.path.segments[0].ident.to_string())?
                 .cloned(),
             Expr::Call(call) => match self.callee(call)? {
                 Resolution::External(path) => {
-                    let arg0 = call.args.first().and_then(|a| self.infer(a));
+                    let arg0 = call.args.first().and_then(|a| infer(a));
                     let declared = self.ctx.catalog.return_type(&path)?;
                     declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
                 }
                 _ => None,
             },
             Expr::MethodCall(mc) => {
-                let receiver = self.infer(&mc.receiver)?;
+                let receiver = infer(&mc.receiver)?;
                 let method = mc.method.to_string();
                 match method.as_str() {
                     "unwrap" | "expect" => receiver.unwrapped(),
@@ -682,21 +693,21 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                             .ctx
                             .catalog
                             .return_type(&format!("{plain}::{method}"))?;
-                        let arg0 = mc.args.first().and_then(|a| self.infer(a));
+                        let arg0 = mc.args.first().and_then(|a| infer(a));
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
                     }
                 }
             }
             Expr::Field(field) => {
-                let owner = self.infer(&field.base)?;
+                let owner = infer(&field.base)?;
                 self.field_type(owner.plain()?, &field.member)
             }
-            Expr::Try(e) => self.infer(&e.expr)?.unwrapped(),
+            Expr::Try(e) => infer(&e.expr)?.unwrapped(),
             // `unsafe { EnvOpenOptions::new().open(p)? }`: the tail expression's type, unless
             // it names a variable of the block (gone by now, and maybe shadowing another).
             Expr::Unsafe(syn::ExprUnsafe { block, .. })
             | Expr::Block(syn::ExprBlock { block, .. }) => match block.stmts.last()? {
-                Stmt::Expr(tail, None) if !matches!(peel(tail), Expr::Path(_)) => self.infer(tail),
+                Stmt::Expr(tail, None) if !matches!(peel(tail), Expr::Path(_)) => infer(tail),
                 _ => None,
             },
             _ => None,

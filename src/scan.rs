@@ -88,6 +88,10 @@ pub struct ScanReport {
 /// the workers' stacks hold several times this much in a debug build).
 const MAX_NESTING: usize = 4000;
 
+/// The longest operator chain a file may have to be parsed: each link is one level of
+/// syntax tree, walked and dropped recursively (real code stays far below).
+const MAX_CHAIN: usize = 20_000;
+
 /// Syntax trees of deeply nested code recurse deeply: give the workers room.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
 
@@ -318,7 +322,8 @@ fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option
         .copied()
         .unwrap_or(0);
     let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
-    if source::max_nesting(&text) > MAX_NESTING {
+    let nesting = source::max_nesting(&text);
+    if nesting.depth > MAX_NESTING || nesting.chain > MAX_CHAIN {
         return None;
     }
     let summary = guarded(|| {
@@ -563,11 +568,21 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
     }
     // Parsing recurses once per level: past this depth (generated code, or a hostile
     // file) the file is reported instead of risking the stack.
-    let depth = source::max_nesting(text);
-    if depth > MAX_NESTING {
-        let message = format!(
-            "this file nests brackets {depth} levels deep; cargo-unblock checks files up to {MAX_NESTING}"
-        );
+    let nesting = source::max_nesting(text);
+    let too_deep = if nesting.depth > MAX_NESTING {
+        Some(format!(
+            "this file nests code {} levels deep (brackets, generics, prefix operators or assignments); cargo-unblock checks files up to {MAX_NESTING}",
+            nesting.depth
+        ))
+    } else if nesting.chain > MAX_CHAIN {
+        Some(format!(
+            "this file chains {} operators in one expression; cargo-unblock checks files up to {MAX_CHAIN}",
+            nesting.chain
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = too_deep {
         return Checked::with(
             vec![file_error(ctx.catalog, message, Some(0..0))],
             false,

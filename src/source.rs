@@ -55,19 +55,143 @@ pub fn may_contain_async(text: &str) -> bool {
     })
 }
 
-/// How deep brackets nest in `text`, counted on raw bytes (brackets in strings and
-/// comments included, so it can only overestimate).
-pub fn max_nesting(text: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    for byte in text.bytes() {
+/// How deep a parser (and the code that walks and drops its tree) must recurse to read
+/// a text, estimated on raw bytes: strings and comments count too, so it can only
+/// overestimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Nesting {
+    /// Bracket depth, plus generic angles and assignments within a statement, plus the
+    /// longest run of prefix operators and keywords that each open an expression of
+    /// their own (`!!!!x`, `&&&&x`, `|| || ||`, `return return`).
+    pub depth: usize,
+    /// The longest chain of postfix and binary operators in one statement (`a.b().c()`,
+    /// `x? ?`, `a + b + c`, `f()()`), or of `else if`s: each link is one level of tree.
+    pub chain: usize,
+}
+
+pub fn max_nesting(text: &str) -> Nesting {
+    let bytes = text.as_bytes();
+    let (mut brackets, mut angles, mut run, mut ops) = (0usize, 0usize, 0usize, 0usize);
+    let (mut elses, mut else_level) = (0usize, 0usize);
+    let mut max = Nesting::default();
+    let mut last_close = false;
+    // The last word was a number right after a `.`: a tuple index (`t.0.1`), so the
+    // next `.` is another link, not a float's point.
+    let mut tuple_index = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let mut closes = false;
         match byte {
             b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
+                if last_close && byte != b'{' {
+                    ops += 1;
+                }
+                brackets += 1;
+                if byte == b'{' {
+                    angles = 0;
+                    ops = 0;
+                }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                brackets = brackets.saturating_sub(1);
+                run = 0;
+                closes = true;
+                if byte == b'}' {
+                    angles = 0;
+                    ops = 0;
+                    if brackets < else_level {
+                        elses = 0;
+                    }
+                }
+            }
+            b'<' => angles += 1,
+            // An assignment is right-associative: `a = b = c` nests.
+            b'=' if !matches!(bytes.get(i + 1), Some(b'=' | b'>'))
+                && (i == 0 || !matches!(bytes[i - 1], b'=' | b'!' | b'<' | b'>')) =>
+            {
+                angles += 1
+            }
+            b'>' if i > 0 && matches!(bytes[i - 1], b'-' | b'=') => run = 0,
+            b'>' => angles = angles.saturating_sub(1),
+            b';' => {
+                angles = 0;
+                run = 0;
+                ops = 0;
+                if brackets == else_level {
+                    elses = 0;
+                }
+            }
+            b'!' | b'-' | b'*' | b'&' | b'|' => {
+                run += 1;
+                ops += 1;
+            }
+            b'+' | b'/' | b'%' | b'^' | b'?' => ops += 1,
+            // A field or method, not a range and not a float's point.
+            b'.' if bytes.get(i + 1) != Some(&b'.')
+                && (i == 0 || bytes[i - 1] != b'.')
+                && (tuple_index
+                    || !(i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))) =>
+            {
+                ops += 1
+            }
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => {
+                let start = i;
+                while i + 1 < bytes.len()
+                    && (bytes[i + 1] == b'_' || bytes[i + 1].is_ascii_alphanumeric())
+                {
+                    i += 1;
+                }
+                let word = &bytes[start..=i];
+                let after_dot = start > 0 && bytes[start - 1] == b'.';
+                let number_after_dot = after_dot && word[0].is_ascii_digit();
+                let opens = matches!(
+                    word,
+                    b"return"
+                        | b"break"
+                        | b"move"
+                        | b"box"
+                        | b"yield"
+                        | b"mut"
+                        | b"ref"
+                        | b"dyn"
+                        | b"impl"
+                        | b"async"
+                        | b"const"
+                        | b"static"
+                );
+                run = if opens { run + 1 } else { 0 };
+                if word == b"as" {
+                    ops += 1;
+                }
+                if word == b"else" {
+                    if brackets == else_level {
+                        elses += 1;
+                    } else {
+                        else_level = brackets;
+                        elses = 1;
+                    }
+                }
+                last_close = false;
+                tuple_index = number_after_dot;
+                max.depth = max.depth.max(brackets + angles + run);
+                max.chain = max.chain.max(ops.max(elses));
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
             _ => {}
         }
+        last_close = closes;
+        tuple_index = false;
+        max.depth = max.depth.max(brackets + angles + run);
+        max.chain = max.chain.max(ops.max(elses));
+        i += 1;
     }
     max
 }
@@ -192,8 +316,21 @@ mod tests {
 
     #[test]
     fn nesting_depth() {
-        assert_eq!(max_nesting("fn f() { g((1)) }"), 3);
-        assert_eq!(max_nesting(")))"), 0);
+        assert_eq!(max_nesting("fn f() { g((1)) }").depth, 3);
+        assert_eq!(max_nesting(")))").depth, 0);
+        assert_eq!(max_nesting("fn f() { !!!!!x; }").depth, 6);
+        assert_eq!(max_nesting("let v: Vec<Vec<Vec<u8>>> = a;").depth, 3);
+        assert_eq!(max_nesting("a.b().c()?.d;").chain, 4);
+        assert_eq!(max_nesting("f()()();").chain, 2);
+        // Floats, ranges and separate statements are not chains.
+        assert_eq!(
+            max_nesting("let a = [1.0, 2.5, 3.25]; let r = 0..10;").chain,
+            0
+        );
+        assert_eq!(max_nesting("x.a(); y.b(); z.c();").chain, 1);
+        assert_eq!(max_nesting("t.0.1.2;").chain, 3);
+        let else_ifs = "fn f() { if a { x; } else if b { y; } else if c { z; } else { w; } }";
+        assert_eq!(max_nesting(else_ifs).chain, 3);
     }
 
     #[test]

@@ -195,7 +195,7 @@ fn bad_files_are_reported_and_never_stop_the_scan() {
     let (code, _, stderr) = run(unblock(dir.path()).arg("."));
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("this file nests brackets 20001 levels deep"),
+        stderr.contains("this file nests code 20001 levels deep"),
         "{stderr}"
     );
     assert!(stderr.contains("deep.rs:1:1"), "{stderr}");
