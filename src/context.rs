@@ -675,7 +675,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                 .cloned(),
             Expr::Call(call) => match self.callee(call)? {
                 Resolution::External(path) => {
-                    let arg0 = call.args.first().and_then(|a| infer(a));
+                    let arg0 = call.args.first().and_then(&infer);
                     let declared = self.ctx.catalog.return_type(&path)?;
                     declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
                 }
@@ -693,7 +693,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
                             .ctx
                             .catalog
                             .return_type(&format!("{plain}::{method}"))?;
-                        let arg0 = mc.args.first().and_then(|a| infer(a));
+                        let arg0 = mc.args.first().and_then(&infer);
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
                     }
                 }
