@@ -38,7 +38,9 @@ pub fn may_contain_async(text: &str) -> bool {
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     memchr::memmem::find_iter(bytes, b"async").any(|at| {
-        let whole_word = (at == 0 || !is_ident(bytes[at - 1]))
+        // A byte-order mark right before is the start of the file, not an identifier.
+        let after_bom = at == 3 && text.starts_with('\u{feff}');
+        let whole_word = (at == 0 || after_bom || !is_ident(bytes[at - 1]))
             && bytes.get(at + 5).is_none_or(|&b| !is_ident(b));
         if !whole_word {
             return false;
@@ -258,6 +260,7 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len());
         let text = self.text.get(start..end).unwrap_or_default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         text.trim_end_matches('\n').trim_end_matches('\r')
     }
 
@@ -265,7 +268,11 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let mut start = self.line_starts[line];
+        // A byte-order mark is not part of the first line, for rustc and editors alike.
+        if start == 0 && self.text.starts_with('\u{feff}') && offset >= 3 {
+            start = 3;
+        }
         let column = self
             .text
             .get(start..offset)

@@ -353,6 +353,7 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
             });
         }
     }
+    found.problems.append(&mut manifests.broken);
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
     found.files.dedup_by(|a, b| a.path == b.path);
     found
@@ -427,6 +428,8 @@ fn role_of(path: &Path, package_root: &Path) -> Role {
 struct ManifestCache {
     by_dir: HashMap<PathBuf, Option<(Runtime, PathBuf)>>,
     crates_known: std::collections::HashSet<PathBuf>,
+    /// Manifests that do not parse, as messages.
+    broken: Vec<String>,
     workspaces: HashMap<PathBuf, PathBuf>,
 }
 
@@ -510,11 +513,23 @@ impl ManifestCache {
     }
 
     fn package_of(&mut self, file: &Path) -> (Runtime, Option<PathBuf>) {
+        let broken = &mut self.broken;
         for dir in file.ancestors().skip(1) {
             let entry = self.by_dir.entry(dir.to_path_buf()).or_insert_with(|| {
                 let manifest = dir.join("Cargo.toml");
                 let text = std::fs::read_to_string(&manifest).ok()?;
-                let value: toml::Table = text.parse().ok()?;
+                let value: toml::Table = match text.parse() {
+                    Ok(value) => value,
+                    Err(err) => {
+                        let err = err.to_string();
+                        let first = err.lines().next().unwrap_or_default();
+                        broken.push(format!(
+                            "`{}` does not parse ({first}); its files are checked without its package's settings",
+                            manifest.display()
+                        ));
+                        return None;
+                    }
+                };
                 value
                     .contains_key("package")
                     .then(|| (runtime_of_manifest(&value), dir.to_path_buf()))

@@ -21,21 +21,26 @@ pub fn render_diagnostic(
     file: &FileReport,
     diagnostic: &Diagnostic,
 ) -> std::io::Result<()> {
-    let source = SimpleFile::new(file.source.display.as_str(), file.source.text.as_str());
+    // A byte-order mark is not a column: render the text after it, ranges shifted.
+    let text = file.source.text.as_str();
+    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let shift =
+        |r: &std::ops::Range<usize>| r.start.saturating_sub(skip)..r.end.saturating_sub(skip);
+    let source = SimpleFile::new(file.source.display.as_str(), &text[skip..]);
     let severity = match diagnostic.level {
         Level::Deny => Severity::Error,
         _ => Severity::Warning,
     };
     let mut labels = Vec::new();
     if let Some(primary) = &diagnostic.primary {
-        let mut label = CsLabel::primary((), primary.clone());
+        let mut label = CsLabel::primary((), shift(primary));
         if let Some(message) = &diagnostic.primary_label {
             label = label.with_message(message);
         }
         labels.push(label);
     }
     for label in &diagnostic.labels {
-        labels.push(CsLabel::secondary((), label.range.clone()).with_message(&label.message));
+        labels.push(CsLabel::secondary((), shift(&label.range)).with_message(&label.message));
     }
     let mut notes = Vec::new();
     for note in &diagnostic.notes {
