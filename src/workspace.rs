@@ -378,7 +378,14 @@ fn walk_rust_files(
             if !entry.file_type().is_some_and(|t| t.is_dir()) || path == root_owned {
                 return true;
             }
-            let is_target = entry.file_name() == "target" || target_dir.as_deref() == Some(path);
+            // A build directory: cargo's (it tags it), or `target/` beside a manifest; not
+            // a source module that happens to be called `target` (cc's `src/target/`).
+            let is_build_dir = entry.file_name() == "target"
+                && (path.join("CACHEDIR.TAG").is_file()
+                    || path
+                        .parent()
+                        .is_some_and(|p| p.join("Cargo.toml").is_file()));
+            let is_target = is_build_dir || target_dir.as_deref() == Some(path);
             let is_other_package = skip_packages && path.join("Cargo.toml").is_file();
             !is_target && !is_other_package
         })

@@ -511,3 +511,35 @@ fn a_reason_can_be_made_optional() {
     assert_eq!(code, 0);
     assert!(locations(&stderr).is_empty(), "{stderr}");
 }
+
+#[test]
+fn a_source_module_named_target_is_checked_but_build_dirs_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let sleepy = "pub async fn f() {\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n";
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"t\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    for file in [
+        "src/lib.rs",
+        "src/target/apple.rs",
+        "target/debug/build/out.rs",
+        "sub/target/x.rs",
+    ] {
+        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        std::fs::write(root.join(file), sleepy).unwrap();
+    }
+    std::fs::write(
+        root.join("sub/target/CACHEDIR.TAG"),
+        "Signature: 8a477f597d28d172789f06886806bc55\n",
+    )
+    .unwrap();
+    let (_, _, stderr) = run(unblock(root).arg("."));
+    assert_eq!(
+        locations(&stderr),
+        ["src/lib.rs:2", "src/target/apple.rs:2"],
+        "{stderr}"
+    );
+}

@@ -30,6 +30,8 @@ pub fn render(out: &mut dyn Write, report: &ScanReport, context: &Context) -> st
         "success": statistics.errors == 0,
         "unblock": {
             "checked_files": report.checked,
+            "parsed_files": report.parsed,
+            "internal_errors": report.internal_errors,
             "errors": statistics.errors,
             "warnings": statistics.warnings,
             "by_lint": statistics.by_lint.iter().map(|(lint, n)| json!({"lint": lint, "count": n})).collect::<Vec<_>>(),
