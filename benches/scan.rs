@@ -1,7 +1,8 @@
 //! Scans the vendored corpus and compares with the parse-only floor in the same run.
 //!
 //! `benches/crates/fetch` first; then `cargo bench --bench scan`. Set `UNBLOCK_CORPUS`
-//! to scan another directory and `BENCH_RUNS` to change the number of timed runs.
+//! to scan another directory and `BENCH_RUNS` to change the number of timed runs;
+//! `BENCH_ONLY=floor|shipped|every` runs one variant once (for `benches/peak-rss`).
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,26 @@ fn main() {
         .stack_size(256 << 20)
         .build()
         .unwrap();
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("floor") => {
+            let parsed = pool.install(|| parse_only(&paths));
+            println!("parse-only floor: {parsed} files parsed");
+            return;
+        }
+        Ok(variant @ ("shipped" | "every")) => {
+            let options = ScanOptions {
+                include_tests: true,
+                runtime: None,
+                jobs: None,
+                prefilter: variant == "shipped",
+                cpu_loop_threshold: None,
+            };
+            let report = scan(&discovered, &options);
+            println!("{variant}: {} files checked", report.checked);
+            return;
+        }
+        _ => {}
+    }
     let mut parsed = 0;
     let floor = best_of(runs, || parsed = pool.install(|| parse_only(&paths)));
     let options = |prefilter| ScanOptions {

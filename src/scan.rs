@@ -530,6 +530,22 @@ pub fn check_source(
     }
 }
 
+/// The whole per-file pipeline on raw bytes, as the fuzz target drives it: decoding
+/// (a non-UTF-8 file is a finding), the nesting guard, parse, analysis, suppressions.
+pub fn check_bytes(display: &str, bytes: &[u8], runtime: Runtime) -> FileReport {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_source(display, text.to_string(), runtime, true),
+        Err(err) => {
+            let message = format!("`{display}`: the file is not valid UTF-8 ({err})");
+            FileReport {
+                source: SourceFile::new(display.into(), display.into(), String::new()),
+                diagnostics: vec![file_error(Catalog::builtin(), message, None)],
+                package: None,
+            }
+        }
+    }
+}
+
 /// What checking one file's text gave.
 pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
