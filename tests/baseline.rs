@@ -1,51 +1,18 @@
 //! `--write-baseline` then `--baseline`: old findings stay hidden through unrelated
 //! edits; new ones are reported.
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cargo-unblock");
+use common::{copied_service, locations};
 
-fn copy_service(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-service");
-    for entry in [
-        "Cargo.toml",
-        "src/main.rs",
-        "src/handlers.rs",
-        "src/jobs.rs",
-        "src/storage.rs",
-        "src/settings.rs",
-    ] {
-        let target = to.join(entry);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(entry), target).unwrap();
-    }
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env_remove("CARGO_TERM_COLOR")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn locations(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("--> "))
-        .collect()
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = common::run(dir, args);
+    (out.code, out.stderr)
 }
 
 #[test]
 fn a_baseline_hides_known_findings_through_edits() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = copied_service();
     let root = dir.path();
-    copy_service(root);
     let (code, stderr) = run(
         root,
         &[
@@ -119,8 +86,7 @@ fn a_baseline_hides_known_findings_through_edits() {
 
 #[test]
 fn a_broken_baseline_is_an_error() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_service(dir.path());
+    let dir = copied_service();
     std::fs::write(
         dir.path().join("b.json"),
         "{\"version\": 7, \"findings\": []}",

@@ -2,46 +2,15 @@
 //! `Message` (what rust-analyzer parses), rustfix (what applies suggestions), the
 //! official SARIF 2.1.0 schema, and the GitHub workflow-command syntax.
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cargo-unblock");
+mod common;
 
-fn example_service() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example-service")
-}
-
-/// A copy of the example service in a fresh directory (no repository above it).
-fn copied_service() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let from = example_service();
-    for entry in [
-        "Cargo.toml",
-        "src/main.rs",
-        "src/handlers.rs",
-        "src/jobs.rs",
-        "src/storage.rs",
-        "src/settings.rs",
-    ] {
-        let target = dir.path().join(entry);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(entry), target).unwrap();
-    }
-    dir
-}
+use common::{copied_service, example_service, rustc_diagnostics};
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env_remove("CARGO_TERM_COLOR")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    let out = common::run(dir, args);
+    (out.code, out.stdout, out.stderr)
 }
 
 #[test]
@@ -109,13 +78,7 @@ fn rustfix_applies_the_suggestions() {
     let dir = copied_service();
     let (_, stdout, _) = run(dir.path(), &["--message-format", "json"]);
     // rustfix reads rustc's diagnostics: the `message` of each of cargo's lines.
-    let rustc_lines: String = stdout
-        .lines()
-        .filter_map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            (value["reason"] == "compiler-message").then(|| value["message"].to_string() + "\n")
-        })
-        .collect();
+    let rustc_lines = rustc_diagnostics(&stdout);
     let suggestions = rustfix::get_suggestions_from_json(
         &rustc_lines,
         &HashSet::new(),
@@ -286,13 +249,7 @@ fn rustfix_applies_machine_applicable_suggestions_alone() {
     let source = "use futures::executor::block_on;\n\nasync fn fetch() -> u32 {\n    1\n}\n\nasync fn handler() -> u32 {\n    let a = block_on(fetch());\n    std::thread::sleep(std::time::Duration::from_millis(1));\n    a + futures::executor::block_on(async { fetch().await + 1 })\n}\n";
     std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
     let (_, stdout, stderr) = run(dir.path(), &["--message-format", "json"]);
-    let rustc_lines: String = stdout
-        .lines()
-        .filter_map(|line| {
-            let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            (value["reason"] == "compiler-message").then(|| value["message"].to_string() + "\n")
-        })
-        .collect();
+    let rustc_lines = rustc_diagnostics(&stdout);
     let suggestions = rustfix::get_suggestions_from_json(
         &rustc_lines,
         &HashSet::new(),

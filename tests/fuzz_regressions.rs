@@ -1,14 +1,11 @@
 //! Inputs that once crashed or hung the per-file pipeline, run through it and every
 //! output format: the committed fuzz finds in `fuzz/regressions/`, and the hostile
 //! shapes found by hand (each of these overflowed the stack or ran for minutes).
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use cargo_unblock::catalog::Catalog;
-use cargo_unblock::render::{self, Context};
+use cargo_unblock::render::all_formats;
 use cargo_unblock::runtime::Runtime;
 use cargo_unblock::scan::{check_bytes, ScanReport};
-use codespan_reporting::term::termcolor::NoColor;
 
 /// The fuzz target's body: check, then render every format.
 fn pipeline(name: &str, bytes: &[u8]) -> ScanReport {
@@ -18,19 +15,7 @@ fn pipeline(name: &str, bytes: &[u8]) -> ScanReport {
         ..ScanReport::default()
     };
     report.files.push(check_bytes(name, bytes, Runtime::Tokio));
-    let packages = HashMap::new();
-    let context = Context {
-        catalog: Catalog::builtin(),
-        packages: &packages,
-        workspace_root: PathBuf::from("/w"),
-        repo_root: PathBuf::from("/w"),
-    };
-    let mut sink = Vec::new();
-    render::human::render(&mut NoColor::new(&mut sink), &report).unwrap();
-    render::short::render(&mut sink, &report).unwrap();
-    render::json::render(&mut sink, &report, &context).unwrap();
-    render::sarif::render(&mut sink, &report, &context).unwrap();
-    render::github::render(&mut sink, &report, &context).unwrap();
+    all_formats(&report, &mut Vec::new()).unwrap();
     report
 }
 
@@ -53,17 +38,57 @@ fn committed_fuzz_finds_stay_fixed() {
 fn hostile_shapes_found_by_hand_stay_fixed() {
     let n = 200_000;
     let shapes = [
-        ("method chain", format!("async fn f() {{ let x = 0u8{}; }}", ".clone()".repeat(n))),
-        ("tuple index chain", format!("async fn f() {{ let x = a{}; }}", ".0".repeat(n))),
-        ("binary chain", format!("async fn f() {{ let x = 1{}; }}", " + 1".repeat(n))),
-        ("call chain", format!("async fn f() {{ let x = a{}; }}", "()".repeat(n))),
-        ("else-if chain", format!("async fn f() {{ if a {{}} {} }}", "else if a { b(); } ".repeat(n))),
-        ("negations", format!("async fn f() {{ let x = {}true; }}", "!".repeat(n))),
-        ("references", format!("async fn f() {{ let x = {}1; }}", "&".repeat(n))),
-        ("closures", format!("async fn f() {{ let x = {}1; }}", "|| ".repeat(n))),
-        ("assignments", format!("async fn f() {{ {}1; }}", "a = ".repeat(n))),
-        ("generics", format!("async fn f() {{ let x: {}u8{} = 0; }}", "Vec<".repeat(n), ">".repeat(n))),
-        ("returns", format!("async fn f() {{ {}1; }}", "return ".repeat(n))),
+        (
+            "method chain",
+            format!("async fn f() {{ let x = 0u8{}; }}", ".clone()".repeat(n)),
+        ),
+        (
+            "tuple index chain",
+            format!("async fn f() {{ let x = a{}; }}", ".0".repeat(n)),
+        ),
+        (
+            "binary chain",
+            format!("async fn f() {{ let x = 1{}; }}", " + 1".repeat(n)),
+        ),
+        (
+            "call chain",
+            format!("async fn f() {{ let x = a{}; }}", "()".repeat(n)),
+        ),
+        (
+            "else-if chain",
+            format!(
+                "async fn f() {{ if a {{}} {} }}",
+                "else if a { b(); } ".repeat(n)
+            ),
+        ),
+        (
+            "negations",
+            format!("async fn f() {{ let x = {}true; }}", "!".repeat(n)),
+        ),
+        (
+            "references",
+            format!("async fn f() {{ let x = {}1; }}", "&".repeat(n)),
+        ),
+        (
+            "closures",
+            format!("async fn f() {{ let x = {}1; }}", "|| ".repeat(n)),
+        ),
+        (
+            "assignments",
+            format!("async fn f() {{ {}1; }}", "a = ".repeat(n)),
+        ),
+        (
+            "generics",
+            format!(
+                "async fn f() {{ let x: {}u8{} = 0; }}",
+                "Vec<".repeat(n),
+                ">".repeat(n)
+            ),
+        ),
+        (
+            "returns",
+            format!("async fn f() {{ {}1; }}", "return ".repeat(n)),
+        ),
     ];
     for (name, text) in shapes {
         let report = pipeline(name, text.as_bytes());

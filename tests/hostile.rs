@@ -4,29 +4,15 @@
 use std::path::Path;
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cargo-unblock");
+mod common;
+
+use common::{locations, BIN};
 
 const SLEEPY: &str = "async fn f() {\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n";
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env_remove("CARGO_TERM_COLOR")
-        .output()
-        .unwrap();
-    let code = output
-        .status
-        .code()
-        .expect("exited normally, not by a signal");
-    (code, String::from_utf8(output.stderr).unwrap())
-}
-
-fn locations(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("--> "))
-        .collect()
+    let out = common::run(dir, args);
+    (out.code, out.stderr)
 }
 
 fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {

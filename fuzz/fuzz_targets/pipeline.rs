@@ -5,14 +5,9 @@
 //! libFuzzer's own byte-level mutations.
 #![no_main]
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-use cargo_unblock::catalog::Catalog;
-use cargo_unblock::render::{self, Context};
+use cargo_unblock::render::all_formats;
 use cargo_unblock::runtime::Runtime;
 use cargo_unblock::scan::{check_bytes, ScanReport};
-use codespan_reporting::term::termcolor::NoColor;
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 
 const FRAGMENTS: &[&str] = &[
@@ -114,24 +109,13 @@ fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
 });
 
 fuzz_target!(|data: &[u8]| {
-    let file = check_bytes("fuzz.rs", data, Runtime::Tokio);
     let mut report = ScanReport {
         checked: 1,
         parsed: 1,
         ..ScanReport::default()
     };
-    report.files.push(file);
-    let packages = HashMap::new();
-    let context = Context {
-        catalog: Catalog::builtin(),
-        packages: &packages,
-        workspace_root: PathBuf::from("/w"),
-        repo_root: PathBuf::from("/w"),
-    };
-    let mut sink = Vec::new();
-    render::human::render(&mut NoColor::new(&mut sink), &report).unwrap();
-    render::short::render(&mut sink, &report).unwrap();
-    render::json::render(&mut sink, &report, &context).unwrap();
-    render::sarif::render(&mut sink, &report, &context).unwrap();
-    render::github::render(&mut sink, &report, &context).unwrap();
+    report
+        .files
+        .push(check_bytes("fuzz.rs", data, Runtime::Tokio));
+    all_formats(&report, &mut Vec::new()).unwrap();
 });

@@ -72,6 +72,26 @@ pub fn relative(path: &Path, base: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Every format of `report` into `out`, for a workspace at `/w` (the fuzz target and
+/// its regression tests drive all the renderers this way).
+pub fn all_formats(report: &ScanReport, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let packages = HashMap::new();
+    let context = Context {
+        catalog: Catalog::builtin(),
+        packages: &packages,
+        workspace_root: PathBuf::from("/w"),
+        repo_root: PathBuf::from("/w"),
+    };
+    human::render(
+        &mut codespan_reporting::term::termcolor::NoColor::new(&mut *out),
+        report,
+    )?;
+    short::render(out, report)?;
+    json::render(out, report, &context)?;
+    sarif::render(out, report, &context)?;
+    github::render(out, report, &context)
+}
+
 /// Counts per lint, most frequent first, and per level.
 #[derive(Debug, Default)]
 pub struct Statistics {
