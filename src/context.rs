@@ -551,8 +551,8 @@ impl<'a, 'c> Analyzer<'a, 'c> {
     /// Notes a call to a fn of the crate: an edge of the current sync fn, or, on the
     /// executor, a finding to make if the callee blocks.
     fn record_call(&mut self, callee: Callee, site: CallSite<'_>, awaited: bool) {
-        let line = self.line_of(site.primary_range().start);
         if let Some(index) = self.current_fn {
+            let line = self.line_of(site.primary_range().start);
             self.summary.fns[index].calls.push(CallRef { callee, line });
             return;
         }

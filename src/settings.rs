@@ -1,6 +1,6 @@
 //! How each package is checked: its configuration, and the catalogue built from it
 //! (the built-in one, plus the functions the configuration declares blocking).
-use crate::catalog::{Catalog, Level};
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 
@@ -62,12 +62,5 @@ impl Settings {
                 }
             }
         }
-    }
-
-    /// The level `lint` gets under this configuration before any command-line flag.
-    pub fn level(&self, lint: &str) -> Level {
-        let mut diagnostic = Diagnostic::new(lint, self.catalog().level(lint), String::new());
-        self.apply_levels(std::slice::from_mut(&mut diagnostic));
-        diagnostic.level
     }
 }
