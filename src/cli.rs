@@ -250,7 +250,8 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         known = baseline::filter(&mut report, &baseline::read(file)?, &relative);
     }
     let statistics = Statistics::of(&report);
-    write_report(cli, out, &report, &discovered, &cwd, &statistics).map_err(|e| e.to_string())?;
+    write_report(cli, out, &report, &discovered, &workspace_root, &statistics)
+        .map_err(|e| e.to_string())?;
     if known > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
         let line = format!("{known} findings in the baseline were not shown");
         note_line(out, &line).map_err(|e| e.to_string())?;
@@ -274,7 +275,7 @@ fn write_report(
     err: &mut StandardStream,
     report: &ScanReport,
     discovered: &workspace::Discovered,
-    cwd: &Path,
+    workspace_root: &Path,
     statistics: &Statistics,
 ) -> std::io::Result<()> {
     let stdout = std::io::stdout();
@@ -285,10 +286,6 @@ fn write_report(
         }
         return Ok(());
     }
-    let workspace_root = discovered
-        .workspace_root
-        .clone()
-        .unwrap_or_else(|| cwd.to_path_buf());
     let context = render::Context {
         catalog: discovered
             .settings
@@ -296,8 +293,8 @@ fn write_report(
             .find(|s| !s.config.blocking.is_empty())
             .map_or(Catalog::builtin(), |s| s.catalog()),
         packages: &discovered.packages,
-        repo_root: render::Context::find_repo_root(&workspace_root),
-        workspace_root,
+        repo_root: render::Context::find_repo_root(workspace_root),
+        workspace_root: workspace_root.to_path_buf(),
     };
     match cli.message_format {
         MessageFormat::Human => {

@@ -209,11 +209,7 @@ impl<'a, 'c> Analyzer<'a, 'c> {
 
     /// The 1-based line of a byte offset.
     fn line_of(&self, offset: usize) -> usize {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
-                .collect()
-        });
+        let starts = (self.line_starts).get_or_init(|| crate::source::line_starts(self.text));
         starts.partition_point(|&start| start <= offset)
     }
 

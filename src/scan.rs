@@ -199,21 +199,20 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         transitive,
         ..ScanReport::default()
     };
-    for (file, outcome) in selected.iter().zip(outcomes.iter_mut()) {
+    // Suppressions and the configuration's levels come last: they cover every finding,
+    // the crate-wide pass's included.
+    for (file, mut outcome) in selected.iter().zip(outcomes) {
         let settings = shared.settings_of(file.settings);
-        let report = &mut outcome.report;
+        let file_report = &mut outcome.report;
         let require_reason = settings.config.require_reason;
         (outcome.suppressions).apply(
-            &report.source,
-            &mut report.diagnostics,
+            &file_report.source,
+            &mut file_report.diagnostics,
             settings.catalog(),
             require_reason,
         );
-        settings.apply_levels(&mut report.diagnostics);
-    }
-    for mut outcome in outcomes {
-        outcome
-            .report
+        settings.apply_levels(&mut file_report.diagnostics);
+        file_report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         report.checked += 1;
@@ -288,7 +287,6 @@ fn transitive_pass(
         };
         let mut diagnostic = finding.diagnostic;
         let settings = shared.settings_of(selected[i].settings);
-        settings.apply_levels(std::slice::from_mut(&mut diagnostic));
         let runtime = (shared.options.runtime)
             .or(settings.config.runtime)
             .unwrap_or(selected[i].runtime);
@@ -322,18 +320,9 @@ fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option
         .copied()
         .unwrap_or(0);
     let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
-    let nesting = source::max_nesting(&text);
-    if nesting.depth > MAX_NESTING || nesting.chain > MAX_CHAIN {
-        return None;
-    }
-    let summary = guarded(|| {
-        let ast = syn::parse_file(&source::parse_text(&text)).ok()?;
-        Some(context::analyze(&ast, &text, &ctx).summary)
-    })
-    .ok()
-    .flatten();
-    proc_macro2::extra::invalidate_current_thread_spans();
-    summary
+    // The same guards and parse as any file; a file that fails them has no summary.
+    let checked = check_text(&text, &ctx, false);
+    checked.parsed.then_some(checked.summary)
 }
 
 /// For each package, the library crates of its workspace (its own included).
@@ -475,10 +464,7 @@ fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFields) -> Ou
         }
     };
     let ctx = shared.context(file.package.as_deref(), file.runtime, file.settings, fields);
-    let mut checked = check_text(&text, &ctx, shared.options.prefilter);
-    shared
-        .settings_of(file.settings)
-        .apply_levels(&mut checked.diagnostics);
+    let checked = check_text(&text, &ctx, shared.options.prefilter);
     // The text is kept only where there is something to show (or to suppress).
     let text = if checked.diagnostics.is_empty() && checked.suppressions.is_empty() {
         String::new()
@@ -533,10 +519,10 @@ pub fn check_source(
 /// The whole per-file pipeline on raw bytes, as the fuzz target drives it: decoding
 /// (a non-UTF-8 file is a finding), the nesting guard, parse, analysis, suppressions.
 pub fn check_bytes(display: &str, bytes: &[u8], runtime: Runtime) -> FileReport {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => check_source(display, text.to_string(), runtime, true),
+    match source::decode(bytes.to_vec()) {
+        Ok(text) => check_source(display, text, runtime, true),
         Err(err) => {
-            let message = format!("`{display}`: the file is not valid UTF-8 ({err})");
+            let message = format!("`{display}`: {err}");
             FileReport {
                 source: SourceFile::new(display.into(), display.into(), String::new()),
                 diagnostics: vec![file_error(Catalog::builtin(), message, None)],

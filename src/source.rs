@@ -24,10 +24,21 @@ impl std::fmt::Display for LoadError {
 
 /// Reads a file as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(LoadError::Io)?;
+    decode(std::fs::read(path).map_err(LoadError::Io)?)
+}
+
+/// A file's bytes as UTF-8 text.
+pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
     String::from_utf8(bytes).map_err(|err| LoadError::NotUtf8 {
         valid_up_to: err.utf8_error().valid_up_to(),
     })
+}
+
+/// Where each line of `text` starts, by byte offset.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
 }
 
 /// Whether a file can contain executor context at all. Every executor context starts
@@ -238,9 +249,7 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
+        let line_starts = line_starts(&text);
         SourceFile {
             path,
             display,

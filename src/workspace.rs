@@ -208,9 +208,9 @@ pub fn discover_cargo(
 
     let target_dir = metadata.target_directory.as_std_path();
     let mut found = Discovered::new();
-    found.workspace_root = Some(normalize(metadata.workspace_root.as_std_path()));
-    let mut loader = SettingsLoader::new(selection.config.as_deref());
     let workspace_root = normalize(metadata.workspace_root.as_std_path());
+    found.workspace_root = Some(workspace_root.clone());
+    let mut loader = SettingsLoader::new(selection.config.as_deref());
     for package in selected {
         let root = package
             .manifest_path
@@ -249,7 +249,7 @@ pub fn discover_cargo(
                 is_lib,
                 root_file: normalize(target.src_path.as_std_path()),
                 package: normalize(root),
-                workspace: normalize(metadata.workspace_root.as_std_path()),
+                workspace: workspace_root.clone(),
                 runtime,
             });
         }
