@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cargo_unblock::scan::{scan, ScanOptions};
-use cargo_unblock::workspace::discover_paths;
+use cargo_unblock::driver::scan::{scan, ScanOptions};
+use cargo_unblock::driver::workspace::discover_paths;
 use rayon::prelude::*;
 
 fn main() {
@@ -110,7 +110,7 @@ fn main() {
         "files syn parsed: {parsed} of {}; findings: {findings}",
         files.len()
     );
-    let cargo_unblock::transitive::Stats {
+    let cargo_unblock::rules::transitive::graph::Stats {
         total,
         parsing,
         files_parsed,

@@ -4,7 +4,26 @@
 //! a message and the exact byte edits that carry it out.
 use std::ops::Range;
 
-use crate::catalog::Level;
+use serde::Deserialize;
+
+/// How loud a lint is: the same three levels rustc uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
 
 /// How sure a suggestion is, in rustc's terms (and `--fix` obeys them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,34 +1,27 @@
 //! cargo-unblock: finds code that blocks an async executor thread, from source alone.
 //!
-//! The pipeline: `workspace` finds the files and each package's `config` (as
-//! `settings`); `scan` runs each through `source` (read, prefilter), `syn` (parse) and
-//! `context` (where code runs, with `offload` telling which closures leave the
-//! executor and `test_code` which items are tests; what each call resolves to through
-//! `resolve`; receiver types through `types`; which `catalog` lint it hits), then the
-//! package-wide passes: struct fields declared in other files, and `transitive` (the
-//! call graph of `summary`s over the `modtree`); `suppress` and `baseline` filter;
-//! `suggest` turns hits into rewrites and `render` prints them.
-pub mod baseline;
+//! The layers, each importing only those listed after it:
+//! - `cli`: flags, exit codes, `rules`, `explain`.
+//! - `report`: the renderers (human, short, json, sarif, github).
+//! - `driver`: workspace discovery, configuration and settings, the parallel scan and
+//!   the package-wide passes, baselines.
+//! - `checker`: the visitor that walks one file, keeps the semantic model current and
+//!   calls the rules at its dispatch points.
+//! - `rules`: what is reported: catalogue matching, `cpu_loop`, `lock_across_await`,
+//!   the transitive summary and call graph, suggestions, suppressions.
+//! - `semantic`: the model of one file: where code runs, scopes and name resolution,
+//!   receiver types, lock guards alive, offload APIs, test code.
+//! - `catalog`: the lint data compiled from `lints/*.toml`, the runtimes and the types
+//!   it speaks of.
+//! - `syntax`: source text, line index, prefilter, nesting guard, module-tree lexer,
+//!   macro-body parsers.
+//! - `diagnostic`: findings as plain data.
 pub mod catalog;
+pub mod checker;
 pub mod cli;
-pub mod config;
-pub mod context;
-pub mod cpu_loop;
 pub mod diagnostic;
-pub mod guards;
-pub mod macros;
-pub mod modtree;
-pub mod offload;
-pub mod render;
-pub mod resolve;
-pub mod runtime;
-pub mod scan;
-pub mod settings;
-pub mod source;
-pub mod suggest;
-pub mod summary;
-pub mod suppress;
-pub mod test_code;
-pub mod transitive;
-pub mod types;
-pub mod workspace;
+pub mod driver;
+pub mod report;
+pub mod rules;
+pub mod semantic;
+pub mod syntax;

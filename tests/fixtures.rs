@@ -8,12 +8,14 @@
 //! `//@ tests` (report in test code too).
 use std::path::{Path, PathBuf};
 
-use cargo_unblock::catalog::{Catalog, Level};
+use cargo_unblock::catalog::runtime::Runtime;
+use cargo_unblock::catalog::Catalog;
 use cargo_unblock::diagnostic::apply_edits;
-use cargo_unblock::render::human;
-use cargo_unblock::runtime::Runtime;
-use cargo_unblock::scan::{check_source, scan, FileReport, ScanOptions, ScanReport};
-use cargo_unblock::workspace::discover_paths;
+use cargo_unblock::diagnostic::Level;
+use cargo_unblock::driver::check::check_source;
+use cargo_unblock::driver::scan::{scan, FileReport, ScanOptions, ScanReport};
+use cargo_unblock::driver::workspace::discover_paths;
+use cargo_unblock::report::human;
 use codespan_reporting::term::termcolor::NoColor;
 
 fn manifest_dir() -> &'static Path {

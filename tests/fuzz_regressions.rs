@@ -3,9 +3,10 @@
 //! shapes found by hand (each of these overflowed the stack or ran for minutes).
 use std::path::PathBuf;
 
-use cargo_unblock::render::all_formats;
-use cargo_unblock::runtime::Runtime;
-use cargo_unblock::scan::{check_bytes, ScanReport};
+use cargo_unblock::catalog::runtime::Runtime;
+use cargo_unblock::driver::check::check_bytes;
+use cargo_unblock::driver::scan::ScanReport;
+use cargo_unblock::report::all_formats;
 
 /// The fuzz target's body: check, then render every format.
 fn pipeline(name: &str, bytes: &[u8]) -> ScanReport {

@@ -40,9 +40,9 @@ fn readme_configuration_snippets_load() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("unblock.toml");
         std::fs::write(&file, &snippet).unwrap();
-        let config = cargo_unblock::config::load_file(&file, Catalog::builtin())
+        let config = cargo_unblock::driver::config::load_file(&file, Catalog::builtin())
             .unwrap_or_else(|e| panic!("README snippet does not load: {e}\n{snippet}"));
-        cargo_unblock::settings::Settings::new(config)
+        cargo_unblock::driver::settings::Settings::new(config)
             .unwrap_or_else(|e| panic!("README snippet is refused: {e}\n{snippet}"));
     }
 }
@@ -59,10 +59,10 @@ fn readme_rust_snippets_parse() {
 fn readme_rust_snippets_are_clean() {
     // The suppression examples suppress what they claim, and nothing is left over.
     for snippet in blocks("rust") {
-        let report = cargo_unblock::scan::check_source(
+        let report = cargo_unblock::driver::check::check_source(
             "README.md",
             snippet.clone(),
-            cargo_unblock::runtime::Runtime::Tokio,
+            cargo_unblock::catalog::runtime::Runtime::Tokio,
             false,
         );
         let found: Vec<String> = report

@@ -5,9 +5,10 @@
 //! libFuzzer's own byte-level mutations.
 #![no_main]
 
-use cargo_unblock::render::all_formats;
-use cargo_unblock::runtime::Runtime;
-use cargo_unblock::scan::{check_bytes, ScanReport};
+use cargo_unblock::report::all_formats;
+use cargo_unblock::catalog::runtime::Runtime;
+use cargo_unblock::driver::check::check_bytes;
+use cargo_unblock::driver::scan::ScanReport;
 use libfuzzer_sys::{fuzz_mutator, fuzz_target};
 
 const FRAGMENTS: &[&str] = &[

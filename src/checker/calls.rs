@@ -1,0 +1,163 @@
+//! The call dispatch points: a call or method call is matched against the catalogue and
+//! recorded for the call graph, then its arguments are visited where they run (inline,
+//! or off the executor when handed to an offload API); macro bodies that parse as
+//! Rust are visited too.
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::Expr;
+
+use super::visitor::Checker;
+use crate::catalog::ty::Ty;
+use crate::rules::calls;
+use crate::rules::suggest::CallSite;
+use crate::rules::transitive::record;
+use crate::semantic::guards;
+use crate::semantic::offload;
+use crate::semantic::resolve::Resolution;
+use crate::syntax::expr::peel;
+use crate::syntax::macros;
+
+impl Checker<'_, '_> {
+    /// Visits a call's arguments, running closures among them off the executor.
+    fn visit_offloaded_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+        for arg in args {
+            if matches!(arg, Expr::Closure(c) if c.asyncness.is_none()) {
+                self.with_executor(None, |this| this.visit_expr(arg));
+            } else {
+                self.visit_expr(arg);
+            }
+        }
+    }
+
+    pub(super) fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
+        let resolution = self.model.callee(call);
+        if let Some(callee) = record::crate_callee(&self.model, call, resolution.as_ref()) {
+            let site = CallSite::Call(call);
+            record::call(&self.model, &mut self.out, callee, site, awaited);
+        }
+        let Some(Resolution::External(path)) = &resolution else {
+            // A closure handed to a function of this crate (`asyncify(move || ..)`), or to
+            // one that cannot be resolved, may well run elsewhere: stay silent inside it.
+            self.visit_expr(&call.func);
+            self.visit_offloaded_args(call.args.iter());
+            return;
+        };
+        if !awaited {
+            calls::call(&self.model, &mut self.out, call, path);
+        }
+        if offload::is_offload_fn(path) || self.model.ctx.offload.contains(path) {
+            self.visit_expr(&call.func);
+            self.visit_offloaded_args(call.args.iter());
+            return;
+        }
+        if let Some(scope_ty) = offload::scope_param_type(path) {
+            self.visit_expr(&call.func);
+            for arg in &call.args {
+                self.visit_scope_closure(arg, scope_ty);
+            }
+            return;
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    /// A closure whose first parameter is a scope handle of type `scope_ty`.
+    fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
+        let Expr::Closure(closure) = arg else {
+            return self.visit_expr(arg);
+        };
+        self.model.scopes.push_block(std::iter::empty());
+        for (i, input) in closure.inputs.iter().enumerate() {
+            let ty = (i == 0).then(|| Ty::named(scope_ty));
+            self.model.bind_pattern(input, ty);
+        }
+        self.visit_expr(&closure.body);
+        self.model.scopes.pop();
+    }
+
+    pub(super) fn visit_method_call(&mut self, mc: &syn::ExprMethodCall, awaited: bool) {
+        let method = mc.method.to_string();
+        let receiver_ty = self.model.infer(&mc.receiver);
+        let plain = receiver_ty.as_ref().and_then(Ty::plain);
+        if let (Some(executor), Some(ty)) = (&self.model.executor, plain) {
+            if !awaited && guards::takes_guard(ty, &method) {
+                let taken = CallSite::Method(mc).primary_range();
+                let async_span = executor.async_span.clone();
+                self.model.guards.take(ty, taken, async_span);
+            }
+        }
+        if !awaited {
+            calls::method_call(&self.model, &mut self.out, mc, plain);
+        }
+        if let Some(callee) = record::method_callee(&self.model, mc, plain) {
+            let site = CallSite::Method(mc);
+            record::call(&self.model, &mut self.out, callee, site, awaited);
+        }
+        if offload::is_offload_method(&method) {
+            self.visit_expr(&mc.receiver);
+            self.visit_offloaded_args(mc.args.iter());
+            return;
+        }
+        self.visit_expr(&mc.receiver);
+        for arg in &mc.args {
+            // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.
+            self.closure_is_method_arg = matches!(arg, Expr::Closure(_));
+            self.visit_expr(arg);
+            self.closure_is_method_arg = false;
+        }
+    }
+
+    /// Code inside macros is analysed when its tokens parse as Rust: `select!` arms,
+    /// comma-separated expressions (`format!`, `join!`, `assert!`), or statements.
+    /// Anything else stays unread, so it can only be missed, never misreported.
+    pub(super) fn visit_macro_body(&mut self, mac: &syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name == "select" {
+            if let Ok(arms) = mac.parse_body_with(macros::parse_select) {
+                for arm in &arms {
+                    self.visit_select_arm(arm);
+                }
+            }
+            return;
+        }
+        if name == "matches" {
+            if let Ok(exprs) = mac.parse_body_with(macros::parse_matches) {
+                exprs.iter().for_each(|e| self.visit_expr(e));
+            }
+            return;
+        }
+        let exprs = Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = mac.parse_body_with(exprs) {
+            exprs.iter().for_each(|e| self.visit_expr(e));
+        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
+            self.model.scopes.push_block(std::iter::empty());
+            stmts.iter().for_each(|s| self.visit_stmt(s));
+            self.model.scopes.pop();
+        }
+    }
+
+    /// `pattern = future (if guard)? => handler`: the future is polled by the macro,
+    /// so a call written there is awaited.
+    fn visit_select_arm(&mut self, arm: &macros::SelectArm) {
+        if let Some(future) = &arm.future {
+            match peel(future) {
+                Expr::Call(call) => self.visit_call(call, true),
+                Expr::MethodCall(mc) => self.visit_method_call(mc, true),
+                other => self.visit_expr(other),
+            }
+        }
+        if let Some(guard) = &arm.guard {
+            self.visit_expr(guard);
+        }
+        self.model.scopes.push_block(std::iter::empty());
+        if let Some(pat) = &arm.pat {
+            self.model.bind_pattern(pat, None);
+        }
+        self.visit_expr(&arm.handler);
+        self.model.scopes.pop();
+    }
+}

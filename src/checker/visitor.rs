@@ -1,0 +1,375 @@
+//! The walk: which code runs where (async fns, async blocks and closures, closures run
+//! inline or handed away, nested items), kept in the semantic model, and the loop,
+//! `let`, `.await` and body-exit dispatch points.
+use std::ops::Range;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Item, Stmt};
+
+use crate::rules::cpu_loop::{self, Loop};
+use crate::rules::transitive::record::{self, FnKind};
+use crate::rules::{calls, lock_across_await, Output};
+use crate::semantic::model::{Executor, SemanticModel};
+use crate::semantic::offload;
+use crate::semantic::test_code;
+use crate::semantic::FileContext;
+use crate::syntax::expr::{pattern_ident, peel};
+
+/// Walks one file: keeps `model` current and lets the rules write to `out`.
+pub struct Checker<'a, 'c> {
+    pub model: SemanticModel<'a, 'c>,
+    pub out: Output,
+    /// Set just before visiting a closure passed to a method (`iter.map(|x| ..)`):
+    /// one that runs inline in a sync fn.
+    pub(super) closure_is_method_arg: bool,
+    /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
+    in_reported_loop: bool,
+}
+
+pub(super) fn range(span: Span) -> Range<usize> {
+    span.byte_range()
+}
+
+impl<'a, 'c> Checker<'a, 'c> {
+    pub fn new(ctx: &'a FileContext<'c>, text: &'a str) -> Self {
+        Checker {
+            model: SemanticModel::new(ctx, text),
+            out: Output::default(),
+            closure_is_method_arg: false,
+            in_reported_loop: false,
+        }
+    }
+
+    /// Runs `f` with the executor context replaced by `executor`: a body of its own,
+    /// with its own lock guards. Code that runs elsewhere is not part of the sync fn
+    /// around it either.
+    pub(super) fn with_executor(&mut self, executor: Option<Executor>, f: impl FnOnce(&mut Self)) {
+        self.with_context(executor, None, f)
+    }
+
+    /// `with_executor`, also telling which sync fn (if any) the code is part of. At
+    /// the body's end, every guard held across an `.await` is reported.
+    fn with_context(
+        &mut self,
+        executor: Option<Executor>,
+        current_fn: Option<usize>,
+        f: impl FnOnce(&mut Self),
+    ) {
+        let saved = std::mem::replace(&mut self.model.executor, executor);
+        let saved_fn = std::mem::replace(&mut self.model.current_fn, current_fn);
+        let saved_guards = std::mem::take(&mut self.model.guards);
+        self.model.guards.push_frame();
+        f(self);
+        self.model.guards.finish();
+        for guard in std::mem::take(&mut self.model.guards.held) {
+            let diagnostic = lock_across_await::diagnostic(&guard, self.model.ctx.catalog);
+            self.out.diagnostics.push(diagnostic);
+        }
+        self.model.guards = saved_guards;
+        self.model.current_fn = saved_fn;
+        self.model.executor = saved;
+    }
+
+    fn visit_while_parts(&mut self, expr: &syn::ExprWhile) {
+        let mark = self.model.guards.mark();
+        self.visit_expr(&expr.cond);
+        if !matches!(&*expr.cond, Expr::Let(_)) {
+            self.model.guards.release_temporaries(mark);
+        }
+        self.visit_block(&expr.body);
+        self.model.guards.release_temporaries(mark);
+    }
+
+    fn visit_for_loop_parts(&mut self, for_loop: &syn::ExprForLoop) {
+        self.visit_expr(&for_loop.expr);
+        calls::iterated(&self.model, &mut self.out, &for_loop.expr);
+        self.model.scopes.push_block(std::iter::empty());
+        self.model.bind_pattern(&for_loop.pat, None);
+        self.visit_block(&for_loop.body);
+        self.model.scopes.pop();
+    }
+
+    /// The loop dispatch point: `cpu_loop` judges a loop in executor code; the loop is
+    /// then visited with `visit` (inner loops of a reported loop are not judged again).
+    fn check_loop(
+        &mut self,
+        looped: Loop<'_>,
+        header: Range<usize>,
+        visit: impl FnOnce(&mut Self),
+    ) {
+        let reported =
+            !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
+        if !reported {
+            return visit(self);
+        }
+        let saved = std::mem::replace(&mut self.in_reported_loop, true);
+        visit(self);
+        self.in_reported_loop = saved;
+    }
+
+    /// Guards passed by value to a call are moved away once the call is made.
+    fn guards_moved_by<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+        let names: Vec<String> = args
+            .filter_map(|arg| match peel(arg) {
+                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                _ => None,
+            })
+            .collect();
+        names.iter().for_each(|name| self.model.guards.moved(name));
+    }
+
+    /// The fn dispatch point: its summary entry, then its body in its own context.
+    fn visit_fn(
+        &mut self,
+        attrs: &[Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+        kind: FnKind,
+    ) {
+        if self.model.is_test_code(attrs) {
+            return;
+        }
+        let (fn_index, display) = record::fn_entered(&self.model, &mut self.out, attrs, sig, kind);
+        let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
+        let saved_enclosing = self.model.enclosing_fn.replace(display);
+        let executor = sig.asyncness.map(|token| Executor {
+            async_span: range(token.span),
+            what: "this `async fn` runs on the executor",
+            inline_closure: None,
+        });
+        let saved_names = std::mem::replace(
+            &mut self.model.offloaded_names,
+            offload::offloaded_names(body),
+        );
+        self.model.scopes.push_block(std::iter::empty());
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Typed(arg) => self.model.bind_typed(arg, None),
+                syn::FnArg::Receiver(_) => {
+                    let self_ty = self.model.self_ty.clone();
+                    self.model.scopes.add_local("self".into(), self_ty)
+                }
+            }
+        }
+        self.with_context(executor, current_fn, |this| this.visit_block(body));
+        self.model.scopes.pop();
+        self.model.offloaded_names = saved_names;
+        self.model.enclosing_fn = saved_enclosing;
+    }
+}
+
+impl<'ast> Visit<'ast> for Checker<'_, '_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        if self.model.is_test_code(test_code::item_attrs(item)) {
+            return;
+        }
+        // A nested item is its own code: it does not run where it is written.
+        self.with_executor(None, |this| match item {
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    this.model.enter_module(Some(m.ident.to_string()), items);
+                    items.iter().for_each(|i| this.visit_item(i));
+                    this.model.scopes.pop();
+                }
+            }
+            _ => visit::visit_item(this, item),
+        });
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, &f.block, FnKind::Free);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.visit_fn(&f.attrs, &f.sig, &f.block, FnKind::Method);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if let Some(body) = &f.default {
+            self.visit_fn(&f.attrs, &f.sig, body, FnKind::TraitDefault);
+        }
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        if self.model.is_test_code(&i.attrs) {
+            return;
+        }
+        let self_ty = self.model.scopes.resolve_type(&i.self_ty);
+        let saved = std::mem::replace(&mut self.model.self_ty, self_ty);
+        let self_path = match &*i.self_ty {
+            syn::Type::Path(tp) if tp.qself.is_none() => self.model.scopes.resolve_local(&tp.path),
+            _ => None,
+        };
+        let saved_path = std::mem::replace(&mut self.model.self_path, self_path);
+        let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
+        for item in &i.items {
+            match item {
+                syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
+                syn::ImplItem::Const(c) => self.visit_expr(&c.expr),
+                _ => {}
+            }
+        }
+        self.model.self_ty = saved;
+        self.model.self_path = saved_path;
+        self.model.in_trait_impl = saved_trait;
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let items = block.stmts.iter().filter_map(|stmt| match stmt {
+            Stmt::Item(item) => Some(item),
+            _ => None,
+        });
+        self.model.scopes.push_block(items);
+        self.model.guards.push_frame();
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+        }
+        self.model.guards.pop_frame();
+        self.model.scopes.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        // Temporaries, lock guards among them, live to the end of their statement.
+        let mark = self.model.guards.mark();
+        match stmt {
+            Stmt::Local(local) => return self.visit_local(local),
+            Stmt::Item(item) => self.visit_item(item),
+            Stmt::Expr(expr, _) => self.visit_expr(expr),
+            Stmt::Macro(mac) => self.visit_macro(&mac.mac),
+        }
+        self.model.guards.release_temporaries(mark);
+    }
+
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        // An `if` condition drops its temporaries before the body runs; `if let` does not.
+        let mark = self.model.guards.mark();
+        self.visit_expr(&expr.cond);
+        if !matches!(&*expr.cond, Expr::Let(_)) {
+            self.model.guards.release_temporaries(mark);
+        }
+        self.visit_block(&expr.then_branch);
+        if let Some((_, else_branch)) = &expr.else_branch {
+            self.visit_expr(else_branch);
+        }
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+        let header = range(expr.while_token.span).start..expr.cond.span().byte_range().end;
+        self.check_loop(Loop::While(expr), header, |this| {
+            this.visit_while_parts(expr)
+        });
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let mut ty = None;
+        let mark = self.model.guards.mark();
+        if let Some(init) = &local.init {
+            let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
+                && pattern_ident(&local.pat)
+                    .is_some_and(|name| self.model.offloaded_names.contains(&name));
+            if offloaded_closure {
+                self.with_executor(None, |this| this.visit_expr(&init.expr));
+            } else {
+                self.visit_expr(&init.expr);
+            }
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+            ty = self.model.infer(&init.expr);
+        }
+        // `let g = m.lock().unwrap();` holds the guard; `let _ = m.lock();` drops it at once.
+        let holder = local
+            .init
+            .as_ref()
+            .filter(|init| self.model.is_guard_chain(&init.expr));
+        match (holder, pattern_ident(&local.pat)) {
+            (Some(_), Some(name)) => self.model.guards.bind(mark, name),
+            _ => self.model.guards.release_temporaries(mark),
+        }
+        self.model.bind_pattern(&local.pat, ty);
+    }
+
+    fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+        // A sync closure is part of a sync fn's body only when an adapter method runs
+        // it there; one stored, returned or registered may run anywhere.
+        let inline_in_fn = std::mem::take(&mut self.closure_is_method_arg);
+        let current_fn = self
+            .model
+            .current_fn
+            .filter(|_| inline_in_fn && closure.asyncness.is_none());
+        let executor = if let Some(token) = closure.asyncness {
+            Some(Executor {
+                async_span: range(token.span),
+                what: "this async closure runs on the executor",
+                inline_closure: None,
+            })
+        } else {
+            self.model.executor.clone().map(|mut executor| {
+                executor.inline_closure =
+                    Some(range(closure.or1_token.span).start..range(closure.or2_token.span).end);
+                executor
+            })
+        };
+        self.model.scopes.push_block(std::iter::empty());
+        for input in &closure.inputs {
+            self.model.bind_pattern(input, None);
+        }
+        self.with_context(executor, current_fn, |this| this.visit_expr(&closure.body));
+        self.model.scopes.pop();
+    }
+
+    fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
+        let executor = Executor {
+            async_span: range(block.async_token.span),
+            what: "this `async` block runs on the executor",
+            inline_closure: None,
+        };
+        self.with_executor(Some(executor), |this| this.visit_block(&block.block));
+    }
+
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        match peel(&expr.base) {
+            Expr::Call(call) => self.visit_call(call, true),
+            Expr::MethodCall(mc) => self.visit_method_call(mc, true),
+            _ => self.visit_expr(&expr.base),
+        }
+        let at = range(expr.dot_token.span).start..range(expr.await_token.span).end;
+        self.model.guards.awaited(at);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        self.visit_call(call, false);
+        self.guards_moved_by(call.args.iter());
+    }
+
+    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+        self.visit_method_call(mc, false);
+        self.guards_moved_by(mc.args.iter());
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if self.model.executor.is_some() {
+            calls::macro_call(&self.model, &mut self.out, mac);
+            self.visit_macro_body(mac);
+        } else if self.model.file_has_async && crate::syntax::macros::mentions_async(&mac.tokens) {
+            // Outside executor code a macro matters only if it holds an async block.
+            self.visit_macro_body(mac);
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
+        let header = range(for_loop.for_token.span).start..for_loop.expr.span().byte_range().end;
+        self.check_loop(Loop::For(for_loop), header, |this| {
+            this.visit_for_loop_parts(for_loop)
+        });
+    }
+
+    fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
+        let header = range(expr.loop_token.span);
+        self.check_loop(Loop::Plain(expr), header, |this| {
+            this.visit_block(&expr.body)
+        });
+    }
+}

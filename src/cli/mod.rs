@@ -1,0 +1,553 @@
+//! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+use crate::catalog::runtime::Runtime;
+use crate::catalog::Catalog;
+use crate::diagnostic::Level;
+use crate::driver::baseline;
+use crate::driver::scan::{self, ScanOptions, ScanReport};
+use crate::driver::workspace::{self, CargoSelection};
+use crate::report::{self, human, Statistics};
+
+/// Exit codes: the contract with CI gates.
+pub mod exit {
+    /// No finding at error level.
+    pub const CLEAN: i32 = 0;
+    /// At least one finding at error level.
+    pub const FINDINGS: i32 = 1;
+    /// Bad invocation, `cargo metadata` failure, nothing could be checked, or an
+    /// internal error on some file (the other files are still checked and reported).
+    pub const TROUBLE: i32 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo-unblock",
+    bin_name = "cargo unblock",
+    version,
+    about = "Finds code that blocks an async executor thread, and says what to write instead",
+    args_conflicts_with_subcommands = true,
+    after_help = "With no PATHS, checks the package in the current directory (like cargo).\n\
+                  Exit status: 0 clean, 1 findings at error level, 2 usage or setup error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Check exactly these files and directories (no cargo needed; for pre-commit)
+    paths: Vec<PathBuf>,
+
+    /// Path to Cargo.toml
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+
+    /// Package(s) to check (name or glob; repeatable)
+    #[arg(short, long = "package", value_name = "SPEC")]
+    package: Vec<String>,
+
+    /// Check all packages in the workspace
+    #[arg(long, alias = "all")]
+    workspace: bool,
+
+    /// Exclude packages from the check (name or glob; repeatable)
+    #[arg(long, value_name = "SPEC")]
+    exclude: Vec<String>,
+
+    /// Also report in test code (#[cfg(test)], #[test] fns, tests/, benches/)
+    #[arg(long)]
+    tests: bool,
+
+    /// Spell suggestions for this runtime instead of the detected one
+    #[arg(long, value_name = "RUNTIME", value_parser = ["tokio", "async-std", "smol", "actix-web", "actix-rt", "none"])]
+    runtime: Option<String>,
+
+    /// Set lint or group LINT to allow (repeatable)
+    #[arg(short = 'A', long = "allow", value_name = "LINT")]
+    allow: Vec<String>,
+
+    /// Set lint or group LINT to warn (repeatable)
+    #[arg(short = 'W', long = "warn", value_name = "LINT")]
+    warn: Vec<String>,
+
+    /// Set lint or group LINT to deny; `-D warnings` makes every warning an error
+    #[arg(short = 'D', long = "deny", value_name = "LINT")]
+    deny: Vec<String>,
+
+    /// Coloring
+    #[arg(long, value_enum, value_name = "WHEN")]
+    color: Option<ColorWhen>,
+
+    /// Print only the diagnostics, no summary
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Output format: human (stderr) or short, json, sarif, github (stdout)
+    #[arg(long, value_enum, value_name = "FMT", default_value = "human")]
+    message_format: MessageFormat,
+
+    /// Print the number of findings per lint instead of the findings
+    #[arg(long)]
+    statistics: bool,
+
+    /// Exit with 0 even when findings at error level remain (report-only jobs)
+    #[arg(long)]
+    exit_zero: bool,
+
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file (and exit 0)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+
+    /// Loops over literal ranges of at least N iterations count as long-running (cpu_loop)
+    /// [default: 100000, or the configuration's `cpu-loop-threshold`]
+    #[arg(long, value_name = "N")]
+    cpu_loop_threshold: Option<u128>,
+
+    /// Use this configuration file for every package (instead of `unblock.toml` or the
+    /// manifests' `[package.metadata.unblock]` tables)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Number of parallel jobs (default: all cores)
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List every lint with its group, default level and summary
+    Rules {
+        /// Print the table as Markdown (the README's rule table)
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explain one lint: what it finds, why, and what to write instead
+    Explain {
+        /// Lint id, with or without the `unblock::` prefix
+        lint: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageFormat {
+    Human,
+    Short,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Drops the `unblock` word cargo inserts when run as `cargo unblock`.
+pub fn normalize_args(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|a| a == "unblock") {
+        args.remove(1);
+    }
+    args
+}
+
+/// Parses `args` (argv without cargo's extra word) and runs; returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                exit::TROUBLE
+            } else {
+                exit::CLEAN
+            };
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return exit::TROUBLE;
+        }
+    };
+    let mut stderr =
+        StandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
+    match &cli.command {
+        Some(Command::Rules { markdown }) => print_rules(*markdown),
+        Some(Command::Explain { lint }) => explain(lint, &mut stderr),
+        None => match check(&cli, &matches, &mut stderr) {
+            Ok(code) => code,
+            Err(message) => {
+                let _ = error_line(&mut stderr, &message);
+                exit::TROUBLE
+            }
+        },
+    }
+}
+
+fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i32, String> {
+    let catalog = Catalog::builtin();
+    let overrides = level_overrides(matches, catalog)?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let discovered = if cli.paths.is_empty() {
+        let selection = CargoSelection {
+            manifest_path: cli.manifest_path.clone(),
+            config: cli.config.clone(),
+            packages: cli.package.clone(),
+            workspace: cli.workspace,
+            exclude: cli.exclude.clone(),
+        };
+        workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string())?
+    } else {
+        if cli.manifest_path.is_some() || !cli.package.is_empty() || cli.workspace {
+            return Err(
+                "PATHS cannot be combined with --manifest-path, --package or --workspace".into(),
+            );
+        }
+        workspace::discover_paths(&cli.paths, &cwd, cli.config.as_deref())
+    };
+    for problem in &discovered.problems {
+        error_line(out, problem).map_err(|e| e.to_string())?;
+    }
+    let options = ScanOptions {
+        include_tests: cli.tests,
+        runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
+        jobs: cli.jobs,
+        prefilter: true,
+        cpu_loop_threshold: cli.cpu_loop_threshold,
+    };
+    let mut report = scan::scan(&discovered, &options);
+    apply_levels(&mut report, &overrides, catalog);
+    let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
+    let relative = |path: &Path| report::relative(path, &workspace_root);
+    if let Some(file) = &cli.write_baseline {
+        let count = baseline::write(file, &report, &relative)?;
+        if !cli.quiet {
+            let line = format!(
+                "wrote {count} findings to the baseline `{}`",
+                file.display()
+            );
+            note_line(out, &line).map_err(|e| e.to_string())?;
+        }
+        return Ok(if report.internal_errors > 0 || discovered.config_errors {
+            exit::TROUBLE
+        } else {
+            exit::CLEAN
+        });
+    }
+    let mut known = 0;
+    if let Some(file) = &cli.baseline {
+        known = baseline::filter(&mut report, &baseline::read(file)?, &relative);
+    }
+    let statistics = Statistics::of(&report);
+    write_report(cli, out, &report, &discovered, &workspace_root, &statistics)
+        .map_err(|e| e.to_string())?;
+    if known > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
+        let line = format!("{known} findings in the baseline were not shown");
+        note_line(out, &line).map_err(|e| e.to_string())?;
+    }
+    let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
+    Ok(
+        if nothing_checked || report.internal_errors > 0 || discovered.config_errors {
+            exit::TROUBLE
+        } else if statistics.errors > 0 && !cli.exit_zero {
+            exit::FINDINGS
+        } else {
+            exit::CLEAN
+        },
+    )
+}
+
+/// Prints the findings in the chosen format: human text and the summary on stderr,
+/// machine formats alone on stdout.
+fn write_report(
+    cli: &Cli,
+    err: &mut StandardStream,
+    report: &ScanReport,
+    discovered: &workspace::Discovered,
+    workspace_root: &Path,
+    statistics: &Statistics,
+) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    if cli.statistics {
+        for (lint, count) in &statistics.by_lint {
+            writeln!(stdout, "{count:>6}  unblock::{lint}")?;
+        }
+        return Ok(());
+    }
+    let context = report::Context {
+        catalog: discovered
+            .settings
+            .iter()
+            .find(|s| !s.config.blocking.is_empty())
+            .map_or(Catalog::builtin(), |s| s.catalog()),
+        packages: &discovered.packages,
+        repo_root: report::Context::find_repo_root(workspace_root),
+        workspace_root: workspace_root.to_path_buf(),
+    };
+    match cli.message_format {
+        MessageFormat::Human => {
+            let tally = human::render(err, report)?;
+            if !cli.quiet {
+                human::summary(err, tally, report.checked)?;
+            }
+            Ok(())
+        }
+        MessageFormat::Short => report::short::render(&mut stdout, report),
+        MessageFormat::Json => report::json::render(&mut stdout, report, &context),
+        MessageFormat::Sarif => report::sarif::render(&mut stdout, report, &context),
+        MessageFormat::Github => report::github::render(&mut stdout, report, &context),
+    }
+}
+
+/// One `-A`/`-W`/`-D` flag: what it names and the level it sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Override {
+    Lint(String, Level),
+    Group(String, Level),
+    /// `-D warnings`: every remaining warning becomes an error.
+    Warnings,
+}
+
+/// Reads the level flags in command-line order, as rustc applies them.
+fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Override>, String> {
+    let mut flags: Vec<(usize, Level, String)> = Vec::new();
+    for (id, level) in [
+        ("allow", Level::Allow),
+        ("warn", Level::Warn),
+        ("deny", Level::Deny),
+    ] {
+        if let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        {
+            flags.extend(indices.zip(values).map(|(i, v)| (i, level, v.clone())));
+        }
+    }
+    flags.sort_by_key(|(index, _, _)| *index);
+    flags
+        .into_iter()
+        .map(|(_, level, name)| {
+            let name = name
+                .strip_prefix("unblock::")
+                .unwrap_or(&name)
+                .replace('-', "_");
+            if name == "warnings" && level == Level::Deny {
+                Ok(Override::Warnings)
+            } else if catalog.lint(&name).is_some() {
+                Ok(Override::Lint(name, level))
+            } else if catalog.groups().contains(&name.as_str()) {
+                Ok(Override::Group(name, level))
+            } else {
+                Err(format!(
+                    "unknown lint or group `{name}` (see `cargo unblock rules`)"
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Sets each finding's level from the flags and drops the allowed ones.
+fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catalog) {
+    let deny_warnings = overrides.contains(&Override::Warnings);
+    for file in &mut report.files {
+        for diagnostic in &mut file.diagnostics {
+            let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
+            for flag in overrides {
+                match flag {
+                    Override::Lint(name, level) if *name == diagnostic.lint => {
+                        diagnostic.level = *level
+                    }
+                    Override::Group(name, level) if Some(name.as_str()) == group => {
+                        diagnostic.level = *level
+                    }
+                    _ => {}
+                }
+            }
+            if deny_warnings && diagnostic.level == Level::Warn {
+                diagnostic.level = Level::Deny;
+            }
+        }
+        file.diagnostics.retain(|d| d.level != Level::Allow);
+    }
+    report.files.retain(|f| !f.diagnostics.is_empty());
+}
+
+/// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.
+fn color_choice(flag: Option<ColorWhen>, is_terminal: bool) -> ColorChoice {
+    let from_env = || {
+        std::env::var("CARGO_TERM_COLOR")
+            .ok()
+            .and_then(|v| match v.as_str() {
+                "always" => Some(ColorWhen::Always),
+                "never" => Some(ColorWhen::Never),
+                "auto" => Some(ColorWhen::Auto),
+                _ => None,
+            })
+    };
+    match flag.or_else(from_env).unwrap_or(ColorWhen::Auto) {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            if set("CLICOLOR_FORCE") {
+                ColorChoice::Always
+            } else if set("NO_COLOR") || !is_terminal {
+                ColorChoice::Never
+            } else {
+                ColorChoice::Auto
+            }
+        }
+    }
+}
+
+fn error_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::{Color, ColorSpec};
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Red)))?;
+    write!(out, "error")?;
+    out.reset()?;
+    writeln!(out, ": {message}")
+}
+
+fn note_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::ColorSpec;
+    out.set_color(ColorSpec::new().set_bold(true))?;
+    write!(out, "note")?;
+    out.reset()?;
+    writeln!(out, ": {message}")
+}
+
+fn print_rules(markdown: bool) -> i32 {
+    let catalog = Catalog::builtin();
+    let text = if markdown {
+        rules_markdown(catalog)
+    } else {
+        rules_table(catalog)
+    };
+    print!("{text}");
+    exit::CLEAN
+}
+
+/// The rule table as plain text columns.
+pub fn rules_table(catalog: &Catalog) -> String {
+    let width = catalog
+        .lints()
+        .iter()
+        .map(|l| l.id.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for lint in catalog.lints() {
+        out.push_str(&format!(
+            "{:width$}  {:11}  {:5}  {}\n",
+            lint.id,
+            lint.group,
+            lint.level.as_str(),
+            lint.summary.replace('`', "")
+        ));
+    }
+    out
+}
+
+/// The rule table exactly as the README carries it.
+pub fn rules_markdown(catalog: &Catalog) -> String {
+    let mut out =
+        String::from("| lint | group | default | what it finds |\n| --- | --- | --- | --- |\n");
+    for lint in catalog.lints() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            lint.id,
+            lint.group,
+            lint.level.as_str(),
+            lint.summary
+        ));
+    }
+    out
+}
+
+fn explain(name: &str, out: &mut StandardStream) -> i32 {
+    let catalog = Catalog::builtin();
+    let id = name
+        .strip_prefix("unblock::")
+        .unwrap_or(name)
+        .replace('-', "_");
+    match catalog.lint(&id) {
+        Some(lint) => {
+            println!(
+                "# unblock::{}\n\ngroup: {} · default level: {}\n\n{}\n{}",
+                lint.id,
+                lint.group,
+                lint.level.as_str(),
+                lint.summary,
+                lint.explanation
+            );
+            exit::CLEAN
+        }
+        None => {
+            let _ = error_line(
+                out,
+                &format!("no lint named `{name}` (see `cargo unblock rules`)"),
+            );
+            exit::TROUBLE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_only_the_cargo_word() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            normalize_args(args(&["x", "unblock", "--help"])),
+            args(&["x", "--help"])
+        );
+        assert_eq!(normalize_args(args(&["x", "src"])), args(&["x", "src"]));
+    }
+
+    #[test]
+    fn level_flags_apply_in_order() {
+        let catalog = Catalog::builtin();
+        let matches = Cli::command()
+            .try_get_matches_from(["x", "-A", "blocking", "-W", "blocking_fs", "-D", "warnings"])
+            .unwrap();
+        let flags = level_overrides(&matches, catalog).unwrap();
+        assert_eq!(
+            flags,
+            vec![
+                Override::Group("blocking".into(), Level::Allow),
+                Override::Lint("blocking_fs".into(), Level::Warn),
+                Override::Warnings
+            ]
+        );
+        let bad = Cli::command()
+            .try_get_matches_from(["x", "-D", "nope"])
+            .unwrap();
+        assert!(level_overrides(&bad, catalog).is_err());
+    }
+
+    #[test]
+    fn explicit_color_beats_environment() {
+        assert_eq!(
+            color_choice(Some(ColorWhen::Never), true),
+            ColorChoice::Never
+        );
+        assert_eq!(
+            color_choice(Some(ColorWhen::Always), false),
+            ColorChoice::Always
+        );
+    }
+}

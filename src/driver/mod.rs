@@ -1,0 +1,11 @@
+//! The driver layer: which files to check and how (workspace discovery, configuration,
+//! settings), the parallel scan with its package-wide passes, and baselines.
+pub mod baseline;
+pub mod check;
+pub mod config;
+pub mod glob;
+pub mod manifest;
+pub mod package;
+pub mod scan;
+pub mod settings;
+pub mod workspace;

@@ -1,0 +1,243 @@
+//! The package-wide passes, after every file's own check: struct fields declared in
+//! another file of the package (files that needed them are checked again), and the
+//! crate's call graph for `transitive_blocking`.
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::check::{check_file, check_text, guarded, Outcome};
+use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
+use super::workspace::ScanFile;
+use crate::catalog::Catalog;
+use crate::rules::transitive::graph::{self as transitive, CrateRoot};
+use crate::rules::transitive::summary::FileSummary;
+use crate::semantic::struct_fields::{self, StructFields};
+use crate::semantic::FileContext;
+use crate::syntax::modtree::normalize;
+use crate::syntax::source::{self, SourceFile};
+
+/// Files that met a struct declared in another file of their package are checked
+/// again, once that package's files have told what the struct's fields are, and only
+/// when a field can matter (its type is one the catalogue knows).
+pub(super) fn struct_field_pass(
+    selected: &[&ScanFile],
+    outcomes: &mut [Outcome],
+    shared: &Shared<'_>,
+) {
+    let catalog = shared.catalog;
+    let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
+    for (file, outcome) in selected.iter().zip(outcomes.iter()) {
+        if !outcome.wanted_structs.is_empty() {
+            let names = wanted.entry(file.package.as_deref()).or_default();
+            names.extend(outcome.wanted_structs.iter().cloned());
+        }
+    }
+    for (package, names) in &wanted {
+        let in_package = |f: &ScanFile| f.package.as_deref() == *package;
+        let known = selected
+            .iter()
+            .zip(outcomes.iter())
+            .filter(|(f, _)| in_package(f));
+        let mut fields = StructFields::new();
+        for (_, outcome) in known.clone() {
+            merge_fields(&mut fields, outcome.struct_fields.clone(), names);
+        }
+        let unparsed: Vec<&ScanFile> = known.filter(|(_, o)| !o.parsed).map(|(f, _)| *f).collect();
+        merge_fields(
+            &mut fields,
+            package_struct_fields(&unparsed, names, catalog),
+            names,
+        );
+        let useful = |name: &String| {
+            let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
+            fields
+                .get(&key)
+                .is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
+        };
+        let redo: Vec<usize> = (0..selected.len())
+            .filter(|&i| in_package(selected[i]) && outcomes[i].wanted_structs.iter().any(useful))
+            .collect();
+        let again: Vec<Outcome> = redo
+            .par_iter()
+            .map(|&i| check_file(selected[i], shared, &fields))
+            .collect();
+        for (i, outcome) in redo.into_iter().zip(again) {
+            outcomes[i] = outcome;
+        }
+    }
+}
+
+/// `transitive_blocking`: hands the files' summaries to the crate-wide pass (which
+/// parses more files for theirs as it needs) and files its findings.
+pub(super) fn transitive_pass(
+    selected: &[&ScanFile],
+    outcomes: &mut [Outcome],
+    crates: &[CrateRoot],
+    shared: &Shared<'_>,
+) -> transitive::Stats {
+    let mut summaries = HashMap::new();
+    let mut index_of = HashMap::new();
+    let mut displays = HashMap::new();
+    for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
+        let path = normalize(&file.path);
+        // A file the prefilter skipped has not told its fns yet: the pass may ask.
+        if outcome.parsed {
+            summaries.insert(path.clone(), std::mem::take(&mut outcome.summary));
+        }
+        displays.insert(path.clone(), file.display.clone());
+        index_of.insert(path, i);
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let display = |path: &Path| {
+        displays
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| crate::driver::workspace::display_path(path, &cwd))
+    };
+    let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
+        files
+            .par_iter()
+            .filter_map(|(path, krate)| {
+                let summary = summarize_file(path, &crates[*krate], shared)?;
+                Some((path.clone(), summary))
+            })
+            .collect()
+    };
+    let mut declared = HashMap::new();
+    for settings in shared.settings {
+        for entry in &settings.config.blocking {
+            declared.insert(
+                entry.path.clone(),
+                crate::rules::transitive::summary::Declared::Blocking,
+            );
+        }
+        for path in &settings.config.offload {
+            declared.insert(
+                path.clone(),
+                crate::rules::transitive::summary::Declared::Nonblocking,
+            );
+        }
+    }
+    let inputs = transitive::Inputs {
+        crates,
+        parse: &parse,
+        display: &display,
+        level: shared.catalog.level("transitive_blocking"),
+        declared: &declared,
+    };
+    let (findings, stats) = transitive::run(&inputs, summaries);
+    for finding in findings {
+        let Some(&i) = index_of.get(&finding.path) else {
+            continue;
+        };
+        let mut diagnostic = finding.diagnostic;
+        let settings = shared.settings_of(selected[i].settings);
+        let runtime = (shared.options.runtime)
+            .or(settings.config.runtime)
+            .unwrap_or(selected[i].runtime);
+        let report = &mut outcomes[i].report;
+        if report.source.text.is_empty() {
+            // The text was dropped when the file had no findings of its own.
+            if let Ok(text) = source::read_text(&report.source.path) {
+                let (path, display) = (report.source.path.clone(), report.source.display.clone());
+                report.source = SourceFile::new(path, display, text);
+            }
+        }
+        let text = &report.source.text;
+        let call = finding
+            .offload
+            .and_then(|range| Some((range.clone(), text.get(range)?)));
+        if let Some((range, call)) = call {
+            diagnostic.suggestion = crate::rules::suggest::offload_call(range, call, runtime);
+        }
+        report.diagnostics.push(diagnostic);
+    }
+    stats
+}
+
+/// The summary of a file the scan did not parse (it holds no async code), for the
+/// call graph; its findings, if any, are not this pass's to report.
+fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option<FileSummary> {
+    let text = source::read_text(path).ok()?;
+    let no_fields = StructFields::new();
+    let settings = (shared.package_settings)
+        .get(&krate.package)
+        .copied()
+        .unwrap_or(0);
+    let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
+    // The same guards and parse as any file; a file that fails them has no summary.
+    let checked = check_text(&text, &ctx, false);
+    checked.parsed.then_some(checked.summary)
+}
+
+/// For each package, the library crates of its workspace (its own included).
+pub(super) fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, HashSet<String>> {
+    let mut by_workspace: HashMap<&Path, HashSet<String>> = HashMap::new();
+    for krate in crates.iter().filter(|c| c.is_lib) {
+        let names = by_workspace.entry(krate.workspace.as_path()).or_default();
+        names.insert(krate.name.clone());
+    }
+    crates
+        .iter()
+        .map(|c| {
+            let names = by_workspace.get(c.workspace.as_path()).cloned();
+            (c.package.clone(), names.unwrap_or_default())
+        })
+        .collect()
+}
+
+/// The fields of the structs named in `names`, from files not parsed yet that declare
+/// them (found by a byte search before any parse).
+fn package_struct_fields(
+    files: &[&ScanFile],
+    names: &HashSet<String>,
+    catalog: &Catalog,
+) -> StructFields {
+    let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
+    let no_fields = StructFields::new();
+    let found: Vec<StructFields> = files
+        .par_iter()
+        .filter_map(|file| {
+            let text = source::read_text(&file.path).ok()?;
+            if !needles
+                .iter()
+                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+            {
+                return None;
+            }
+            let no_members = HashSet::new();
+            let ctx = FileContext {
+                catalog,
+                runtime: file.runtime,
+                include_tests: true,
+                crate_fields: &no_fields,
+                cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
+                member_crates: &no_members,
+                offload: &[],
+            };
+            let parsed = syn::parse_file(&source::parse_text(&text)).ok();
+            let fields =
+                parsed.and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok());
+            proc_macro2::extra::invalidate_current_thread_spans();
+            fields
+        })
+        .collect();
+    let mut merged = StructFields::new();
+    for fields in found {
+        merge_fields(&mut merged, fields, names);
+    }
+    merged
+}
+
+/// Adds the wanted structs of `from` to `into`; a name met twice becomes ambiguous.
+fn merge_fields(into: &mut StructFields, from: StructFields, names: &HashSet<String>) {
+    for (key, value) in from {
+        let local = key
+            .strip_prefix(crate::catalog::ty::LOCAL_TYPE_PREFIX)
+            .unwrap_or(&key);
+        if names.contains(local) {
+            into.entry(key).and_modify(|v| *v = None).or_insert(value);
+        }
+    }
+}

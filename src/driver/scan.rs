@@ -1,0 +1,189 @@
+//! The scan: every selected file through the per-file pipeline (`check`), in parallel,
+//! then the package-wide passes (`package`), suppressions and levels, in a stable order.
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::check::{check_file, Outcome};
+use super::package;
+use super::settings::Settings;
+use super::workspace::{Discovered, Role, ScanFile};
+use crate::catalog::runtime::Runtime;
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::rules::transitive::graph as transitive;
+use crate::semantic::struct_fields::StructFields;
+use crate::semantic::FileContext;
+use crate::syntax::modtree::normalize;
+use crate::syntax::source::SourceFile;
+
+/// Options that apply to every file.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Report in test code whatever the configuration says (`--tests`).
+    pub include_tests: bool,
+    /// Overrides the runtime detected per package.
+    pub runtime: Option<Runtime>,
+    /// Worker threads; `None` lets rayon decide (`RAYON_NUM_THREADS`, else all cores).
+    pub jobs: Option<usize>,
+    /// Skip files that cannot hold executor code unparsed.
+    pub prefilter: bool,
+    /// Literal-range iterations from which `cpu_loop` reports a loop; overrides the
+    /// configuration's.
+    pub cpu_loop_threshold: Option<u128>,
+}
+
+/// `cpu_loop`'s default: a hundred thousand iterations without a yield.
+pub const DEFAULT_CPU_LOOP_THRESHOLD: u128 = 100_000;
+
+/// A checked file and its findings; the text is kept only when there are findings.
+#[derive(Debug)]
+pub struct FileReport {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The root of the file's package, when it has one.
+    pub package: Option<PathBuf>,
+}
+
+/// The result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    /// Files with findings, in path order.
+    pub files: Vec<FileReport>,
+    /// Files looked at (read and, where they could hold async code, parsed).
+    pub checked: usize,
+    /// Files that were parsed (the rest could not hold executor code).
+    pub parsed: usize,
+    /// Files whose check failed on a bug of cargo-unblock's (reported on the file).
+    pub internal_errors: usize,
+    /// What the `transitive_blocking` pass cost.
+    pub transitive: transitive::Stats,
+}
+
+/// Syntax trees of deeply nested code recurse deeply: give the workers room.
+const WORKER_STACK: usize = 256 * 1024 * 1024;
+
+/// Checks the discovered files in parallel and returns the findings in a stable order.
+pub fn scan(work: &Discovered, options: &ScanOptions) -> ScanReport {
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
+    if let Some(jobs) = options.jobs {
+        builder = builder.num_threads(jobs);
+    }
+    match builder.build() {
+        Ok(pool) => pool.install(|| scan_in_pool(work, options)),
+        Err(_) => scan_in_pool(work, options),
+    }
+}
+
+/// What every file's check shares.
+pub(super) struct Shared<'s> {
+    pub(super) catalog: &'static Catalog,
+    pub(super) options: &'s ScanOptions,
+    pub(super) settings: &'s [Settings],
+    /// Per package root: the library crate names of its workspace.
+    pub(super) member_crates: HashMap<PathBuf, HashSet<String>>,
+    /// Per package root: its settings.
+    pub(super) package_settings: HashMap<PathBuf, usize>,
+    pub(super) no_members: HashSet<String>,
+}
+
+fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
+    let (files, crates) = (&work.files, &work.crates);
+    let catalog = Catalog::builtin();
+    let fallback = [Settings::defaults()];
+    let settings: &[Settings] = if work.settings.is_empty() {
+        &fallback
+    } else {
+        &work.settings
+    };
+    let shared = Shared {
+        catalog,
+        options,
+        settings,
+        member_crates: package::workspace_libraries(crates),
+        package_settings: files
+            .iter()
+            .filter_map(|f| Some((normalize(f.package.as_ref()?), f.settings)))
+            .collect(),
+        no_members: HashSet::new(),
+    };
+    let no_fields = StructFields::new();
+    let selected: Vec<&ScanFile> = files
+        .iter()
+        .filter(|f| shared.include_tests(f.settings) || f.role != Role::Test)
+        .collect();
+    let mut outcomes: Vec<Outcome> = selected
+        .par_iter()
+        .map(|file| check_file(file, &shared, &no_fields))
+        .collect();
+
+    package::struct_field_pass(&selected, &mut outcomes, &shared);
+
+    let transitive = package::transitive_pass(&selected, &mut outcomes, crates, &shared);
+
+    let mut report = ScanReport {
+        transitive,
+        ..ScanReport::default()
+    };
+    // Suppressions and the configuration's levels come last: they cover every finding,
+    // the crate-wide pass's included.
+    for (file, mut outcome) in selected.iter().zip(outcomes) {
+        let settings = shared.settings_of(file.settings);
+        let file_report = &mut outcome.report;
+        let require_reason = settings.config.require_reason;
+        (outcome.suppressions).apply(
+            &file_report.source,
+            &mut file_report.diagnostics,
+            settings.catalog(),
+            require_reason,
+        );
+        settings.apply_levels(&mut file_report.diagnostics);
+        file_report
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        report.checked += 1;
+        report.parsed += usize::from(outcome.parsed);
+        report.internal_errors += usize::from(outcome.internal_error);
+        if !outcome.report.diagnostics.is_empty() {
+            report.files.push(outcome.report);
+        }
+    }
+    report
+        .files
+        .sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    report
+}
+
+impl Shared<'_> {
+    pub(super) fn settings_of(&self, index: usize) -> &Settings {
+        self.settings.get(index).unwrap_or(&self.settings[0])
+    }
+
+    /// `--tests`, else the configuration's `tests`.
+    pub(super) fn include_tests(&self, settings: usize) -> bool {
+        self.options.include_tests || self.settings_of(settings).config.tests == Some(true)
+    }
+
+    pub(super) fn context<'c>(
+        &'c self,
+        package: Option<&Path>,
+        runtime: Runtime,
+        settings: usize,
+        fields: &'c StructFields,
+    ) -> FileContext<'c> {
+        let members = package.and_then(|p| self.member_crates.get(&normalize(p)));
+        let config = &self.settings_of(settings).config;
+        FileContext {
+            catalog: self.settings_of(settings).catalog(),
+            runtime: (self.options.runtime).or(config.runtime).unwrap_or(runtime),
+            include_tests: self.include_tests(settings),
+            crate_fields: fields,
+            cpu_loop_threshold: (self.options.cpu_loop_threshold)
+                .or(config.cpu_loop_threshold)
+                .unwrap_or(DEFAULT_CPU_LOOP_THRESHOLD),
+            member_crates: members.unwrap_or(&self.no_members),
+            offload: &config.offload,
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! Which files to check: packages from `cargo metadata`, or paths given on the command line.
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::glob::glob_match;
+use super::manifest::{package_info_without_cargo, ManifestCache};
+use super::settings::Settings;
+use crate::catalog::runtime::Runtime;
+use crate::rules::transitive::graph::CrateRoot;
+use crate::syntax::modtree::normalize;
+
+/// What part of a package a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Library, binaries, build script.
+    Source,
+    Example,
+    /// `tests/`, `benches/`, test modules in files of their own: reported only with `--tests`.
+    Test,
+}
+
+/// One file to check, with what is known about its package.
+#[derive(Debug, Clone)]
+pub struct ScanFile {
+    pub path: PathBuf,
+    pub display: String,
+    pub role: Role,
+    pub runtime: Runtime,
+    /// The package's root directory, when the file belongs to one.
+    pub package: Option<PathBuf>,
+    /// Its package's settings, as an index into `Discovered::settings`.
+    pub settings: usize,
+}
+
+/// What the user asked to check.
+#[derive(Debug, Clone, Default)]
+pub struct CargoSelection {
+    pub manifest_path: Option<PathBuf>,
+    /// `--config FILE`: one configuration for every package.
+    pub config: Option<PathBuf>,
+    pub packages: Vec<String>,
+    pub workspace: bool,
+    pub exclude: Vec<String>,
+}
+
+/// A failure that stops the scan before it starts (exit code 2).
+#[derive(Debug)]
+pub struct DiscoveryError(pub String);
+
+impl std::fmt::Display for DiscoveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Files found, plus paths that could not be used (reported, not fatal).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<ScanFile>,
+    /// The crates of the packages the files belong to (their call graphs).
+    pub crates: Vec<CrateRoot>,
+    /// The packages' settings; `ScanFile::settings` indexes it, and 0 is the defaults.
+    pub settings: Vec<Settings>,
+    pub problems: Vec<String>,
+    /// A configuration could not be used (its packages were not checked).
+    pub config_errors: bool,
+    /// What machine-readable output says about each package, by its root directory.
+    pub packages: HashMap<PathBuf, PackageInfo>,
+    /// The workspace root (paths in JSON output are relative to it).
+    pub workspace_root: Option<PathBuf>,
+}
+
+/// A package as `cargo metadata` describes it, for JSON output.
+#[derive(Debug, Clone)]
+pub struct PackageInfo {
+    pub id: String,
+    pub manifest_path: PathBuf,
+    /// The targets exactly as `cargo metadata` prints them.
+    pub targets: Vec<serde_json::Value>,
+}
+
+impl PackageInfo {
+    /// The target `file` belongs to: the one whose root it is, else the one whose
+    /// directory holds it most closely (the library first).
+    pub fn target_of(&self, file: &Path) -> Option<&serde_json::Value> {
+        let src = |t: &serde_json::Value| t.get("src_path")?.as_str().map(PathBuf::from);
+        let is_lib = |t: &serde_json::Value| {
+            t.get("kind").and_then(|k| k.as_array()).is_some_and(|k| {
+                k.iter()
+                    .any(|k| k.as_str().is_some_and(|k| k.contains("lib")))
+            })
+        };
+        if let Some(own) = self
+            .targets
+            .iter()
+            .find(|t| src(t).as_deref() == Some(file))
+        {
+            return Some(own);
+        }
+        self.targets
+            .iter()
+            .filter_map(|t| {
+                let dir = src(t)?.parent()?.to_path_buf();
+                file.starts_with(&dir)
+                    .then(|| (dir.components().count(), is_lib(t), t))
+            })
+            .max_by_key(|(depth, lib, _)| (*depth, *lib))
+            .map(|(_, _, t)| t)
+            .or_else(|| self.targets.first())
+    }
+}
+
+impl Discovered {
+    fn new() -> Discovered {
+        Discovered {
+            settings: vec![Settings::defaults()],
+            ..Discovered::default()
+        }
+    }
+}
+
+/// Loads each package's configuration once.
+struct SettingsLoader<'a> {
+    explicit: Option<&'a Path>,
+    by_package: HashMap<PathBuf, Option<usize>>,
+}
+
+impl<'a> SettingsLoader<'a> {
+    fn new(explicit: Option<&'a Path>) -> Self {
+        SettingsLoader {
+            explicit,
+            by_package: HashMap::new(),
+        }
+    }
+
+    /// The settings index of the package at `package_root`, or `None` when its
+    /// configuration is broken (the problem is recorded once).
+    fn settings_for(
+        &mut self,
+        package_root: &Path,
+        workspace_root: &Path,
+        found: &mut Discovered,
+    ) -> Option<usize> {
+        let key = if self.explicit.is_some() {
+            PathBuf::new()
+        } else {
+            package_root.to_path_buf()
+        };
+        if let Some(index) = self.by_package.get(&key) {
+            return *index;
+        }
+        let loaded = crate::driver::config::load_for(
+            package_root,
+            workspace_root,
+            self.explicit,
+            crate::catalog::Catalog::builtin(),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(Settings::new);
+        let index = match loaded {
+            Ok(settings) if settings.config.source.is_none() => Some(0),
+            Ok(settings) => {
+                found.settings.push(settings);
+                Some(found.settings.len() - 1)
+            }
+            Err(err) => {
+                found.problems.push(err);
+                found.config_errors = true;
+                None
+            }
+        };
+        self.by_package.insert(key, index);
+        index
+    }
+}
+
+/// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
+pub fn discover_cargo(
+    selection: &CargoSelection,
+    cwd: &Path,
+) -> Result<Discovered, DiscoveryError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.cargo_path(&cargo).no_deps().current_dir(cwd);
+    if let Some(path) = &selection.manifest_path {
+        if !path.exists() {
+            return Err(DiscoveryError(format!(
+                "manifest path `{}` does not exist",
+                path.display()
+            )));
+        }
+        command.manifest_path(path);
+    }
+    let metadata = command.exec().map_err(|err| {
+        DiscoveryError(format!(
+            "`cargo metadata` failed: {}",
+            err.to_string().trim()
+        ))
+    })?;
+
+    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
+    let mut selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
+        let mut chosen = Vec::new();
+        for spec in &selection.packages {
+            let matching: Vec<_> = members
+                .iter()
+                .copied()
+                .filter(|p| glob_match(spec, &p.name))
+                .collect();
+            if matching.is_empty() {
+                return Err(DiscoveryError(format!(
+                    "package `{spec}` is not a member of the workspace at `{}`",
+                    metadata.workspace_root
+                )));
+            }
+            chosen.extend(matching);
+        }
+        chosen
+    } else if selection.workspace {
+        members.clone()
+    } else {
+        default_packages(&metadata, selection.manifest_path.as_deref(), cwd)
+    };
+    selected.retain(|p| {
+        !selection
+            .exclude
+            .iter()
+            .any(|spec| glob_match(spec, &p.name))
+    });
+    selected.sort_by(|a, b| a.name.cmp(&b.name));
+    selected.dedup_by(|a, b| a.id == b.id);
+
+    let target_dir = metadata.target_directory.as_std_path();
+    let mut found = Discovered::new();
+    let workspace_root = normalize(metadata.workspace_root.as_std_path());
+    found.workspace_root = Some(workspace_root.clone());
+    let mut loader = SettingsLoader::new(selection.config.as_deref());
+    for package in selected {
+        let root = package
+            .manifest_path
+            .parent()
+            .map(|p| p.as_std_path())
+            .unwrap_or(Path::new("."));
+        let runtime =
+            Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        let Some(settings) = loader.settings_for(root, &workspace_root, &mut found) else {
+            continue;
+        };
+        found.packages.insert(
+            normalize(root),
+            PackageInfo {
+                id: package.id.repr.clone(),
+                manifest_path: package.manifest_path.clone().into_std_path_buf(),
+                targets: (package.targets.iter())
+                    .filter_map(|t| serde_json::to_value(t).ok())
+                    .collect(),
+            },
+        );
+        for target in &package.targets {
+            let is_lib = target.kind.iter().any(|k| {
+                matches!(
+                    k,
+                    cargo_metadata::TargetKind::Lib
+                        | cargo_metadata::TargetKind::RLib
+                        | cargo_metadata::TargetKind::DyLib
+                        | cargo_metadata::TargetKind::CDyLib
+                        | cargo_metadata::TargetKind::StaticLib
+                        | cargo_metadata::TargetKind::ProcMacro
+                )
+            });
+            found.crates.push(CrateRoot {
+                name: target.name.replace('-', "_"),
+                is_lib,
+                root_file: normalize(target.src_path.as_std_path()),
+                package: normalize(root),
+                workspace: workspace_root.clone(),
+                runtime,
+            });
+        }
+        for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
+            if !found.settings[settings].config.selects(&path) {
+                continue;
+            }
+            let role = role_of(&path, root);
+            found.files.push(ScanFile {
+                display: display_path(&path, cwd),
+                path,
+                role,
+                runtime,
+                package: Some(root.to_path_buf()),
+                settings,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// cargo's default selection: the package whose manifest was named (or found from the
+/// working directory), or the workspace's default members at its root.
+fn default_packages<'m>(
+    metadata: &'m cargo_metadata::Metadata,
+    manifest_path: Option<&Path>,
+    cwd: &Path,
+) -> Vec<&'m cargo_metadata::Package> {
+    let manifest = match manifest_path {
+        Some(path) => Some(absolute(path, cwd)),
+        None => cwd
+            .ancestors()
+            .map(|dir| dir.join("Cargo.toml"))
+            .find(|p| p.is_file()),
+    };
+    let manifest = manifest.and_then(|p| p.canonicalize().ok());
+    let root_manifest = metadata
+        .workspace_root
+        .join("Cargo.toml")
+        .into_std_path_buf();
+    let is_root = manifest.as_ref() == root_manifest.canonicalize().ok().as_ref();
+    let members = metadata.workspace_packages();
+    if !is_root {
+        let own = members.iter().copied().find(|p| {
+            p.manifest_path.as_std_path().canonicalize().ok().as_ref() == manifest.as_ref()
+        });
+        if let Some(own) = own {
+            return vec![own];
+        }
+    }
+    members
+        .into_iter()
+        .filter(|p| metadata.workspace_default_members.contains(&p.id))
+        .collect()
+}
+
+/// Exactly the given files and directories: no cargo needed (how pre-commit calls it).
+pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> Discovered {
+    let mut found = Discovered::new();
+    let mut manifests = ManifestCache::default();
+    let mut loader = SettingsLoader::new(config);
+    for given in paths {
+        let path = absolute(given, cwd);
+        let files = if path.is_dir() {
+            walk_rust_files(&path, None, false, &mut found.problems)
+        } else if path.is_file() {
+            vec![path.clone()]
+        } else {
+            found
+                .problems
+                .push(format!("`{}` does not exist", given.display()));
+            continue;
+        };
+        for file in files {
+            let (runtime, package_root) = manifests.package_of(&file);
+            let settings = match &package_root {
+                Some(root) => {
+                    manifests.crates_of(root, runtime, &mut found.crates);
+                    if !found.packages.contains_key(root) {
+                        let info = package_info_without_cargo(root, &found.crates);
+                        found.packages.insert(root.clone(), info);
+                    }
+                    let workspace = manifests.workspace_of(root);
+                    loader.settings_for(root, &workspace, &mut found)
+                }
+                None if config.is_some() => loader.settings_for(&file, &file, &mut found),
+                None => Some(0),
+            };
+            let Some(settings) = settings else { continue };
+            if !found.settings[settings].config.selects(&file) {
+                continue;
+            }
+            let role = role_of(&file, package_root.as_deref().unwrap_or(Path::new("/")));
+            found.files.push(ScanFile {
+                display: display_path(&file, cwd),
+                path: file,
+                role,
+                runtime,
+                package: package_root,
+                settings,
+            });
+        }
+    }
+    found.problems.append(&mut manifests.broken);
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+/// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and (with
+/// `skip_packages`) nested packages, which are checked as packages of their own.
+fn walk_rust_files(
+    root: &Path,
+    target_dir: Option<&Path>,
+    skip_packages: bool,
+    problems: &mut Vec<String>,
+) -> Vec<PathBuf> {
+    let root_owned = root.to_path_buf();
+    let target_dir = target_dir.map(Path::to_path_buf);
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_dir()) || path == root_owned {
+                return true;
+            }
+            // A build directory: cargo's (it tags it), or `target/` beside a manifest; not
+            // a source module that happens to be called `target` (cc's `src/target/`).
+            let is_build_dir = entry.file_name() == "target"
+                && (path.join("CACHEDIR.TAG").is_file()
+                    || path
+                        .parent()
+                        .is_some_and(|p| p.join("Cargo.toml").is_file()));
+            let is_target = is_build_dir || target_dir.as_deref() == Some(path);
+            let is_other_package = skip_packages && path.join("Cargo.toml").is_file();
+            !is_target && !is_other_package
+        })
+        .build();
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(err) => problems.push(format!("while listing `{}`: {err}", root.display())),
+        }
+    }
+    files
+}
+
+/// A file's role from cargo's layout, plus the convention for test modules kept in
+/// their own file (`#[cfg(test)] mod tests;` → `tests.rs` or `tests/`): the attribute
+/// sits in another file, so the name is the only sign a per-file scan has.
+fn role_of(path: &Path, package_root: &Path) -> Role {
+    let relative = path.strip_prefix(package_root).unwrap_or(path);
+    let mut components = relative.components().filter_map(|c| c.as_os_str().to_str());
+    match components.next() {
+        Some("tests" | "benches") => return Role::Test,
+        Some("examples") => return Role::Example,
+        _ => {}
+    }
+    let in_test_dir = relative
+        .parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"));
+    let test_file = matches!(
+        relative.file_stem().and_then(|s| s.to_str()),
+        Some("tests" | "test")
+    );
+    if in_test_dir || test_file {
+        Role::Test
+    } else {
+        Role::Source
+    }
+}
+
+fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// A path as diagnostics show it: relative to the working directory when under it.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_follow_cargo_layout() {
+        let root = Path::new("/p");
+        assert_eq!(role_of(Path::new("/p/tests/it.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/examples/e.rs"), root), Role::Example);
+        assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/src/udp/tests.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/src/testing.rs"), root), Role::Source);
+        assert_eq!(role_of(Path::new("/p/src/main.rs"), root), Role::Source);
+    }
+}

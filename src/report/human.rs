@@ -1,0 +1,142 @@
+//! rustc-style terminal output through codespan-reporting, plus the closing summary.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::WriteColor};
+
+use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Level;
+use crate::driver::scan::{FileReport, ScanReport};
+
+/// Counts of what was shown, for the summary and the exit code.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Renders one diagnostic of `file` in rustc's layout.
+pub fn render_diagnostic(
+    out: &mut dyn WriteColor,
+    file: &FileReport,
+    diagnostic: &Diagnostic,
+) -> std::io::Result<()> {
+    // A byte-order mark is not a column: render the text after it, ranges shifted.
+    let text = file.source.text.as_str();
+    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let shift =
+        |r: &std::ops::Range<usize>| r.start.saturating_sub(skip)..r.end.saturating_sub(skip);
+    let source = SimpleFile::new(file.source.display.as_str(), &text[skip..]);
+    let severity = match diagnostic.level {
+        Level::Deny => Severity::Error,
+        _ => Severity::Warning,
+    };
+    let mut labels = Vec::new();
+    if let Some(primary) = &diagnostic.primary {
+        let mut label = CsLabel::primary((), shift(primary));
+        if let Some(message) = &diagnostic.primary_label {
+            label = label.with_message(message);
+        }
+        labels.push(label);
+    }
+    for label in &diagnostic.labels {
+        labels.push(CsLabel::secondary((), shift(&label.range)).with_message(&label.message));
+    }
+    let mut notes = Vec::new();
+    for note in &diagnostic.notes {
+        notes.push(format!("note: {note}"));
+    }
+    for help in &diagnostic.helps {
+        notes.push(format!("help: {help}"));
+    }
+    if let Some(suggestion) = &diagnostic.suggestion {
+        let shown = one_line(&suggestion.rendered);
+        notes.push(format!("help: {}: `{shown}`", suggestion.message));
+    }
+    if diagnostic.lint != "parse_error" {
+        notes.push(format!(
+            "note: run `cargo unblock explain {}` for details",
+            diagnostic.lint
+        ));
+    }
+    let cs = CsDiagnostic::new(severity)
+        .with_message(&diagnostic.message)
+        .with_code(diagnostic.code())
+        .with_labels(labels)
+        .with_notes(notes);
+    let config = term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    };
+    term::emit(out, &config, &source, &cs).map_err(std::io::Error::other)
+}
+
+/// Renders every finding and returns the tally.
+pub fn render(out: &mut dyn WriteColor, report: &ScanReport) -> std::io::Result<Tally> {
+    let mut tally = Tally::default();
+    for file in &report.files {
+        for diagnostic in &file.diagnostics {
+            match diagnostic.level {
+                Level::Allow => continue,
+                Level::Warn => tally.warnings += 1,
+                Level::Deny => tally.errors += 1,
+            }
+            render_diagnostic(out, file, diagnostic)?;
+        }
+    }
+    Ok(tally)
+}
+
+/// The closing line, like cargo's `generated N warnings`.
+pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::io::Result<()> {
+    use codespan_reporting::term::termcolor::{Color, ColorSpec};
+    let files = plural(checked, "file");
+    if tally.errors == 0 && tally.warnings == 0 {
+        out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Green)))?;
+        write!(out, "    Finished")?;
+        out.reset()?;
+        return writeln!(out, " cargo-unblock checked {files}: no findings");
+    }
+    let (word, color) = if tally.errors > 0 {
+        ("error", Color::Red)
+    } else {
+        ("warning", Color::Yellow)
+    };
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
+    write!(out, "{word}")?;
+    out.reset()?;
+    let mut parts = Vec::new();
+    if tally.errors > 0 {
+        parts.push(plural(tally.errors, "error"));
+    }
+    if tally.warnings > 0 {
+        parts.push(plural(tally.warnings, "warning"));
+    }
+    writeln!(
+        out,
+        ": cargo-unblock found {} (checked {files})",
+        parts.join(" and ")
+    )
+}
+
+/// A rewrite shown on one line: a multi-line one as its first and last lines (the edits
+/// keep the user's layout and comments).
+fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [only] => only.trim().to_string(),
+        [first, .., last] => {
+            let first = first.split("//").next().unwrap_or(first).trim();
+            format!("{first} … {}", last.trim())
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,150 @@
+//! The catalogue's call-matching lints (`thread_sleep`, `blocking_fs`, ...): a call,
+//! method call, macro or `for` loop in executor code that a `lints/*.toml` matcher
+//! names is reported with its suggestion. Outside executor code, a hit is a fact for
+//! the enclosing sync fn's summary instead.
+use crate::catalog::ty::Ty;
+use crate::catalog::Hit;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::semantic::model::SemanticModel;
+use crate::semantic::resolve::Resolution;
+
+use super::suggest::{self, CallSite};
+use super::transitive::record;
+use super::Output;
+
+/// A call of the fn at canonical `path` (`std::fs::read(p)`).
+pub fn call(model: &SemanticModel<'_, '_>, out: &mut Output, call: &syn::ExprCall, path: &str) {
+    let hit = model.ctx.catalog.match_path(path).filter(|hit| {
+        let wanted = &hit.matcher.first_arg_types;
+        wanted.is_empty() || {
+            let arg0 = call.args.first().and_then(|a| model.infer(a));
+            arg0.as_ref()
+                .and_then(Ty::plain)
+                .is_some_and(|t| wanted.iter().any(|w| w == t))
+        }
+    });
+    if let Some(hit) = hit {
+        report(model, out, hit, CallSite::Call(call));
+    }
+}
+
+/// A method call on a receiver of canonical type `receiver`, when it is known.
+pub fn method_call(
+    model: &SemanticModel<'_, '_>,
+    out: &mut Output,
+    mc: &syn::ExprMethodCall,
+    receiver: Option<&str>,
+) {
+    let method = mc.method.to_string();
+    let catalog = model.ctx.catalog;
+    let hit = receiver
+        .and_then(|ty| catalog.match_method(ty, &method))
+        .or_else(|| trait_method_hit(model, &method, receiver))
+        .or_else(|| catalog.match_method_any(&method));
+    if let Some(hit) = hit {
+        report(model, out, hit, CallSite::Method(mc));
+    }
+}
+
+/// `for x in <iterated> {}` over a value whose every item blocks (`fs::read_dir`'s).
+pub fn iterated(model: &SemanticModel<'_, '_>, out: &mut Output, iterated: &syn::Expr) {
+    let ty = model.infer(iterated);
+    // `for e in fs::read_dir(d)? {}`: the call is already reported, once is enough.
+    let expr_range = CallSite::Iterate(iterated).range();
+    let reported_inside = out.diagnostics.iter().any(|d| {
+        d.primary
+            .as_ref()
+            .is_some_and(|r| expr_range.start <= r.start && r.end <= expr_range.end)
+    });
+    let hit = ty
+        .as_ref()
+        .and_then(Ty::plain)
+        .and_then(|t| model.ctx.catalog.match_iterate(t));
+    if let Some(hit) = hit.filter(|_| !reported_inside) {
+        report(model, out, hit, CallSite::Iterate(iterated));
+    }
+}
+
+/// A standard-library macro the catalogue knows (`println!`).
+pub fn macro_call(model: &SemanticModel<'_, '_>, out: &mut Output, mac: &syn::Macro) {
+    let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
+        return;
+    };
+    let Some(hit) = model.ctx.catalog.match_macro(&name) else {
+        return;
+    };
+    let from_std = match model.scopes.resolve(&mac.path) {
+        Resolution::External(path) => path == format!("std::{name}"),
+        // Unimported single names are the prelude's.
+        Resolution::Unknown => mac.path.segments.len() == 1,
+        Resolution::Local => false,
+    };
+    if from_std {
+        report(model, out, hit, CallSite::Macro(mac));
+    }
+}
+
+/// A trait method counts only when exactly one catalogue trait with it is in scope,
+/// and the receiver could implement it: its type is unknown, or it comes from the
+/// trait's crate and the catalogue does not know the method as a builder step
+/// (`HashMap::get` is not `redis::Commands::get`).
+fn trait_method_hit<'c>(
+    model: &SemanticModel<'_, 'c>,
+    method: &str,
+    receiver: Option<&str>,
+) -> Option<Hit<'c>> {
+    let catalog = model.ctx.catalog;
+    let could_implement = |trait_path: &str| match receiver {
+        None => true,
+        Some(ty) => {
+            let krate = |p: &str| p.split("::").next().unwrap_or_default().to_string();
+            krate(ty) == krate(trait_path)
+                && catalog.return_type(&format!("{ty}::{method}")).is_none()
+        }
+    };
+    let mut in_scope = catalog.trait_methods(method).filter(|(trait_path, _)| {
+        could_implement(trait_path) && model.scopes.trait_in_scope(trait_path)
+    });
+    let first = in_scope.next()?;
+    in_scope.next().is_none().then_some(first.1)
+}
+
+/// Reports a hit in executor code, with its suggestion; elsewhere, notes it in the
+/// enclosing sync fn's summary.
+fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: CallSite<'_>) {
+    let Some(executor) = &model.executor else {
+        return record::blocking(model, out, hit, site);
+    };
+    if hit.matcher.ignore {
+        return;
+    }
+    let lint = hit.lint;
+    let template = (hit.matcher.message.as_deref())
+        .or(lint.message.as_deref())
+        .unwrap_or("`{callee}` blocks the executor thread");
+    let mut diagnostic =
+        Diagnostic::new(&lint.id, lint.level, template.replace("{callee}", hit.path));
+    diagnostic.primary = Some(site.primary_range());
+    diagnostic.primary_label = lint.label.clone();
+    diagnostic.labels.push(Label {
+        range: executor.async_span.clone(),
+        message: executor.what.to_string(),
+    });
+    if let Some(closure) = &executor.inline_closure {
+        diagnostic.labels.push(Label {
+            range: closure.clone(),
+            message: "this closure runs inline on the executor".to_string(),
+        });
+    }
+    let in_closure = executor.inline_closure.is_some();
+    suggest::attach(
+        &mut diagnostic,
+        hit,
+        site,
+        model.text,
+        model.ctx.runtime,
+        in_closure,
+        &model.scopes,
+    );
+    out.diagnostics.push(diagnostic);
+}

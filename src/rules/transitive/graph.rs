@@ -1,0 +1,517 @@
+//! `transitive_blocking`: the crate-wide pass that follows executor code into the
+//! crate's own sync fns, over file summaries only.
+//!
+//! The call graph is grown on demand: it starts from the files already parsed, and a
+//! callee it cannot find names the files that may define it (the module's file, or
+//! for a method the files that mention the type), which are then parsed for their
+//! summaries alone. "Blocks" spreads from fns with a blocking call (or declared
+//! blocking) to their callers by a breadth-first search, so each caller keeps the
+//! shortest chain and cycles cost nothing extra.
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use crate::catalog::runtime::Runtime;
+use crate::diagnostic::Diagnostic;
+use crate::rules::transitive::summary::{Callee, Declared, FileSummary};
+use crate::syntax::modtree::ModuleTree;
+
+/// One crate of a package: the lib, a bin, an example, a build script.
+#[derive(Debug, Clone)]
+pub struct CrateRoot {
+    /// The name code uses for it (`my_lib`); for non-lib targets only a label.
+    pub name: String,
+    pub is_lib: bool,
+    pub root_file: PathBuf,
+    pub package: PathBuf,
+    /// The workspace the package belongs to (its own root when it has none): calls
+    /// are followed between the crates of one workspace, never further.
+    pub workspace: PathBuf,
+    pub runtime: Runtime,
+}
+
+/// What the pass needs from the scan besides the summaries.
+pub struct Inputs<'a> {
+    pub crates: &'a [CrateRoot],
+    /// Parses files for their summaries.
+    pub parse: &'a ParseFiles<'a>,
+    /// How a file is named in messages.
+    pub display: &'a dyn Fn(&Path) -> String,
+    /// The level of `transitive_blocking`.
+    pub level: crate::diagnostic::Level,
+    /// What the configuration declares, by full path (`my_crate::ffi::poll`).
+    pub declared: &'a HashMap<String, Declared>,
+}
+
+/// Parses files (each with the index of its crate in `Inputs::crates`) and returns
+/// their summaries.
+pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, usize)]) -> Vec<(PathBuf, FileSummary)> + 'a;
+
+/// How far a fn that blocks is from its blocking call, and the next link there.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    distance: usize,
+    next: Option<NodeId>,
+}
+
+/// A finding of the pass, and the file (normalised path) it belongs in.
+pub struct Finding {
+    pub path: PathBuf,
+    /// All but the suggestion, which needs the file's text.
+    pub diagnostic: Diagnostic,
+    /// The call to wrap in `spawn_blocking`, when that is the advice.
+    pub offload: Option<std::ops::Range<usize>>,
+}
+
+pub type Findings = Vec<Finding>;
+
+mod chain;
+
+/// What the pass cost, for the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    /// The whole pass, the parsing it asked for included.
+    pub total: std::time::Duration,
+    /// Reading and parsing the files it asked for.
+    pub parsing: std::time::Duration,
+    pub files_parsed: usize,
+    pub crates: usize,
+    pub fns: usize,
+}
+
+type NodeId = usize;
+
+struct Node {
+    file: usize,
+    index: usize,
+    krate: usize,
+    /// The fn's path from its crate's root.
+    path: Vec<String>,
+}
+
+/// The call graph as far as it has been grown.
+struct Graph<'a> {
+    inputs: &'a Inputs<'a>,
+    files: Vec<(PathBuf, FileSummary)>,
+    file_ids: HashMap<PathBuf, usize>,
+    trees: Vec<Option<ModuleTree>>,
+    /// Per crate: the file of each module.
+    module_files: Vec<HashMap<Vec<String>, PathBuf>>,
+    /// Per file: the crates it is part of, with its module path in each.
+    memberships: HashMap<PathBuf, Vec<(usize, Vec<String>)>>,
+    nodes: Vec<Node>,
+    by_path: HashMap<(usize, Vec<String>), NodeId>,
+    /// `(crate, type name, method)` → methods of types of that name.
+    by_method: HashMap<(usize, String, String), Vec<NodeId>>,
+    /// Demands already searched for, so that each costs one search.
+    searched: HashSet<(usize, Target)>,
+    stats: Stats,
+}
+
+/// Runs the pass over the summaries of the files parsed so far (by normalised path)
+/// and returns the findings it makes.
+pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Findings, Stats) {
+    let start = std::time::Instant::now();
+    let wanted: Vec<&Path> = summaries
+        .iter()
+        .filter(|(_, s)| !s.executor_calls.is_empty())
+        .map(|(p, _)| p.as_path())
+        .collect();
+    if wanted.is_empty() {
+        return (Vec::new(), Stats::default());
+    }
+    let mut graph = Graph::new(inputs);
+    // The crates of the packages where executor code calls into the crate; the other
+    // members' libraries join when a call reaches them.
+    let packages: HashSet<&Path> = inputs
+        .crates
+        .iter()
+        .filter(|c| wanted.iter().any(|f| f.starts_with(&c.package)))
+        .map(|c| c.package.as_path())
+        .collect();
+    for (id, krate) in inputs.crates.iter().enumerate() {
+        if packages.contains(krate.package.as_path()) {
+            graph.build_tree(id);
+        }
+    }
+    let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
+    initial.sort_by(|a, b| a.0.cmp(&b.0));
+    graph.grow(initial);
+    let findings = graph.findings();
+    let stats = Stats {
+        total: start.elapsed(),
+        crates: graph.trees.iter().filter(|t| t.is_some()).count(),
+        fns: graph.nodes.len(),
+        ..graph.stats
+    };
+    (findings, stats)
+}
+
+/// A callee made absolute within a crate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Target {
+    Path(Vec<String>),
+    Method { ty: String, name: String },
+}
+
+impl<'a> Graph<'a> {
+    fn new(inputs: &'a Inputs<'a>) -> Self {
+        Graph {
+            inputs,
+            files: Vec::new(),
+            file_ids: HashMap::new(),
+            trees: inputs.crates.iter().map(|_| None).collect(),
+            module_files: inputs.crates.iter().map(|_| HashMap::new()).collect(),
+            memberships: HashMap::new(),
+            nodes: Vec::new(),
+            by_path: HashMap::new(),
+            by_method: HashMap::new(),
+            searched: HashSet::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    fn build_tree(&mut self, krate: usize) {
+        if self.trees[krate].is_some() {
+            return;
+        }
+        let root = &self.inputs.crates[krate].root_file;
+        let tree = ModuleTree::build(root, |p| crate::syntax::source::read_text(p).ok());
+        for (file, module) in &tree.files {
+            let entry = self.memberships.entry(file.clone()).or_default();
+            entry.push((krate, module.clone()));
+            self.module_files[krate].insert(module.clone(), file.clone());
+        }
+        self.trees[krate] = Some(tree);
+    }
+
+    /// Adds files and keeps parsing the files their unresolved callees point to, until
+    /// nothing new is found.
+    fn grow(&mut self, mut batch: Vec<(PathBuf, FileSummary)>) {
+        let mut requested: HashSet<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        while !batch.is_empty() {
+            let added: Vec<usize> = batch
+                .into_iter()
+                .map(|(path, summary)| self.add_file(path, summary))
+                .collect();
+            let mut demands: Vec<(usize, Target)> = Vec::new();
+            for file in added {
+                let (path, summary) = &self.files[file];
+                let calls = summary
+                    .fns
+                    .iter()
+                    .flat_map(|f| f.calls.iter().map(|c| &c.callee))
+                    .chain(summary.executor_calls.iter().map(|c| &c.callee));
+                for callee in calls {
+                    for (krate, module) in self.memberships.get(path).into_iter().flatten() {
+                        if let Some(target) = self.target(*krate, module, callee) {
+                            demands.push(target);
+                        }
+                    }
+                }
+            }
+            // A call into another member's library: its module tree, once.
+            for (krate, _) in &demands {
+                if self.trees[*krate].is_none() {
+                    self.build_tree(*krate);
+                }
+            }
+            let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
+            let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
+            for (krate, target) in demands {
+                if self.lookup(krate, &target).is_some()
+                    || !self.searched.insert((krate, target.clone()))
+                {
+                    continue;
+                }
+                match &target {
+                    Target::Path(path) => match self.module_file(krate, path) {
+                        Some(file) if !requested.contains(&file) => {
+                            requested.insert(file.clone());
+                            wanted.push((file, krate));
+                        }
+                        _ if path.len() >= 2 => {
+                            types
+                                .entry(krate)
+                                .or_default()
+                                .insert(path[path.len() - 2].clone());
+                        }
+                        _ => {}
+                    },
+                    Target::Method { ty, .. } => {
+                        types.entry(krate).or_default().insert(ty.clone());
+                    }
+                }
+            }
+            for (krate, names) in types {
+                for file in self.files_mentioning(krate, &names, &requested) {
+                    requested.insert(file.clone());
+                    wanted.push((file, krate));
+                }
+            }
+            wanted.sort_by(|a, b| a.0.cmp(&b.0));
+            wanted.dedup_by(|a, b| a.0 == b.0);
+            let parse_start = std::time::Instant::now();
+            batch = (self.inputs.parse)(&wanted);
+            self.stats.parsing += parse_start.elapsed();
+            self.stats.files_parsed += batch.len();
+        }
+    }
+
+    fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
+        let file = self.files.len();
+        for (krate, module) in self.memberships.get(&path).into_iter().flatten() {
+            for (index, f) in summary.fns.iter().enumerate() {
+                let Some(absolute) = f.path.absolute(module) else {
+                    continue;
+                };
+                let id = self.nodes.len();
+                self.nodes.push(Node {
+                    file,
+                    index,
+                    krate: *krate,
+                    path: absolute.clone(),
+                });
+                if let (Some(ty), Some(name)) = (&f.self_type, absolute.last()) {
+                    let key = (*krate, ty.clone(), name.clone());
+                    self.by_method.entry(key).or_default().push(id);
+                }
+                // Two fns at one path are cfg'd alternatives: the first stands for both.
+                self.by_path.entry((*krate, absolute)).or_insert(id);
+            }
+        }
+        self.file_ids.insert(path.clone(), file);
+        self.files.push((path, summary));
+        file
+    }
+
+    /// The crate and absolute target a callee written in `module` of `krate` names.
+    fn target(&self, krate: usize, module: &[String], callee: &Callee) -> Option<(usize, Target)> {
+        match callee {
+            Callee::Path(path) => Some((krate, Target::Path(path.absolute(module)?))),
+            Callee::Method { ty, name } => Some((
+                krate,
+                Target::Method {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+            )),
+            Callee::Member(path) => {
+                let (first, rest) = path.split_first()?;
+                let workspace = &self.inputs.crates[krate].workspace;
+                let member = self
+                    .inputs
+                    .crates
+                    .iter()
+                    .position(|c| c.is_lib && c.name == *first && c.workspace == *workspace)?;
+                Some((member, Target::Path(rest.to_vec())))
+            }
+        }
+    }
+
+    fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
+        match target {
+            Target::Path(path) => self
+                .by_path
+                .get(&(krate, path.clone()))
+                .copied()
+                .or_else(|| {
+                    let [.., ty, name] = path.as_slice() else {
+                        return None;
+                    };
+                    self.method(krate, ty, name)
+                }),
+            Target::Method { ty, name } => self.method(krate, ty, name),
+        }
+    }
+
+    /// The one method `name` of the crate's types called `ty` (an inherent method
+    /// wins over a trait's); none when two types share the name.
+    fn method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
+        let found = self
+            .by_method
+            .get(&(krate, ty.to_string(), name.to_string()))?;
+        let inherent: Vec<NodeId> = found
+            .iter()
+            .copied()
+            .filter(|&id| !self.summary_of(id).trait_impl)
+            .collect();
+        match (inherent.as_slice(), found.as_slice()) {
+            ([only], _) => Some(*only),
+            ([], [only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {
+        let node = &self.nodes[id];
+        &self.files[node.file].1.fns[node.index]
+    }
+
+    /// The file of the deepest module on `path` (a fn's module, or the module of the
+    /// type whose method it is).
+    fn module_file(&self, krate: usize, path: &[String]) -> Option<PathBuf> {
+        let files = &self.module_files[krate];
+        (0..path.len())
+            .rev()
+            .find_map(|len| files.get(&path[..len]).cloned())
+    }
+
+    /// The crate's files not parsed yet with an `impl` line that names one of `types`
+    /// (where a method of the type may be).
+    fn files_mentioning(
+        &self,
+        krate: usize,
+        types: &HashSet<String>,
+        requested: &HashSet<PathBuf>,
+    ) -> Vec<PathBuf> {
+        let Some(tree) = &self.trees[krate] else {
+            return Vec::new();
+        };
+        let mut files: Vec<&PathBuf> = tree
+            .files
+            .keys()
+            .filter(|f| !requested.contains(*f))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter(|file| {
+                let Ok(text) = crate::syntax::source::read_text(file) else {
+                    return false;
+                };
+                types.iter().any(|ty| has_impl_of(&text, ty))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Spreads "blocks" from the seeds to their callers; per node, the distance to a
+    /// blocking call and the next link towards it.
+    fn spread(&self) -> Vec<Option<Reach>> {
+        let mut callers: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
+        for (id, node) in self.nodes.iter().enumerate() {
+            let module = self.module_of(node);
+            for call in &self.summary_of(id).calls {
+                let Some((krate, target)) = self.target(node.krate, module, &call.callee) else {
+                    continue;
+                };
+                if let Some(callee) = self.lookup(krate, &target) {
+                    callers[callee].push(id);
+                }
+            }
+        }
+        let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
+            .map(|id| {
+                let f = self.summary_of(id);
+                let seed = match self.declared(id) {
+                    Some(Declared::Blocking) => true,
+                    Some(Declared::Nonblocking) => false,
+                    None => !f.is_async && !f.blocks.is_empty(),
+                };
+                seed.then_some(Reach {
+                    distance: 0,
+                    next: None,
+                })
+            })
+            .collect();
+        let mut queue: VecDeque<NodeId> =
+            (0..state.len()).filter(|&id| state[id].is_some()).collect();
+        while let Some(id) = queue.pop_front() {
+            let distance = state[id].map_or(0, |s| s.distance);
+            for &caller in &callers[id] {
+                let f = self.summary_of(caller);
+                let stops = self.declared(caller) == Some(Declared::Nonblocking);
+                if state[caller].is_some() || f.is_async || stops {
+                    continue;
+                }
+                state[caller] = Some(Reach {
+                    distance: distance + 1,
+                    next: Some(id),
+                });
+                queue.push_back(caller);
+            }
+        }
+        state
+    }
+
+    /// What the source or the configuration declares a fn to be.
+    fn declared(&self, id: NodeId) -> Option<Declared> {
+        let node = &self.nodes[id];
+        self.summary_of(id).declared.or_else(|| {
+            if self.inputs.declared.is_empty() {
+                return None;
+            }
+            let krate = &self.inputs.crates[node.krate].name;
+            let full = format!("{krate}::{}", node.path.join("::"));
+            self.inputs.declared.get(&full).copied()
+        })
+    }
+
+    fn module_of(&self, node: &Node) -> &[String] {
+        let path = &self.files[node.file].0;
+        self.memberships
+            .get(path)
+            .and_then(|m| m.iter().find(|(k, _)| *k == node.krate))
+            .map_or(&[], |(_, module)| module.as_slice())
+    }
+
+    /// The findings at executor call sites whose callee blocks.
+    fn findings(&self) -> Findings {
+        let state = self.spread();
+        let mut findings = Vec::new();
+        for (path, summary) in &self.files {
+            for call in &summary.executor_calls {
+                let memberships = self.memberships.get(path).into_iter().flatten();
+                let reached = memberships.filter_map(|(from, module)| {
+                    let (krate, target) = self.target(*from, module, &call.callee)?;
+                    let id = self.lookup(krate, &target)?;
+                    state[id].is_some().then_some((id, *from))
+                });
+                if let Some((id, from)) = reached.min() {
+                    findings.push(Finding {
+                        path: path.clone(),
+                        diagnostic: self.finding(&state, id, from, call),
+                        offload: (!call.awaited && call.inline_closure.is_none())
+                            .then(|| call.call.clone()),
+                    });
+                }
+            }
+        }
+        findings
+    }
+}
+
+/// Whether a line of `text` starting with `impl` names `ty` as a whole word
+/// (`impl Store {`, `impl<T> Drop for Store<T>`), a cheap stand-in for a parse.
+fn has_impl_of(text: &str, ty: &str) -> bool {
+    let is_ident = |c: Option<u8>| c.is_some_and(|c| c == b'_' || c.is_ascii_alphanumeric());
+    memchr::memmem::find_iter(text.as_bytes(), ty.as_bytes()).any(|at| {
+        let bytes = text.as_bytes();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + ty.len()).copied();
+        if is_ident(before) || is_ident(after) {
+            return false;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line = text[line_start..at].trim_start();
+        line.starts_with("impl") || line.starts_with("unsafe impl") || line.starts_with("pub impl")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impl_lines_are_found_by_type_name() {
+        assert!(has_impl_of("x\nimpl Store {\n", "Store"));
+        assert!(has_impl_of("  impl<T: Send> Drop for Store<T> {", "Store"));
+        assert!(has_impl_of("unsafe impl Send for Store {}", "Store"));
+        assert!(!has_impl_of("impl StoreBuilder {", "Store"));
+        assert!(!has_impl_of(
+            "let s = Store::new();\nimpl Other {}",
+            "Store"
+        ));
+        assert!(!has_impl_of("fn f(s: Store) {}", "Store"));
+    }
+}

@@ -1,0 +1,125 @@
+//! How a `transitive_blocking` finding tells its chain: each link with its place, the
+//! blocking call at the end, and the advice.
+use super::{Declared, Graph, NodeId, Reach};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::rules::transitive::summary::ExecutorCall;
+
+/// Links of a chain shown in full; longer chains show their ends.
+const CHAIN_SHOWN: usize = 6;
+
+impl Graph<'_> {
+    /// A fn as a chain shows it: crate-qualified when it is in another crate than
+    /// the call (`db::connect`).
+    fn name(&self, id: NodeId, from: usize) -> String {
+        let node = &self.nodes[id];
+        if node.krate == from {
+            self.summary_of(id).display.clone()
+        } else {
+            format!(
+                "{}::{}",
+                self.inputs.crates[node.krate].name,
+                node.path.join("::")
+            )
+        }
+    }
+
+    fn location(&self, id: NodeId, line: usize) -> String {
+        let path = &self.files[self.nodes[id].file].0;
+        format!("{}:{line}", (self.inputs.display)(path))
+    }
+
+    /// The finding for `call`, whose callee `id` blocks: message, chain, advice.
+    pub(super) fn finding(
+        &self,
+        state: &[Option<Reach>],
+        id: NodeId,
+        from: usize,
+        call: &ExecutorCall,
+    ) -> Diagnostic {
+        let mut links = vec![format!("`{}`", call.caller)];
+        let mut at = id;
+        loop {
+            let f = self.summary_of(at);
+            links.push(format!(
+                "`{}` ({})",
+                self.name(at, from),
+                self.location(at, f.line)
+            ));
+            match state[at].and_then(|s| s.next) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        let seed = self.summary_of(at);
+        let callee = self.summary_of(id);
+        let callee_name = self.name(id, from);
+        let declared = self.declared(at) == Some(Declared::Blocking);
+        let reason = match seed.blocks.first() {
+            Some(block) if !declared => {
+                links.push(format!(
+                    "`{}` ({})",
+                    block.callee,
+                    self.location(at, block.line)
+                ));
+                let verb = if at == id { "it calls" } else { "it leads to" };
+                format!("{verb} `{}`", block.callee)
+            }
+            _ if at == id => "it is declared blocking".to_string(),
+            _ => format!("it leads to `{}`, declared blocking", self.name(at, from)),
+        };
+        let message = format!("`{callee_name}` blocks the executor thread: {reason}");
+        let mut diagnostic = Diagnostic::new("transitive_blocking", self.inputs.level, message);
+        diagnostic.primary = Some(call.primary.clone());
+        diagnostic.primary_label = Some("this call blocks".into());
+        diagnostic.labels.push(Label {
+            range: call.async_span.clone(),
+            message: call.what.to_string(),
+        });
+        if let Some(closure) = &call.inline_closure {
+            diagnostic.labels.push(Label {
+                range: closure.clone(),
+                message: "this closure runs inline on the executor".to_string(),
+            });
+        }
+        diagnostic
+            .notes
+            .push(format!("call chain: {}", shown(&links)));
+        let all_have_async = !callee.blocks.is_empty()
+            && self.declared(id).is_none()
+            && callee.blocks.iter().all(|b| b.async_equivalent);
+        if at == id && all_have_async {
+            diagnostic.helps.push(format!(
+                "`{callee_name}` could become an `async fn` instead: each blocking call in it has an async equivalent"
+            ));
+        }
+        diagnostic
+    }
+}
+
+/// The chain's links joined by arrows, with the middle left out of a long chain (the
+/// analysis keeps every link; only the message is capped).
+fn shown(links: &[String]) -> String {
+    if links.len() <= CHAIN_SHOWN {
+        return links.join(" → ");
+    }
+    let head = &links[..3];
+    let tail = &links[links.len() - 2..];
+    let left_out = links.len() - head.len() - tail.len();
+    format!(
+        "{} → … {left_out} more … → {}",
+        head.join(" → "),
+        tail.join(" → ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_chains_are_cut_in_the_middle() {
+        let links: Vec<String> = (1..=9).map(|i| format!("f{i}")).collect();
+        assert_eq!(shown(&links[..6]), "f1 → f2 → f3 → f4 → f5 → f6");
+        assert_eq!(shown(&links), "f1 → f2 → f3 → … 4 more … → f8 → f9");
+    }
+}

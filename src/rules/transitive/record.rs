@@ -1,0 +1,188 @@
+//! The facts one file gives the crate-wide pass, recorded as the checker walks it:
+//! each fn with a path, the blocking calls and the crate calls in its body, and the
+//! calls executor code makes to the crate's own fns.
+use syn::Expr;
+
+use super::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummary};
+use crate::catalog::ty::LOCAL_TYPE_PREFIX;
+use crate::catalog::Hit;
+use crate::diagnostic::Level;
+use crate::rules::suggest::CallSite;
+use crate::rules::Output;
+use crate::semantic::local_path::{Anchor, LocalPath};
+use crate::semantic::model::SemanticModel;
+use crate::semantic::resolve::Resolution;
+use crate::syntax::expr::peel;
+
+/// What kind of fn the checker entered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FnKind {
+    Free,
+    Method,
+    TraitDefault,
+}
+
+/// A fn the checker enters: its summary entry, when the rest of the crate can name it
+/// (a module-level fn, or a method of a known type), and the name a chain shows.
+pub fn fn_entered(
+    model: &SemanticModel<'_, '_>,
+    out: &mut Output,
+    attrs: &[syn::Attribute],
+    sig: &syn::Signature,
+    kind: FnKind,
+) -> (Option<usize>, String) {
+    let name = sig.ident.to_string();
+    let (path, display) = match kind {
+        FnKind::Free if model.scopes.at_module_level() => {
+            let mut segments = model.scopes.current_module().to_vec();
+            segments.push(name.clone());
+            let path = LocalPath {
+                anchor: Anchor::File { up: 0 },
+                segments,
+            };
+            (Some(path), name.clone())
+        }
+        FnKind::Method => {
+            let path = (model.self_path.as_ref()).map(|p| p.joined(std::slice::from_ref(&name)));
+            let display = match &model.self_path {
+                Some(p) => format!("{}::{name}", p.segments.last().map_or("Self", |s| s)),
+                None => name.clone(),
+            };
+            (path, display)
+        }
+        _ => (None, name.clone()),
+    };
+    let fn_index = path.map(|path| {
+        out.summary.fns.push(FnSummary {
+            path,
+            display: display.clone(),
+            self_type: (kind == FnKind::Method)
+                .then(|| model.self_path.as_ref()?.segments.last().cloned())
+                .flatten(),
+            trait_impl: kind == FnKind::Method && model.in_trait_impl,
+            line: model.line_of(sig.ident.span().byte_range().start),
+            is_async: sig.asyncness.is_some(),
+            declared: summary::declared(attrs),
+            blocks: Vec::new(),
+            calls: Vec::new(),
+        });
+        out.summary.fns.len() - 1
+    });
+    (fn_index, display)
+}
+
+/// A blocking call outside executor code: part of the current sync fn's summary,
+/// when its lint is one that makes a caller block too.
+pub fn blocking(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: CallSite<'_>) {
+    let Some(index) = model.current_fn else {
+        return;
+    };
+    let lint = hit.lint;
+    let propagates =
+        matches!(lint.group.as_str(), "blocking" | "correctness") && lint.level != Level::Allow;
+    if hit.matcher.ignore || !propagates {
+        return;
+    }
+    let call = BlockingCall {
+        lint: lint.id.clone(),
+        callee: hit.path.to_string(),
+        line: model.line_of(site.primary_range().start),
+        async_equivalent: hit.matcher.template(model.ctx.runtime).is_some()
+            || hit.matcher.rebase.is_some(),
+    };
+    out.summary.fns[index].blocks.push(call);
+}
+
+/// Notes a call to a fn of the crate: an edge of the current sync fn, or, on the
+/// executor, a finding to make if the callee blocks.
+pub fn call(
+    model: &SemanticModel<'_, '_>,
+    out: &mut Output,
+    callee: Callee,
+    site: CallSite<'_>,
+    awaited: bool,
+) {
+    if let Some(index) = model.current_fn {
+        let line = model.line_of(site.primary_range().start);
+        out.summary.fns[index].calls.push(CallRef { callee, line });
+        return;
+    }
+    let Some(executor) = &model.executor else {
+        return;
+    };
+    let call = ExecutorCall {
+        callee,
+        caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
+        call: site.range(),
+        primary: site.primary_range(),
+        async_span: executor.async_span.clone(),
+        what: executor.what,
+        inline_closure: executor.inline_closure.clone(),
+        awaited,
+    };
+    out.summary.executor_calls.push(call);
+}
+
+/// Whom a call path names among the crate's own fns, when that can be told.
+fn local_callee(model: &SemanticModel<'_, '_>, path: &syn::Path) -> Option<Callee> {
+    let first = path.segments.first()?.ident.to_string();
+    if first == "Self" {
+        let rest: Vec<String> = path
+            .segments
+            .iter()
+            .skip(1)
+            .map(|s| s.ident.to_string())
+            .collect();
+        return Some(Callee::Path(model.self_path.as_ref()?.joined(&rest)));
+    }
+    model.scopes.resolve_local(path).map(Callee::Path)
+}
+
+/// The fn of this crate or of a workspace member that `call` calls, if known.
+pub fn crate_callee(
+    model: &SemanticModel<'_, '_>,
+    call: &syn::ExprCall,
+    resolution: Option<&Resolution>,
+) -> Option<Callee> {
+    if model.current_fn.is_none() && model.executor.is_none() {
+        return None;
+    }
+    let Expr::Path(p) = &*call.func else {
+        return None;
+    };
+    match resolution? {
+        // `super::f` from a file's top is beyond what `resolve` sees, not unknown.
+        Resolution::Local | Resolution::Unknown => local_callee(model, &p.path),
+        Resolution::External(path) => {
+            let krate = path.split("::").next()?;
+            (model.ctx.member_crates)
+                .contains(krate)
+                .then(|| Callee::Member(path.split("::").map(String::from).collect()))
+        }
+    }
+}
+
+/// The method of this crate that `mc` calls: on `self`, or on a receiver whose
+/// type is one of the crate's, known by name.
+pub fn method_callee(
+    model: &SemanticModel<'_, '_>,
+    mc: &syn::ExprMethodCall,
+    receiver: Option<&str>,
+) -> Option<Callee> {
+    if model.current_fn.is_none() && model.executor.is_none() {
+        return None;
+    }
+    let method = mc.method.to_string();
+    if let Expr::Path(p) = peel(&mc.receiver) {
+        if p.path.is_ident("self") {
+            if let Some(path) = &model.self_path {
+                return Some(Callee::Path(path.joined(&[method])));
+            }
+        }
+    }
+    let ty = receiver?.strip_prefix(LOCAL_TYPE_PREFIX)?;
+    Some(Callee::Method {
+        ty: ty.to_string(),
+        name: method,
+    })
+}

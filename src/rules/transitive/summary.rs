@@ -1,0 +1,174 @@
+//! What one file tells the crate-wide pass: its fns (what each blocks on directly,
+//! whom each calls) and the calls its executor code makes to the crate's own fns.
+//!
+//! Summaries hold no syntax: paths, names and line numbers only, so that the pass
+//! over a whole workspace works on small data.
+use std::ops::Range;
+
+use crate::semantic::local_path::LocalPath;
+
+/// A file's contribution to the call graph.
+#[derive(Debug, Default)]
+pub struct FileSummary {
+    pub fns: Vec<FnSummary>,
+    /// Calls made on the executor to fns of this crate or workspace, each with its
+    /// finding prepared, to be reported if the callee turns out to block.
+    pub executor_calls: Vec<ExecutorCall>,
+}
+
+/// One fn or method with a path the rest of the crate can name it by.
+#[derive(Debug)]
+pub struct FnSummary {
+    /// From this file's module: `[Store, open]`, `[inline_mod, helper]`.
+    pub path: LocalPath,
+    /// How a chain shows it: `load_config`, `Store::open`.
+    pub display: String,
+    /// The name of the impl's type, for methods.
+    pub self_type: Option<String>,
+    /// An `impl Trait for Type` method (an inherent method of the same name wins).
+    pub trait_impl: bool,
+    pub line: usize,
+    pub is_async: bool,
+    pub declared: Option<Declared>,
+    /// Calls in its body, outside closures that leave the thread, that block.
+    pub blocks: Vec<BlockingCall>,
+    pub calls: Vec<CallRef>,
+}
+
+/// What the user said a fn does, overriding its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    /// `#[diagnostic::blocking]` or a doc line `unblock: blocking`.
+    Blocking,
+    /// A doc line `unblock: nonblocking`: it looks blocking but is not (stops the chain).
+    Nonblocking,
+}
+
+/// A catalogued blocking call made directly in a fn's body.
+#[derive(Debug, Clone)]
+pub struct BlockingCall {
+    pub lint: String,
+    /// The callee as the catalogue names it: `std::fs::read_to_string`.
+    pub callee: String,
+    pub line: usize,
+    /// The runtime has an async equivalent the helper could use instead.
+    pub async_equivalent: bool,
+}
+
+/// Whom a call goes to, as far as the file can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Callee {
+    /// A fn or `Type::method` of this crate.
+    Path(LocalPath),
+    /// A method on a receiver whose type is known by name only (`state.store.load()`).
+    Method { ty: String, name: String },
+    /// A path into another crate of the workspace: `[other_member, db, query]`.
+    Member(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct CallRef {
+    pub callee: Callee,
+    pub line: usize,
+}
+
+/// A call on the executor to a fn of the crate: where it is and why it runs on the
+/// executor, for the finding the crate-wide pass makes if the callee blocks.
+#[derive(Debug)]
+pub struct ExecutorCall {
+    pub callee: Callee,
+    /// The fn the call is written in, for the first link of the chain.
+    pub caller: String,
+    /// The whole call expression, and where the caret goes.
+    pub call: Range<usize>,
+    pub primary: Range<usize>,
+    /// The `async` that puts it on the executor, and what it is.
+    pub async_span: Range<usize>,
+    pub what: &'static str,
+    pub inline_closure: Option<Range<usize>>,
+    /// `.await`ed at once: the callee returns a future, so offloading the call would
+    /// only move the future.
+    pub awaited: bool,
+}
+
+/// Reads `#[diagnostic::blocking]` and the `unblock: blocking|nonblocking` doc lines.
+pub fn declared(attrs: &[syn::Attribute]) -> Option<Declared> {
+    let mut found = None;
+    for attr in attrs {
+        let path = attr.path();
+        let is_blocking_attr = path.segments.len() == 2
+            && path.segments[0].ident == "diagnostic"
+            && path.segments[1].ident == "blocking";
+        if is_blocking_attr {
+            found = Some(Declared::Blocking);
+            continue;
+        }
+        if !path.is_ident("doc") {
+            continue;
+        }
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(doc),
+            ..
+        }) = &nv.value
+        else {
+            continue;
+        };
+        for line in doc.value().lines() {
+            if let Some(declared) = doc_line(line) {
+                found = Some(declared);
+            }
+        }
+    }
+    found
+}
+
+fn doc_line(line: &str) -> Option<Declared> {
+    let rest = line.trim().strip_prefix("unblock:")?.trim_start();
+    let word_end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    match &rest[..word_end] {
+        "blocking" => Some(Declared::Blocking),
+        "nonblocking" | "non-blocking" => Some(Declared::Nonblocking),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(src: &str) -> Option<Declared> {
+        let item: syn::ItemFn = syn::parse_str(src).unwrap();
+        declared(&item.attrs)
+    }
+
+    #[test]
+    fn reads_declarations() {
+        assert_eq!(
+            of("#[diagnostic::blocking] fn f() {}"),
+            Some(Declared::Blocking)
+        );
+        assert_eq!(
+            of("/// Loads it.\n///\n/// unblock: blocking -- reads a socket\nfn f() {}"),
+            Some(Declared::Blocking)
+        );
+        assert_eq!(
+            of("/// unblock: nonblocking\nfn f() {}"),
+            Some(Declared::Nonblocking)
+        );
+        assert_eq!(
+            of("/** unblock: nonblocking */ fn f() {}"),
+            Some(Declared::Nonblocking)
+        );
+        assert_eq!(of("/// unblock: blockingly\nfn f() {}"), None);
+        assert_eq!(
+            of("/// mentions unblock: blocking mid-line\nfn f() {}"),
+            None
+        );
+        assert_eq!(of("#[inline] fn f() {}"), None);
+    }
+}

@@ -1,0 +1,133 @@
+//! Receiver types: what the model knows of an expression's type, and the variables a
+//! pattern declares with theirs.
+use syn::{Expr, Pat, Stmt};
+
+use super::model::SemanticModel;
+use super::resolve::Resolution;
+use crate::catalog::ty::Ty;
+use crate::syntax::expr::peel;
+
+/// How many expressions down `infer` looks (method chains in real code are far shorter).
+const INFER_DEPTH: usize = 64;
+
+impl SemanticModel<'_, '_> {
+    /// Declares the variables a pattern binds; only a plain identifier gets `ty`.
+    /// `pat: Type` (a fn parameter, a closure input, an annotated `let`): the annotation
+    /// wins over the inferred `ty`.
+    pub fn bind_typed(&mut self, p: &syn::PatType, ty: Option<Ty>) {
+        if let Some(inner) = self.newtype_field(&p.pat, &p.ty) {
+            // `State(state): State<Arc<AppState>>`: the wrapper destructured.
+            if let Pat::TupleStruct(ts) = &*p.pat {
+                self.bind_pattern(&ts.elems[0], Some(inner));
+            }
+            return;
+        }
+        let annotated = self.scopes.resolve_type(&p.ty);
+        self.bind_pattern(&p.pat, annotated.or(ty));
+    }
+
+    pub fn bind_pattern(&mut self, pat: &Pat, ty: Option<Ty>) {
+        match pat {
+            Pat::Ident(p) => {
+                self.scopes.add_local(p.ident.to_string(), ty);
+                if let Some((_, sub)) = &p.subpat {
+                    self.bind_pattern(sub, None);
+                }
+            }
+            Pat::Type(p) => self.bind_typed(p, ty),
+            Pat::Reference(p) => self.bind_pattern(&p.pat, ty),
+            Pat::Paren(p) => self.bind_pattern(&p.pat, ty),
+            Pat::Tuple(p) => {
+                for (index, elem) in p.elems.iter().enumerate() {
+                    self.bind_pattern(elem, ty.as_ref().and_then(|t| t.element(index)));
+                }
+            }
+            Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::Struct(p) => p
+                .fields
+                .iter()
+                .for_each(|f| self.bind_pattern(&f.pat, None)),
+            _ => {}
+        }
+    }
+
+    /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
+    fn newtype_field(&self, pat: &Pat, ty: &syn::Type) -> Option<Ty> {
+        let Pat::TupleStruct(ts) = pat else {
+            return None;
+        };
+        let syn::Type::Path(tp) = ty else { return None };
+        let wrapper = tp.path.segments.last()?;
+        if ts.elems.len() != 1 || ts.path.segments.last()?.ident != wrapper.ident {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &wrapper.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(inner) => self.scopes.resolve_type(inner),
+            _ => None,
+        })
+    }
+
+    /// The receiver type of `expr`, when it is known for certain.
+    pub fn infer(&self, expr: &Expr) -> Option<Ty> {
+        self.infer_within(expr, INFER_DEPTH)
+    }
+
+    /// `infer`, looking at most `depth` expressions down: every method call infers its
+    /// receiver, so an unbounded look would make a long chain quadratic.
+    pub fn infer_within(&self, expr: &Expr, depth: usize) -> Option<Ty> {
+        let depth = depth.checked_sub(1)?;
+        let infer = |e: &Expr| self.infer_within(e, depth);
+        match expr {
+            Expr::Paren(e) => infer(&e.expr),
+            Expr::Group(e) => infer(&e.expr),
+            Expr::Reference(e) => infer(&e.expr),
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => self
+                .scopes
+                .local_type(&p.path.segments[0].ident.to_string())?
+                .cloned(),
+            Expr::Call(call) => match self.callee(call)? {
+                Resolution::External(path) => {
+                    let arg0 = call.args.first().and_then(&infer);
+                    let declared = self.ctx.catalog.return_type(&path)?;
+                    declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
+                }
+                _ => None,
+            },
+            Expr::MethodCall(mc) => {
+                let receiver = infer(&mc.receiver)?;
+                let method = mc.method.to_string();
+                match method.as_str() {
+                    "unwrap" | "expect" => receiver.unwrapped(),
+                    "clone" | "by_ref" => Some(receiver),
+                    _ => {
+                        let plain = receiver.plain()?;
+                        let declared = self
+                            .ctx
+                            .catalog
+                            .return_type(&format!("{plain}::{method}"))?;
+                        let arg0 = mc.args.first().and_then(&infer);
+                        declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
+                    }
+                }
+            }
+            Expr::Field(field) => {
+                let owner = infer(&field.base)?;
+                self.field_type(owner.plain()?, &field.member)
+            }
+            Expr::Try(e) => infer(&e.expr)?.unwrapped(),
+            // `unsafe { EnvOpenOptions::new().open(p)? }`: the tail expression's type, unless
+            // it names a variable of the block (gone by now, and maybe shadowing another).
+            Expr::Unsafe(syn::ExprUnsafe { block, .. })
+            | Expr::Block(syn::ExprBlock { block, .. }) => match block.stmts.last()? {
+                Stmt::Expr(tail, None) if !matches!(peel(tail), Expr::Path(_)) => infer(tail),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The semantic model the checker keeps current while it walks one file: where the code
+//! at hand runs, which names, variables and lock guards are in scope, which impl and fn
+//! it is in. Rules read it; only the checker changes it.
+use std::cell::{OnceCell, RefCell};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use syn::{Attribute, Expr, Item};
+
+use super::guards::{self, Guards};
+use super::local_path::LocalPath;
+use super::resolve::{Resolution, Scopes};
+use super::struct_fields::StructFields;
+use super::test_code;
+use super::FileContext;
+use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
+use crate::syntax::expr::peel;
+
+/// Why the code at hand runs on the executor.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    /// The `async` keyword that makes it so.
+    pub async_span: Range<usize>,
+    pub what: &'static str,
+    /// Set inside a sync closure that runs inline in the async code.
+    pub inline_closure: Option<Range<usize>>,
+}
+
+/// What one file's walk knows at the point being visited.
+pub struct SemanticModel<'a, 'c> {
+    pub ctx: &'a FileContext<'c>,
+    pub text: &'a str,
+    pub scopes: Scopes<'c>,
+    /// Where the code at hand runs: `Some` on the executor.
+    pub executor: Option<Executor>,
+    /// Variables handed to an offload API somewhere in the current fn body.
+    pub offloaded_names: HashSet<String>,
+    /// Field types of this file's structs, by local type path; `None` when two structs
+    /// share the name (then nothing is known about either).
+    pub struct_fields: StructFields,
+    /// The type of `self` in the impl block being visited.
+    pub self_ty: Option<Ty>,
+    /// The path of the type of the impl block being visited.
+    pub self_path: Option<LocalPath>,
+    pub in_trait_impl: bool,
+    /// Filled while inferring types, which only reads the model otherwise.
+    pub wanted_structs: RefCell<HashSet<String>>,
+    /// Lock guards alive in the current async body.
+    pub guards: Guards,
+    /// Whether the file has the `async` keyword in code position at all (a macro
+    /// outside executor code is worth reading only then).
+    pub file_has_async: bool,
+    /// The sync fn whose body is being visited (outside closures that may run
+    /// elsewhere), as an index into the file summary's fns.
+    pub current_fn: Option<usize>,
+    /// The fn being visited, as a chain shows it.
+    pub enclosing_fn: Option<String>,
+    line_starts: OnceCell<Vec<usize>>,
+}
+
+impl<'a, 'c> SemanticModel<'a, 'c> {
+    pub fn new(ctx: &'a FileContext<'c>, text: &'a str) -> Self {
+        SemanticModel {
+            ctx,
+            text,
+            scopes: Scopes::new(ctx.catalog),
+            executor: None,
+            offloaded_names: HashSet::new(),
+            struct_fields: HashMap::new(),
+            self_ty: None,
+            self_path: None,
+            in_trait_impl: false,
+            wanted_structs: RefCell::new(HashSet::new()),
+            guards: Guards::default(),
+            file_has_async: crate::syntax::source::may_contain_async(text),
+            current_fn: None,
+            enclosing_fn: None,
+            line_starts: OnceCell::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let starts =
+            (self.line_starts).get_or_init(|| crate::syntax::source::line_starts(self.text));
+        starts.partition_point(|&start| start <= offset)
+    }
+
+    /// Enters a module: its names, and the field types of the structs it declares.
+    pub fn enter_module(&mut self, name: Option<String>, items: &[Item]) {
+        self.scopes.push_module(name, items);
+        for item in items {
+            let Item::Struct(def) = item else { continue };
+            let fields: HashMap<String, Ty> = def
+                .fields
+                .iter()
+                .enumerate()
+                .filter_map(|(index, field)| {
+                    let name = field
+                        .ident
+                        .as_ref()
+                        .map_or(index.to_string(), |i| i.to_string());
+                    Some((name, self.scopes.resolve_type(&field.ty)?))
+                })
+                .collect();
+            let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
+            match self.struct_fields.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Some(fields));
+                }
+                Entry::Occupied(mut slot) => {
+                    slot.insert(None);
+                }
+            }
+        }
+    }
+
+    /// A field's type: from this file's structs, else the package's; a local struct
+    /// known to neither is noted, so the scan can look for it in the other files.
+    pub fn field_type(&self, owner: &str, field: &syn::Member) -> Option<Ty> {
+        let name = match field {
+            syn::Member::Named(ident) => ident.to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        };
+        let fields = match self
+            .struct_fields
+            .get(owner)
+            .or_else(|| self.ctx.crate_fields.get(owner))
+        {
+            Some(fields) => fields.as_ref()?,
+            None => {
+                if let Some(local) = owner.strip_prefix(LOCAL_TYPE_PREFIX) {
+                    self.wanted_structs.borrow_mut().insert(local.to_string());
+                }
+                return None;
+            }
+        };
+        fields.get(&name).cloned()
+    }
+
+    /// Whether these attributes make an item test code that this run skips.
+    pub fn is_test_code(&self, attrs: &[Attribute]) -> bool {
+        !self.ctx.include_tests && attrs.iter().any(test_code::is_test_attr)
+    }
+
+    /// What a call's callee path resolves to (`None` for a callee that is no path).
+    pub fn callee(&self, call: &syn::ExprCall) -> Option<Resolution> {
+        match &*call.func {
+            Expr::Path(p) if p.qself.is_none() => Some(self.scopes.resolve_value(&p.path)),
+            _ => None,
+        }
+    }
+
+    /// Whether `expr` is a lock call whose guard a `let` would hold
+    /// (`m.lock()`, `m.lock().unwrap()`, `m.write()?`, `m.lock().expect(..)`).
+    pub fn is_guard_chain(&self, expr: &Expr) -> bool {
+        match peel(expr) {
+            Expr::Try(e) => self.is_guard_chain(&e.expr),
+            Expr::MethodCall(mc) => {
+                let method = mc.method.to_string();
+                if matches!(method.as_str(), "unwrap" | "expect" | "unwrap_or_else") {
+                    return self.is_guard_chain(&mc.receiver);
+                }
+                let ty = self.infer(&mc.receiver);
+                ty.as_ref()
+                    .and_then(Ty::plain)
+                    .is_some_and(|t| guards::takes_guard(t, &method))
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,554 @@
+//! Name resolution: `use` trees, aliases, globs and local shadowing → canonical paths.
+//!
+//! The model is Rust's own, trimmed to what a linter needs: each module and each block
+//! is a frame of names; module frames do not see their parents' names; a local item
+//! always wins; a glob only counts when it is the one known module that can supply the
+//! name. Anything uncertain resolves to `Unknown`, and unknown calls are never reported.
+use std::collections::HashMap;
+
+use syn::{Item, UseTree};
+
+use super::local_path::{relative_path, Anchor, LocalPath};
+use crate::catalog::ty::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WRAPPERS};
+use crate::catalog::Catalog;
+
+/// What a name in a frame stands for.
+#[derive(Debug, Clone)]
+enum Binding {
+    /// Imported from this path (may itself start with another binding's name).
+    Import(Vec<String>),
+    /// Defined in this crate (an item, or an import of a crate-local path), with its
+    /// path when the item is not local to a block.
+    Local(Option<LocalPath>),
+}
+
+/// The outcome of resolving a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// An item outside this crate, by canonical path (`std::fs::read`).
+    External(String),
+    /// Something this crate defines (a local item, a variable, `crate::`/`self::` paths).
+    Local,
+    /// Cannot be told with confidence.
+    Unknown,
+}
+
+#[derive(Debug, Default)]
+struct Frame {
+    is_module: bool,
+    /// The inline modules from the file's top to this frame's module.
+    module: Vec<String>,
+    names: HashMap<String, Binding>,
+    globs: Vec<Vec<String>>,
+    /// Every imported path, `as _` included: the traits in scope.
+    imports: Vec<Vec<String>>,
+    /// Variables, in declaration order, with their type when known.
+    locals: Vec<(String, Option<Ty>)>,
+}
+
+/// The stack of frames at the point being analysed.
+pub struct Scopes<'c> {
+    catalog: &'c Catalog,
+    frames: Vec<Frame>,
+}
+
+impl<'c> Scopes<'c> {
+    pub fn new(catalog: &'c Catalog) -> Self {
+        Scopes {
+            catalog,
+            frames: Vec::new(),
+        }
+    }
+
+    /// Enters a module whose items are `items`: the file (`name` is `None`) or an
+    /// inline `mod name { .. }` of the current module.
+    pub fn push_module(&mut self, name: Option<String>, items: &[Item]) {
+        let mut module = self.current_module().to_vec();
+        module.extend(name);
+        let mut frame = Frame {
+            is_module: true,
+            module,
+            ..Frame::default()
+        };
+        frame.add_items(items.iter());
+        self.frames.push(frame);
+    }
+
+    /// Enters a block whose item statements are `items`.
+    pub fn push_block<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
+        let mut frame = Frame {
+            module: self.current_module().to_vec(),
+            ..Frame::default()
+        };
+        frame.add_items(items);
+        self.frames.push(frame);
+    }
+
+    /// Whether the code at hand is a module's item list (not inside a fn body).
+    pub fn at_module_level(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.is_module)
+    }
+
+    /// The inline module path of the code at hand, from the file's top.
+    pub fn current_module(&self) -> &[String] {
+        self.frames.last().map_or(&[], |f| &f.module)
+    }
+
+    /// The crate-local path `path` names, when it names an item of this crate that is
+    /// not local to a block. `Self::` is the caller's to handle.
+    pub fn resolve_local(&self, path: &syn::Path) -> Option<LocalPath> {
+        if path.leading_colon.is_some() {
+            return None;
+        }
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.local_segments(&segments)
+    }
+
+    /// `resolve_local` on segments: the item path a local name (an item, or a `use`
+    /// of a `crate::`/`self::`/`super::` path) stands for.
+    fn local_segments(&self, segments: &[String]) -> Option<LocalPath> {
+        let first = segments.first()?;
+        if matches!(first.as_str(), "crate" | "self" | "super") {
+            return relative_path(self.current_module(), segments);
+        }
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == first) {
+                return None;
+            }
+            match frame.names.get(first) {
+                Some(Binding::Local(path)) => return Some(path.as_ref()?.joined(&segments[1..])),
+                Some(Binding::Import(target)) => {
+                    // `use store::Store;` where `store` is a module of this crate.
+                    let head = target.first()?;
+                    if head == first || segments.len() + target.len() > 64 {
+                        return None;
+                    }
+                    let base = self.local_item(head)?;
+                    return Some(base.joined(&target[1..]).joined(&segments[1..]));
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The path of a crate-local item named `name` visible here (not a variable).
+    fn local_item(&self, name: &str) -> Option<LocalPath> {
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == name) {
+                return None;
+            }
+            match frame.names.get(name) {
+                Some(Binding::Local(path)) => return path.clone(),
+                Some(Binding::Import(_)) => return None,
+                None => {}
+            }
+        }
+        None
+    }
+
+    pub fn pop(&mut self) {
+        self.frames.pop();
+    }
+
+    /// Declares a variable in the innermost frame.
+    pub fn add_local(&mut self, name: String, ty: Option<Ty>) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.locals.push((name, ty));
+        }
+    }
+
+    /// The frames visible from here: innermost first, up to the nearest module.
+    fn visible(&self) -> impl Iterator<Item = &Frame> {
+        let module = self.frames.iter().rposition(|f| f.is_module).unwrap_or(0);
+        self.frames[module..].iter().rev()
+    }
+
+    /// The module frame `depth` levels up (0 = the current module), for `self::`/`super::`.
+    fn module_frame(&self, depth: usize) -> Option<&Frame> {
+        self.frames.iter().rev().filter(|f| f.is_module).nth(depth)
+    }
+
+    /// The type of variable `name`, if it is a variable: `Some(None)` when untyped.
+    pub fn local_type(&self, name: &str) -> Option<Option<&Ty>> {
+        for frame in self.visible() {
+            if let Some((_, ty)) = frame.locals.iter().rev().find(|(n, _)| n == name) {
+                return Some(ty.as_ref());
+            }
+            if frame.names.contains_key(name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Resolves an expression path (a call's callee, a `Type::assoc` path).
+    pub fn resolve_value(&self, path: &syn::Path) -> Resolution {
+        if path.segments.len() == 1
+            && self
+                .local_type(&path.segments[0].ident.to_string())
+                .is_some()
+        {
+            return Resolution::Local;
+        }
+        self.resolve(path)
+    }
+
+    /// Resolves a path in the type or module namespace.
+    pub fn resolve(&self, path: &syn::Path) -> Resolution {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if path.leading_colon.is_some() {
+            return external(segments);
+        }
+        self.resolve_segments(&segments, 0)
+    }
+
+    fn resolve_segments(&self, segments: &[String], depth: usize) -> Resolution {
+        self.resolve_with(segments, depth, true)
+    }
+
+    /// `via_globs` is off when resolving a glob's own path: following globs from globs
+    /// would be exponential in their number, and real globs name modules directly.
+    fn resolve_with(&self, segments: &[String], depth: usize, via_globs: bool) -> Resolution {
+        let Some(first) = segments.first() else {
+            return Resolution::Unknown;
+        };
+        if depth > 8 {
+            return Resolution::Unknown;
+        }
+        match first.as_str() {
+            "crate" | "Self" => return Resolution::Local,
+            "self" | "super" => return self.resolve_relative(segments),
+            _ => {}
+        }
+        for frame in self.visible() {
+            if frame.locals.iter().any(|(n, _)| n == first) && segments.len() == 1 {
+                return Resolution::Local;
+            }
+            match frame.names.get(first) {
+                Some(Binding::Local(_)) => return Resolution::Local,
+                Some(Binding::Import(target)) => {
+                    let mut full = target.clone();
+                    full.extend_from_slice(&segments[1..]);
+                    return self.expand_import(full, depth, via_globs);
+                }
+                None => {}
+            }
+        }
+        // A glob cannot bring in a name that clashes with a crate the catalogue knows.
+        if segments.len() >= 2 && self.catalog.knows_prefix(first) {
+            return external(segments.to_vec());
+        }
+        let through_globs = if via_globs {
+            self.resolve_through_globs(segments, depth)
+        } else {
+            None
+        };
+        match through_globs {
+            Some(resolution) => resolution,
+            // `std::fs::read`, `tokio::spawn`: a crate from the extern prelude.
+            None if segments.len() >= 2 => external(segments.to_vec()),
+            None => Resolution::Unknown,
+        }
+    }
+
+    /// An import's path may start with a name imported by a sibling `use`, or with a
+    /// module of this crate (`mod store; use store::Store;`).
+    fn expand_import(&self, full: Vec<String>, depth: usize, via_globs: bool) -> Resolution {
+        let head = &full[0];
+        if self.local_item(head).is_some() {
+            return Resolution::Local;
+        }
+        let rebinds = self
+            .visible()
+            .any(|frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t.len() > 1 || t[0] != *head));
+        if rebinds {
+            self.resolve_with(&full, depth + 1, via_globs)
+        } else {
+            external(full)
+        }
+    }
+
+    /// `self::x` and `super::x`, through the module frames of this file.
+    fn resolve_relative(&self, segments: &[String]) -> Resolution {
+        let supers = segments.iter().take_while(|s| *s == "super").count();
+        let rest: &[String] = if supers > 0 {
+            &segments[supers..]
+        } else {
+            &segments[1..]
+        };
+        let Some(name) = rest.first() else {
+            return Resolution::Local;
+        };
+        let Some(frame) = self.module_frame(supers) else {
+            return Resolution::Unknown;
+        };
+        match frame.names.get(name) {
+            Some(Binding::Import(target)) => {
+                let mut full = target.clone();
+                full.extend_from_slice(&rest[1..]);
+                external(full)
+            }
+            _ => Resolution::Local,
+        }
+    }
+
+    /// `None` when no glob is in scope; otherwise the glob's verdict.
+    fn resolve_through_globs(&self, segments: &[String], depth: usize) -> Option<Resolution> {
+        let mut any_glob = false;
+        let mut unknown_glob = false;
+        let mut candidates: Vec<Resolution> = Vec::new();
+        for frame in self.visible() {
+            for glob in &frame.globs {
+                any_glob = true;
+                match self.glob_supplies(glob, segments, depth) {
+                    GlobVerdict::Supplies(resolution) => candidates.push(resolution),
+                    GlobVerdict::DoesNot => {}
+                    GlobVerdict::Unsure => unknown_glob = true,
+                }
+            }
+        }
+        if !any_glob {
+            return None;
+        }
+        Some(match (unknown_glob, candidates.as_slice()) {
+            (false, [only]) => only.clone(),
+            // A name the known globs cannot supply still needs a crate path.
+            (false, []) if segments.len() >= 2 => external(segments.to_vec()),
+            _ => Resolution::Unknown,
+        })
+    }
+
+    /// Whether `use <glob>::*` brings in `segments[0]`, and as what.
+    fn glob_supplies(&self, glob: &[String], segments: &[String], depth: usize) -> GlobVerdict {
+        // `use super::*` (the test-module idiom): the parent module's own names.
+        if !glob.is_empty() && glob.iter().all(|s| s == "super") {
+            let Some(frame) = self.module_frame(glob.len()) else {
+                return GlobVerdict::Unsure;
+            };
+            return match frame.names.get(&segments[0]) {
+                Some(Binding::Local(_)) => GlobVerdict::Supplies(Resolution::Local),
+                Some(Binding::Import(target)) => {
+                    let mut full = target.clone();
+                    full.extend_from_slice(&segments[1..]);
+                    GlobVerdict::Supplies(external(full))
+                }
+                None if frame.globs.is_empty() => GlobVerdict::DoesNot,
+                None => GlobVerdict::Unsure,
+            };
+        }
+        let Resolution::External(module) = self.resolve_with(glob, depth + 1, false) else {
+            return GlobVerdict::Unsure;
+        };
+        if !self.catalog.knows_prefix(&module) {
+            return GlobVerdict::Unsure;
+        }
+        if self
+            .catalog
+            .knows_prefix(&format!("{module}::{}", segments[0]))
+        {
+            GlobVerdict::Supplies(Resolution::External(format!(
+                "{module}::{}",
+                segments.join("::")
+            )))
+        } else {
+            GlobVerdict::DoesNot
+        }
+    }
+
+    /// Whether the trait at canonical `trait_path` is imported here.
+    pub fn trait_in_scope(&self, trait_path: &str) -> bool {
+        let (module, name) = trait_path.rsplit_once("::").unwrap_or(("", trait_path));
+        self.visible().any(|frame| {
+            // Only an import that ends in the trait's own name can be it (the cheap test
+            // first: this runs for every call of a catalogued trait method's name).
+            frame.imports.iter().any(|import| {
+                import.last().is_some_and(|last| last == name)
+                    && self.resolve_with(import, 1, false)
+                        == Resolution::External(trait_path.to_string())
+            }) || frame.globs.iter().any(|glob| {
+                self.resolve_with(glob, 1, false) == Resolution::External(module.to_string())
+                    && !frame.names.contains_key(name)
+            })
+        })
+    }
+
+    /// Resolves a written type to the receiver type methods are looked up on.
+    pub fn resolve_type(&self, ty: &syn::Type) -> Option<Ty> {
+        match ty {
+            syn::Type::Reference(r) => self.resolve_type(&r.elem),
+            syn::Type::Paren(p) => self.resolve_type(&p.elem),
+            syn::Type::Group(g) => self.resolve_type(&g.elem),
+            syn::Type::Path(tp) if tp.qself.is_none() => {
+                let last = tp.path.segments.last()?;
+                let first_arg = || match &last.arguments {
+                    syn::PathArguments::AngleBracketed(args) => {
+                        args.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(t) => self.resolve_type(t),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                };
+                let resolved = match self.resolve(&tp.path) {
+                    Resolution::External(path) => path,
+                    // A type of this crate: fields are looked up by its name.
+                    Resolution::Local if last.ident != "Self" => {
+                        return Some(Ty::named(format!("{LOCAL_TYPE_PREFIX}{}", last.ident)));
+                    }
+                    Resolution::Local => return None,
+                    // Unimported single names can only be prelude types.
+                    Resolution::Unknown if tp.path.segments.len() == 1 => {
+                        match last.ident.to_string().as_str() {
+                            "Box" => "std::boxed::Box".to_string(),
+                            "Option" => "std::option::Option".to_string(),
+                            "Result" => "std::result::Result".to_string(),
+                            _ => return None,
+                        }
+                    }
+                    Resolution::Unknown => return None,
+                };
+                let resolved = canonical(resolved);
+                if TRANSPARENT_WRAPPERS.contains(&resolved.as_str()) {
+                    return first_arg();
+                }
+                if GENERIC_CARRIERS.contains(&resolved.as_str()) {
+                    let inner = first_arg()?;
+                    return Some(Ty::named(format!("{resolved}<{}>", inner.plain()?)));
+                }
+                let wrap = match resolved.as_str() {
+                    "std::option::Option" => Wrap::Option,
+                    "std::result::Result" | "std::io::Result" => Wrap::Result,
+                    _ => return Some(Ty::named(resolved)),
+                };
+                let inner = first_arg()?;
+                (inner.wrap == Wrap::None && inner.elems.is_empty()).then_some(Ty { wrap, ..inner })
+            }
+            _ => None,
+        }
+    }
+}
+
+enum GlobVerdict {
+    Supplies(Resolution),
+    DoesNot,
+    Unsure,
+}
+
+fn external(segments: Vec<String>) -> Resolution {
+    Resolution::External(canonical(segments.join("::")))
+}
+
+/// `core::` and `alloc::` items are the same items as their `std::` re-exports.
+fn canonical(path: String) -> String {
+    for prefix in ["core::", "alloc::"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return format!("std::{rest}");
+        }
+    }
+    path
+}
+
+impl Frame {
+    fn add_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
+        for item in items {
+            let ident = match item {
+                Item::Use(u) => {
+                    self.add_use_tree(Vec::new(), &u.tree);
+                    continue;
+                }
+                Item::ExternCrate(ec) => {
+                    let name = ec.ident.to_string();
+                    let alias = ec.rename.as_ref().map(|(_, id)| id.to_string());
+                    let binding = if name == "self" {
+                        Binding::Local(None)
+                    } else {
+                        Binding::Import(vec![name.clone()])
+                    };
+                    self.names.insert(alias.unwrap_or(name), binding);
+                    continue;
+                }
+                Item::Fn(f) => &f.sig.ident,
+                Item::Mod(m) => &m.ident,
+                Item::Struct(s) => &s.ident,
+                Item::Enum(e) => &e.ident,
+                Item::Union(u) => &u.ident,
+                Item::Type(t) => &t.ident,
+                Item::Trait(t) => &t.ident,
+                Item::TraitAlias(t) => &t.ident,
+                Item::Const(c) => &c.ident,
+                Item::Static(s) => &s.ident,
+                Item::Macro(m) => match &m.ident {
+                    Some(ident) => ident,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let path = self.is_module.then(|| LocalPath {
+                anchor: Anchor::File { up: 0 },
+                segments: self
+                    .module
+                    .iter()
+                    .cloned()
+                    .chain([ident.to_string()])
+                    .collect(),
+            });
+            self.names.insert(ident.to_string(), Binding::Local(path));
+        }
+    }
+
+    fn add_use_tree(&mut self, mut prefix: Vec<String>, tree: &UseTree) {
+        match tree {
+            UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.add_use_tree(prefix, &p.tree);
+            }
+            UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name == "self" {
+                    if let Some(last) = prefix.last().cloned() {
+                        self.bind(last, prefix);
+                    }
+                } else {
+                    prefix.push(name.clone());
+                    self.bind(name, prefix);
+                }
+            }
+            UseTree::Rename(r) => {
+                let name = r.ident.to_string();
+                if name != "self" {
+                    prefix.push(name);
+                }
+                let alias = r.rename.to_string();
+                if alias == "_" {
+                    self.imports.push(prefix);
+                } else {
+                    self.bind(alias, prefix);
+                }
+            }
+            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Group(g) => {
+                for item in &g.items {
+                    self.add_use_tree(prefix.clone(), item);
+                }
+            }
+        }
+    }
+
+    fn bind(&mut self, name: String, path: Vec<String>) {
+        self.imports.push(path.clone());
+        let local = matches!(
+            path.first().map(String::as_str),
+            Some("crate" | "self" | "super")
+        );
+        let binding = if local {
+            Binding::Local(relative_path(&self.module, &path))
+        } else {
+            Binding::Import(path)
+        };
+        // A local item beats an import of the same name in another namespace.
+        if !matches!(self.names.get(&name), Some(Binding::Local(_))) {
+            self.names.insert(name, binding);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The syntax layer: source text and the cheap looks taken at it around the parse
+//! (decoding, line index, prefilter, nesting guard, module-tree lexer, macro bodies).
+pub mod expr;
+pub mod macros;
+pub mod modtree;
+pub mod source;

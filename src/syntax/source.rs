@@ -1,0 +1,391 @@
+//! Source text: reading files, the byte ↔ line/column index, and the cheap prefilter.
+use std::path::{Path, PathBuf};
+
+/// Why a file's text could not be had.
+#[derive(Debug)]
+pub enum LoadError {
+    Io(std::io::Error),
+    NotUtf8 { valid_up_to: usize },
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(err) => write!(f, "could not read the file: {err}"),
+            LoadError::NotUtf8 { valid_up_to } => {
+                write!(
+                    f,
+                    "the file is not valid UTF-8 (first bad byte at offset {valid_up_to})"
+                )
+            }
+        }
+    }
+}
+
+/// Reads a file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    decode(std::fs::read(path).map_err(LoadError::Io)?)
+}
+
+/// A file's bytes as UTF-8 text.
+pub fn decode(bytes: Vec<u8>) -> Result<String, LoadError> {
+    String::from_utf8(bytes).map_err(|err| LoadError::NotUtf8 {
+        valid_up_to: err.utf8_error().valid_up_to(),
+    })
+}
+
+/// Where each line of `text` starts, by byte offset.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// Whether a file can contain executor context at all. Every executor context starts
+/// at the keyword `async` followed by `fn`, `unsafe`, `move`, `{` or `|` (async fns,
+/// blocks and closures), and a byte search is far cheaper than a parse: most files that
+/// mention "async" do so in prose (`async-std`, "an async runtime").
+pub fn may_contain_async(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(bytes, b"async").any(|at| {
+        // A byte-order mark right before is the start of the file, not an identifier.
+        let after_bom = at == 3 && text.starts_with('\u{feff}');
+        let whole_word = (at == 0 || after_bom || !is_ident(bytes[at - 1]))
+            && bytes.get(at + 5).is_none_or(|&b| !is_ident(b));
+        if !whole_word {
+            return false;
+        }
+        let rest = &bytes[at + 5..];
+        let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+        let keyword = |word: &[u8]| {
+            rest.starts_with(word) && rest.get(word.len()).is_none_or(|&b| !is_ident(b))
+        };
+        rest.first().is_some_and(|&b| b == b'{' || b == b'|')
+            || keyword(b"fn")
+            || keyword(b"move")
+            || keyword(b"unsafe")
+    })
+}
+
+/// How deep a parser (and the code that walks and drops its tree) must recurse to read
+/// a text, estimated on raw bytes: strings and comments count too, so it can only
+/// overestimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Nesting {
+    /// Bracket depth, plus generic angles and assignments within a statement, plus the
+    /// longest run of prefix operators and keywords that each open an expression of
+    /// their own (`!!!!x`, `&&&&x`, `|| || ||`, `return return`).
+    pub depth: usize,
+    /// The longest chain of postfix and binary operators in one statement (`a.b().c()`,
+    /// `x? ?`, `a + b + c`, `f()()`), or of `else if`s: each link is one level of tree.
+    pub chain: usize,
+}
+
+/// The deepest bracket nesting a file may have to be parsed (real code stays far below;
+/// the workers' stacks hold several times this much in a debug build).
+const MAX_NESTING: usize = 4000;
+
+/// The longest operator chain a file may have to be parsed: each link is one level of
+/// syntax tree, walked and dropped recursively (real code stays far below).
+const MAX_CHAIN: usize = 20_000;
+
+/// Why a file is too deep to parse safely, when it is: parsing recurses once per level,
+/// so past these limits (generated code, or a hostile file) the file is reported
+/// instead of risking the stack.
+pub fn too_deep_to_parse(text: &str) -> Option<String> {
+    let nesting = max_nesting(text);
+    if nesting.depth > MAX_NESTING {
+        Some(format!(
+            "this file nests code {} levels deep (brackets, generics, prefix operators or assignments); cargo-unblock checks files up to {MAX_NESTING}",
+            nesting.depth
+        ))
+    } else if nesting.chain > MAX_CHAIN {
+        Some(format!(
+            "this file chains {} operators in one expression; cargo-unblock checks files up to {MAX_CHAIN}",
+            nesting.chain
+        ))
+    } else {
+        None
+    }
+}
+
+/// The nesting a text needs, as `Nesting` measures it.
+pub fn max_nesting(text: &str) -> Nesting {
+    let bytes = text.as_bytes();
+    let (mut brackets, mut angles, mut run, mut ops) = (0usize, 0usize, 0usize, 0usize);
+    let (mut elses, mut else_level) = (0usize, 0usize);
+    let mut max = Nesting::default();
+    let mut last_close = false;
+    // The last word was a number right after a `.`: a tuple index (`t.0.1`), so the
+    // next `.` is another link, not a float's point.
+    let mut tuple_index = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let mut closes = false;
+        match byte {
+            b'(' | b'[' | b'{' => {
+                if last_close && byte != b'{' {
+                    ops += 1;
+                }
+                brackets += 1;
+                if byte == b'{' {
+                    angles = 0;
+                    ops = 0;
+                }
+            }
+            b')' | b']' | b'}' => {
+                brackets = brackets.saturating_sub(1);
+                run = 0;
+                closes = true;
+                if byte == b'}' {
+                    angles = 0;
+                    ops = 0;
+                    if brackets < else_level {
+                        elses = 0;
+                    }
+                }
+            }
+            b'<' => angles += 1,
+            // An assignment is right-associative: `a = b = c` nests.
+            b'=' if !matches!(bytes.get(i + 1), Some(b'=' | b'>'))
+                && (i == 0 || !matches!(bytes[i - 1], b'=' | b'!' | b'<' | b'>')) =>
+            {
+                angles += 1
+            }
+            b'>' if i > 0 && matches!(bytes[i - 1], b'-' | b'=') => run = 0,
+            b'>' => angles = angles.saturating_sub(1),
+            b';' => {
+                angles = 0;
+                run = 0;
+                ops = 0;
+                if brackets == else_level {
+                    elses = 0;
+                }
+            }
+            b'!' | b'-' | b'*' | b'&' | b'|' => {
+                run += 1;
+                ops += 1;
+            }
+            b'+' | b'/' | b'%' | b'^' | b'?' => ops += 1,
+            // A field or method, not a range and not a float's point.
+            b'.' if bytes.get(i + 1) != Some(&b'.')
+                && (i == 0 || bytes[i - 1] != b'.')
+                && (tuple_index
+                    || !(i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))) =>
+            {
+                ops += 1
+            }
+            b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => {
+                let start = i;
+                while i + 1 < bytes.len()
+                    && (bytes[i + 1] == b'_' || bytes[i + 1].is_ascii_alphanumeric())
+                {
+                    i += 1;
+                }
+                let word = &bytes[start..=i];
+                let after_dot = start > 0 && bytes[start - 1] == b'.';
+                let number_after_dot = after_dot && word[0].is_ascii_digit();
+                let opens = matches!(
+                    word,
+                    b"return"
+                        | b"break"
+                        | b"move"
+                        | b"box"
+                        | b"yield"
+                        | b"mut"
+                        | b"ref"
+                        | b"dyn"
+                        | b"impl"
+                        | b"async"
+                        | b"const"
+                        | b"static"
+                );
+                run = if opens { run + 1 } else { 0 };
+                if word == b"as" {
+                    ops += 1;
+                }
+                if word == b"else" {
+                    if brackets == else_level {
+                        elses += 1;
+                    } else {
+                        else_level = brackets;
+                        elses = 1;
+                    }
+                }
+                last_close = false;
+                tuple_index = number_after_dot;
+                max.depth = max.depth.max(brackets + angles + run);
+                max.chain = max.chain.max(ops.max(elses));
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        last_close = closes;
+        tuple_index = false;
+        max.depth = max.depth.max(brackets + angles + run);
+        max.chain = max.chain.max(ops.max(elses));
+        i += 1;
+    }
+    max
+}
+
+/// The text handed to `syn`: byte-for-byte aligned with the file, with a BOM and a
+/// shebang line blanked out (syn would strip them and shift every offset).
+pub fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let bom = text.starts_with('\u{feff}');
+    let body = if bom { &text[3..] } else { text };
+    let shebang_len = if body.starts_with("#!") && !body[2..].trim_start().starts_with('[') {
+        body.find('\n').unwrap_or(body.len())
+    } else {
+        0
+    };
+    if !bom && shebang_len == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let offset = if bom { 3 } else { 0 };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&" ".repeat(offset + shebang_len));
+    out.push_str(&text[offset + shebang_len..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A file the scan looked at, with its line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as the file system knows it.
+    pub path: PathBuf,
+    /// Path as diagnostics show it (relative to the working directory when possible).
+    pub display: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and a 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = self.text.get(start..end).unwrap_or_default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        text.trim_end_matches('\n').trim_end_matches('\r')
+    }
+
+    /// Line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let mut start = self.line_starts[line];
+        // A byte-order mark is not part of the first line, for rustc and editors alike.
+        if start == 0 && self.text.starts_with('\u{feff}') && offset >= 3 {
+            start = 3;
+        }
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        LineCol {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_chars_and_survive_crlf() {
+        let file = SourceFile::new("a.rs".into(), "a.rs".into(), "ab\r\né x\n".into());
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(4), LineCol { line: 2, column: 1 });
+        // `x` is byte 7 (é is two bytes) and the third character of line 2.
+        assert_eq!(file.line_col(7), LineCol { line: 2, column: 3 });
+    }
+
+    #[test]
+    fn prefilter_keeps_every_executor_context() {
+        for code in [
+            "async fn f() {}",
+            "pub(crate) async unsafe fn f() {}",
+            "let x = async move { 1 };",
+            "let x = async{1};",
+            "let f = async |x| x;",
+            "let f = async move |x| x;",
+            "fn f() { async\n    {} }",
+        ] {
+            assert!(may_contain_async(code), "{code}");
+        }
+        for prose in [
+            "// uses async-std",
+            "/// an async runtime",
+            "let asyncfn = 1;",
+            "fn my_async() {}",
+            "async",
+        ] {
+            assert!(!may_contain_async(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn nesting_depth() {
+        assert_eq!(max_nesting("fn f() { g((1)) }").depth, 3);
+        assert_eq!(max_nesting(")))").depth, 0);
+        assert_eq!(max_nesting("fn f() { !!!!!x; }").depth, 6);
+        assert_eq!(max_nesting("let v: Vec<Vec<Vec<u8>>> = a;").depth, 3);
+        assert_eq!(max_nesting("a.b().c()?.d;").chain, 4);
+        assert_eq!(max_nesting("f()()();").chain, 2);
+        // Floats, ranges and separate statements are not chains.
+        assert_eq!(
+            max_nesting("let a = [1.0, 2.5, 3.25]; let r = 0..10;").chain,
+            0
+        );
+        assert_eq!(max_nesting("x.a(); y.b(); z.c();").chain, 1);
+        assert_eq!(max_nesting("t.0.1.2;").chain, 3);
+        let else_ifs = "fn f() { if a { x; } else if b { y; } else if c { z; } else { w; } }";
+        assert_eq!(max_nesting(else_ifs).chain, 3);
+    }
+
+    #[test]
+    fn parse_text_keeps_offsets() {
+        let text = "\u{feff}#!/usr/bin/env run\nfn main() {}\n";
+        let parsed = parse_text(text);
+        assert_eq!(parsed.len(), text.len());
+        assert_eq!(parsed.find("fn main"), text.find("fn main"));
+        assert!(syn::parse_file(&parsed).is_ok());
+        // An inner attribute is not a shebang.
+        assert_eq!(parse_text("#![allow(x)]\n"), "#![allow(x)]\n");
+    }
+}
