@@ -28,7 +28,7 @@ pub struct Checker<'a, 'c> {
     in_reported_loop: bool,
 }
 
-pub(super) fn range(span: Span) -> Range<usize> {
+fn range(span: Span) -> Range<usize> {
     span.byte_range()
 }
 
