@@ -57,6 +57,7 @@ fn main() {
         Ok(variant @ ("shipped" | "every")) => {
             let options = ScanOptions {
                 include_tests: true,
+                include_examples: true,
                 runtime: None,
                 jobs: None,
                 prefilter: variant == "shipped",
@@ -72,6 +73,7 @@ fn main() {
     let floor = best_of(runs, || parsed = pool.install(|| parse_only(&paths)));
     let options = |prefilter| ScanOptions {
         include_tests: true,
+        include_examples: true,
         runtime: None,
         jobs: None,
         prefilter,

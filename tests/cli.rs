@@ -63,7 +63,6 @@ fn virtual_workspace_root_checks_every_member() {
         [
             "api/src/lib.rs:2",
             "api/src/lib.rs:3",
-            "worker/examples/demo.rs:4",
             "worker/src/main.rs:6"
         ]
     );
@@ -73,27 +72,41 @@ fn virtual_workspace_root_checks_every_member() {
 }
 
 #[test]
-fn package_selection_follows_cargo() {
-    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "worker"]));
+fn examples_are_checked_when_asked_as_in_cargo() {
+    for flag in ["--examples", "--all-targets"] {
+        let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "worker", flag]));
+        assert_eq!(
+            locations(&stderr),
+            ["worker/examples/demo.rs:7", "worker/src/main.rs:6"],
+            "{flag}"
+        );
+    }
+    // Paths mode follows the same targets.
+    let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["worker"]));
+    assert_eq!(locations(&stderr), ["worker/src/main.rs:6"]);
+    let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["worker", "--examples"]));
     assert_eq!(
         locations(&stderr),
-        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
+        ["worker/examples/demo.rs:7", "worker/src/main.rs:6"]
     );
+}
+
+#[test]
+fn package_selection_follows_cargo() {
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "worker"]));
+    assert_eq!(locations(&stderr), ["worker/src/main.rs:6"]);
     assert_eq!(code, 0, "warnings alone pass the gate");
 
     let (_, _, stderr) =
         run(unblock(&fixture("workspace")).args(["--workspace", "--exclude", "api"]));
-    assert_eq!(
-        locations(&stderr),
-        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
-    );
+    assert_eq!(locations(&stderr), ["worker/src/main.rs:6"]);
 
     let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "a*"]));
     assert_eq!(locations(&stderr), ["api/src/lib.rs:2", "api/src/lib.rs:3"]);
 
     // From inside a member, like cargo: that member only.
     let (_, _, stderr) = run(&mut unblock(&fixture("workspace/worker")));
-    assert_eq!(locations(&stderr), ["examples/demo.rs:4", "src/main.rs:6"]);
+    assert_eq!(locations(&stderr), ["src/main.rs:6"]);
 
     let manifest = fixture("workspace/api/Cargo.toml");
     let (_, _, stderr) = run(unblock(&fixture("")).arg("--manifest-path").arg(&manifest));
@@ -241,10 +254,7 @@ fn runs_as_a_real_cargo_subcommand() {
         .env("PATH", path)
         .args(["unblock", "-p", "worker"]));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        locations(&stderr),
-        ["worker/examples/demo.rs:4", "worker/src/main.rs:6"]
-    );
+    assert_eq!(locations(&stderr), ["worker/src/main.rs:6"]);
 }
 
 #[test]
@@ -309,11 +319,27 @@ fn example_service_findings() {
             "fixtures/example-service/src/handlers.rs:31",
             "fixtures/example-service/src/handlers.rs:40",
             "fixtures/example-service/src/jobs.rs:6",
-            "fixtures/example-service/src/main.rs:14",
             "fixtures/example-service/src/storage.rs:6",
         ]
     );
+    // The config read in `main` before serving is startup code: allow by default, and
+    // the summary says how to see it.
+    assert!(
+        stderr.contains(
+            "1 blocking call in startup code was not shown (`-W blocking_in_startup` shows them)"
+        ),
+        "{stderr}"
+    );
     insta::assert_snapshot!("example_service", stderr);
+    let (_, _, stderr) = run(unblock(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .arg("--manifest-path")
+        .arg(fixture("example-service/Cargo.toml"))
+        .args(["-W", "blocking_in_startup"]));
+    assert!(
+        locations(&stderr).contains(&"fixtures/example-service/src/main.rs:15".to_string()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("in startup code"), "{stderr}");
 }
 
 #[test]

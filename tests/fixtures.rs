@@ -142,6 +142,7 @@ fn check(fixture: &Fixture) -> ScanReport {
             assert!(discovered.problems.is_empty(), "{:?}", discovered.problems);
             let options = ScanOptions {
                 include_tests: false,
+                include_examples: false,
                 runtime: None,
                 jobs: Some(2),
                 prefilter: true,

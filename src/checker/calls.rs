@@ -45,6 +45,14 @@ impl Checker<'_, '_> {
         if !awaited {
             calls::call(&self.model, &mut self.out, call, path);
         }
+        let name = path.rsplit("::").next().unwrap_or(path);
+        if matches!(name, "spawn" | "spawn_local") {
+            self.model.end_startup();
+        }
+        if name == "block_on" && self.in_sync_main() {
+            self.visit_expr(&call.func);
+            return self.visit_entry_args(call.args.iter());
+        }
         if offload::is_offload_fn(path) || self.model.ctx.offload.contains(path) {
             self.visit_expr(&call.func);
             self.visit_offloaded_args(call.args.iter());
@@ -58,6 +66,21 @@ impl Checker<'_, '_> {
             return;
         }
         visit::visit_expr_call(self, call);
+    }
+
+    /// The sync `main` fn, where a `block_on(async { .. })` starts the runtime.
+    fn in_sync_main(&self) -> bool {
+        self.model.executor.is_none() && self.model.enclosing_fn.as_deref() == Some("main")
+    }
+
+    /// The arguments of `block_on` in a sync `main`: an async block there is the
+    /// runtime's entry, startup code until its first `.await`.
+    fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+        for arg in args {
+            self.entry_block_next = matches!(arg, Expr::Async(_));
+            self.visit_expr(arg);
+            self.entry_block_next = false;
+        }
     }
 
     /// A closure whose first parameter is a scope handle of type `scope_ty`.
@@ -92,10 +115,17 @@ impl Checker<'_, '_> {
             let site = CallSite::Method(mc);
             record::call(&self.model, &mut self.out, callee, site, awaited);
         }
+        if matches!(method.as_str(), "spawn" | "spawn_local") {
+            self.model.end_startup();
+        }
         if offload::is_offload_method(&method) {
             self.visit_expr(&mc.receiver);
             self.visit_offloaded_args(mc.args.iter());
             return;
+        }
+        if method == "block_on" && self.in_sync_main() {
+            self.visit_expr(&mc.receiver);
+            return self.visit_entry_args(mc.args.iter());
         }
         self.visit_expr(&mc.receiver);
         for arg in &mc.args {

@@ -26,6 +26,8 @@ pub struct Checker<'a, 'c> {
     pub(super) closure_is_method_arg: bool,
     /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
     in_reported_loop: bool,
+    /// The next async block is the one a sync `main` hands to `block_on`.
+    pub(super) entry_block_next: bool,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -39,6 +41,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             out: Output::default(),
             closure_is_method_arg: false,
             in_reported_loop: false,
+            entry_block_next: false,
         }
     }
 
@@ -99,6 +102,10 @@ impl<'a, 'c> Checker<'a, 'c> {
         header: Range<usize>,
         visit: impl FnOnce(&mut Self),
     ) {
+        // A loop that awaits runs its rounds after an `.await`: not startup any more.
+        if self.model.in_startup() && cpu_loop::judge::awaits_in(looped) {
+            self.model.end_startup();
+        }
         let reported =
             !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
         if !reported {
@@ -135,9 +142,8 @@ impl<'a, 'c> Checker<'a, 'c> {
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
-            async_span: range(token.span),
-            what: "this `async fn` runs on the executor",
-            inline_closure: None,
+            startup: runtime_entry(attrs),
+            ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
         let saved_names = std::mem::replace(
             &mut self.model.offloaded_names,
@@ -300,11 +306,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             .current_fn
             .filter(|_| inline_in_fn && closure.asyncness.is_none());
         let executor = if let Some(token) = closure.asyncness {
-            Some(Executor {
-                async_span: range(token.span),
-                what: "this async closure runs on the executor",
-                inline_closure: None,
-            })
+            Some(Executor::new(
+                range(token.span),
+                "this async closure runs on the executor",
+            ))
         } else {
             self.model.executor.clone().map(|mut executor| {
                 executor.inline_closure =
@@ -322,9 +327,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
 
     fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
         let executor = Executor {
-            async_span: range(block.async_token.span),
-            what: "this `async` block runs on the executor",
-            inline_closure: None,
+            startup: std::mem::take(&mut self.entry_block_next),
+            ..Executor::new(
+                range(block.async_token.span),
+                "this `async` block runs on the executor",
+            )
         };
         self.with_executor(Some(executor), |this| this.visit_block(&block.block));
     }
@@ -337,6 +344,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
         let at = range(expr.dot_token.span).start..range(expr.await_token.span).end;
         self.model.guards.awaited(at);
+        self.model.end_startup();
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
@@ -350,6 +358,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if crate::syntax::macros::polls_futures(mac) {
+            self.model.end_startup();
+        }
         if self.model.executor.is_some() {
             calls::macro_call(&self.model, &mut self.out, mac);
             self.visit_macro_body(mac);
@@ -372,4 +383,23 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             this.visit_block(&expr.body)
         });
     }
+}
+
+/// `#[tokio::main]`, `#[actix_web::main]`, `#[async_std::main]` and the like: the fn
+/// the runtime starts with.
+fn runtime_entry(attrs: &[Attribute]) -> bool {
+    const RUNTIMES: &[&str] = &[
+        "tokio",
+        "actix_web",
+        "actix_rt",
+        "async_std",
+        "ntex",
+        "rocket",
+    ];
+    attrs.iter().any(|attr| {
+        let segments = &attr.path().segments;
+        segments.len() == 2
+            && segments[1].ident == "main"
+            && RUNTIMES.iter().any(|r| segments[0].ident == r)
+    })
 }

@@ -13,6 +13,7 @@ use crate::driver::baseline;
 use crate::driver::scan::{self, ScanOptions, ScanReport};
 use crate::driver::workspace::{self, CargoSelection};
 use crate::report::{self, human, Statistics};
+use crate::rules::startup;
 
 /// Exit codes: the contract with CI gates.
 pub mod exit {
@@ -61,6 +62,12 @@ pub struct Cli {
     /// Also report in test code (#[cfg(test)], #[test] fns, tests/, benches/)
     #[arg(long)]
     tests: bool,
+    /// Also check the examples (examples/)
+    #[arg(long)]
+    examples: bool,
+    /// Check every target: --tests and --examples
+    #[arg(long)]
+    all_targets: bool,
 
     /// Spell suggestions for this runtime instead of the detected one
     #[arg(long, value_name = "RUNTIME", value_parser = ["tokio", "async-std", "smol", "actix-web", "actix-rt", "none"])]
@@ -221,14 +228,15 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         error_line(out, problem).map_err(|e| e.to_string())?;
     }
     let options = ScanOptions {
-        include_tests: cli.tests,
+        include_tests: cli.tests || cli.all_targets,
+        include_examples: cli.examples || cli.all_targets,
         runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
         jobs: cli.jobs,
         prefilter: true,
         cpu_loop_threshold: cli.cpu_loop_threshold,
     };
     let mut report = scan::scan(&discovered, &options);
-    apply_levels(&mut report, &overrides, catalog);
+    let startup_hidden = apply_levels(&mut report, &overrides, catalog);
     let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
     let relative = |path: &Path| report::relative(path, &workspace_root);
     if let Some(file) = &cli.write_baseline {
@@ -255,6 +263,19 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         .map_err(|e| e.to_string())?;
     if known > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
         let line = format!("{known} findings in the baseline were not shown");
+        note_line(out, &line).map_err(|e| e.to_string())?;
+    }
+    if startup_hidden > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
+        let (calls, were) = if startup_hidden == 1 {
+            ("call", "was")
+        } else {
+            ("calls", "were")
+        };
+        let line = format!(
+            "{startup_hidden} blocking {calls} in startup code {were} not shown \
+             (`-W {}` shows them)",
+            startup::LINT
+        );
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
     let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
@@ -358,9 +379,11 @@ fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Overri
         .collect()
 }
 
-/// Sets each finding's level from the flags and drops the allowed ones.
-fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catalog) {
+/// Sets each finding's level from the flags and drops the allowed ones; returns how
+/// many startup findings were dropped, for the closing note.
+fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catalog) -> usize {
     let deny_warnings = overrides.contains(&Override::Warnings);
+    let mut startup_hidden = 0;
     for file in &mut report.files {
         for diagnostic in &mut file.diagnostics {
             let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
@@ -379,9 +402,13 @@ fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catal
                 diagnostic.level = Level::Deny;
             }
         }
+        startup_hidden += (file.diagnostics.iter())
+            .filter(|d| d.level == Level::Allow && d.lint == startup::LINT)
+            .count();
         file.diagnostics.retain(|d| d.level != Level::Allow);
     }
     report.files.retain(|f| !f.diagnostics.is_empty());
+    startup_hidden
 }
 
 /// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.

@@ -26,6 +26,8 @@ pub struct Config {
     /// Levels by lint id or group, in the order written (later wins).
     pub levels: Vec<(String, Level)>,
     pub tests: Option<bool>,
+    /// Check the examples too.
+    pub examples: Option<bool>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub runtime: Option<Runtime>,
@@ -90,6 +92,7 @@ struct RawConfig {
     #[serde(default, deserialize_with = "lints_table")]
     lints: LintLevels,
     tests: Option<bool>,
+    examples: Option<bool>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -303,6 +306,7 @@ fn build(
         base_dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(),
         levels,
         tests: raw.tests,
+        examples: raw.examples,
         include: raw.include,
         exclude: raw.exclude,
         runtime,
@@ -345,6 +349,7 @@ mod tests {
         let config = load(
             r#"
 tests = true
+examples = true
 include = ["src/**"]
 exclude = ["src/generated/*"]
 runtime = "smol"
@@ -373,6 +378,7 @@ suggest = "legacy_sdk::AsyncClient::fetch({args}).await"
             ]
         );
         assert_eq!(config.tests, Some(true));
+        assert_eq!(config.examples, Some(true));
         assert_eq!(config.runtime, Some(Runtime::Smol));
         assert_eq!(config.cpu_loop_threshold, Some(5000));
         assert!(!config.require_reason);

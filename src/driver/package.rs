@@ -123,7 +123,7 @@ pub(super) fn transitive_pass(
         crates,
         parse: &parse,
         display: &display,
-        level: shared.catalog.level("transitive_blocking"),
+        catalog: shared.catalog,
         declared: &declared,
     };
     let (findings, stats) = transitive::run(&inputs, summaries);

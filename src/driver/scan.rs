@@ -23,6 +23,8 @@ use crate::syntax::source::SourceFile;
 pub struct ScanOptions {
     /// Report in test code whatever the configuration says (`--tests`).
     pub include_tests: bool,
+    /// Check the examples whatever the configuration says (`--examples`).
+    pub include_examples: bool,
     /// Overrides the runtime detected per package.
     pub runtime: Option<Runtime>,
     /// Worker threads; `None` lets rayon decide (`RAYON_NUM_THREADS`, else all cores).
@@ -112,6 +114,7 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     let selected: Vec<&ScanFile> = files
         .iter()
         .filter(|f| shared.include_tests(f.settings) || f.role != Role::Test)
+        .filter(|f| shared.include_examples(f.settings) || f.role != Role::Example)
         .collect();
     let mut outcomes: Vec<Outcome> = selected
         .par_iter()
@@ -161,6 +164,12 @@ impl Shared<'_> {
     }
 
     /// `--tests`, else the configuration's `tests`.
+    /// `--examples`, else the configuration's `examples`: cargo's default targets are
+    /// the library and the binaries.
+    pub(super) fn include_examples(&self, settings: usize) -> bool {
+        self.options.include_examples || self.settings_of(settings).config.examples == Some(true)
+    }
+
     pub(super) fn include_tests(&self, settings: usize) -> bool {
         self.options.include_tests || self.settings_of(settings).config.tests == Some(true)
     }

@@ -122,8 +122,13 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
     let template = (hit.matcher.message.as_deref())
         .or(lint.message.as_deref())
         .unwrap_or("`{callee}` blocks the executor thread");
-    let mut diagnostic =
-        Diagnostic::new(&lint.id, lint.level, template.replace("{callee}", hit.path));
+    let message = template.replace("{callee}", hit.path);
+    let startup = executor.startup && matches!(lint.group.as_str(), "blocking" | "cpu");
+    let mut diagnostic = if startup {
+        super::startup::diagnostic(model.ctx.catalog, message)
+    } else {
+        Diagnostic::new(&lint.id, lint.level, message)
+    };
     diagnostic.primary = Some(site.primary_range());
     diagnostic.primary_label = lint.label.clone();
     diagnostic.labels.push(Label {

@@ -25,6 +25,21 @@ pub struct Executor {
     pub what: &'static str,
     /// Set inside a sync closure that runs inline in the async code.
     pub inline_closure: Option<Range<usize>>,
+    /// The runtime's entry fn (`#[tokio::main]`, or the async block a sync `main` hands
+    /// to `block_on`) before its first `.await` or spawn: nothing runs beside it yet.
+    pub startup: bool,
+}
+
+impl Executor {
+    /// Code that runs on the executor because of the `async` at `async_span`.
+    pub fn new(async_span: Range<usize>, what: &'static str) -> Executor {
+        Executor {
+            async_span,
+            what,
+            inline_closure: None,
+            startup: false,
+        }
+    }
 }
 
 /// What one file's walk knows at the point being visited.
@@ -137,6 +152,18 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             }
         };
         fields.get(&name).cloned()
+    }
+
+    /// The code at hand no longer runs alone: an `.await` or a spawn was reached.
+    pub fn end_startup(&mut self) {
+        if let Some(executor) = &mut self.executor {
+            executor.startup = false;
+        }
+    }
+
+    /// Whether the code at hand is startup code (see `Executor::startup`).
+    pub fn in_startup(&self) -> bool {
+        self.executor.as_ref().is_some_and(|e| e.startup)
     }
 
     /// Whether these attributes make an item test code that this run skips.

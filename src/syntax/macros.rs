@@ -84,3 +84,11 @@ pub fn mentions_async(tokens: &TokenStream) -> bool {
         _ => false,
     })
 }
+
+/// `select!`, `join!` and `try_join!` poll the futures written in them: they await.
+pub fn polls_futures(mac: &syn::Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| matches!(s.ident.to_string().as_str(), "select" | "join" | "try_join"))
+}

@@ -141,7 +141,7 @@ impl<'ast> Visit<'ast> for LoopFinder {
 }
 
 /// Whether an `.await` occurs in the loop's rounds, outside nested async blocks and closures.
-fn awaits_in(looped: Loop<'_>) -> bool {
+pub fn awaits_in(looped: Loop<'_>) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr(&mut self, expr: &'ast Expr) {

@@ -36,8 +36,8 @@ pub struct Inputs<'a> {
     pub parse: &'a ParseFiles<'a>,
     /// How a file is named in messages.
     pub display: &'a dyn Fn(&Path) -> String,
-    /// The level of `transitive_blocking`.
-    pub level: crate::diagnostic::Level,
+    /// The catalogue, for the levels of the findings.
+    pub catalog: &'a crate::catalog::Catalog,
     /// What the configuration declares, by full path (`my_crate::ffi::poll`).
     pub declared: &'a HashMap<String, Declared>,
 }

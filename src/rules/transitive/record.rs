@@ -118,6 +118,7 @@ pub fn call(
         async_span: executor.async_span.clone(),
         what: executor.what,
         inline_closure: executor.inline_closure.clone(),
+        startup: executor.startup,
         awaited,
     };
     out.summary.executor_calls.push(call);

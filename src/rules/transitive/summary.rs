@@ -86,6 +86,8 @@ pub struct ExecutorCall {
     pub async_span: Range<usize>,
     pub what: &'static str,
     pub inline_closure: Option<Range<usize>>,
+    /// Made in startup code (see `blocking_in_startup`).
+    pub startup: bool,
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,

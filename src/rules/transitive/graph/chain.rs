@@ -7,6 +7,8 @@ use crate::rules::transitive::summary::ExecutorCall;
 /// Links of a chain shown in full; longer chains show their ends.
 const CHAIN_SHOWN: usize = 6;
 
+const LINT: &str = "transitive_blocking";
+
 impl Graph<'_> {
     /// A fn as a chain shows it: crate-qualified when it is in another crate than
     /// the call (`db::connect`).
@@ -68,7 +70,12 @@ impl Graph<'_> {
             _ => format!("it leads to `{}`, declared blocking", self.name(at, from)),
         };
         let message = format!("`{callee_name}` blocks the executor thread: {reason}");
-        let mut diagnostic = Diagnostic::new("transitive_blocking", self.inputs.level, message);
+        let catalog = self.inputs.catalog;
+        let mut diagnostic = if call.startup {
+            crate::rules::startup::diagnostic(catalog, message)
+        } else {
+            Diagnostic::new(LINT, catalog.level(LINT), message)
+        };
         diagnostic.primary = Some(call.primary.clone());
         diagnostic.primary_label = Some("this call blocks".into());
         diagnostic.labels.push(Label {
