@@ -61,6 +61,11 @@ pub struct Matcher {
     /// For `paths`: count the call only when its first argument has one of these types.
     #[serde(default)]
     pub first_arg_types: Vec<String>,
+    /// For `paths`: the call blocks only when its address needs a DNS lookup
+    /// (`TcpListener::bind`): not counted when the first argument is a `SocketAddr` or
+    /// an IP-address literal.
+    #[serde(default)]
+    pub only_with_lookup: bool,
     /// Overrides the lint's headline for this matcher; `{callee}` is the matched path.
     #[serde(default)]
     pub message: Option<String>,

@@ -21,7 +21,7 @@ impl Checker<'_, '_> {
     /// Visits a call's arguments, running closures among them off the executor.
     fn visit_offloaded_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
         for arg in args {
-            if matches!(arg, Expr::Closure(c) if c.asyncness.is_none()) {
+            if offload::is_sync_closure_arg(arg) {
                 self.with_executor(None, |this| this.visit_expr(arg));
             } else {
                 self.visit_expr(arg);
@@ -64,6 +64,12 @@ impl Checker<'_, '_> {
                 self.visit_scope_closure(arg, scope_ty);
             }
             return;
+        }
+        if !offload::runs_inline_fn(path) {
+            // A closure handed to a library fn not known to run it inline may be stored
+            // or run on another thread (`SyncWrapper::new(rt, || ..)`): stay silent in it.
+            self.visit_expr(&call.func);
+            return self.visit_offloaded_args(call.args.iter());
         }
         visit::visit_expr_call(self, call);
     }
@@ -128,6 +134,11 @@ impl Checker<'_, '_> {
             return self.visit_entry_args(mc.args.iter());
         }
         self.visit_expr(&mc.receiver);
+        if !offload::runs_inline_method(&method) {
+            // `pool.run(move || ..)`, `conn.interact(|c| ..)`: an unknown method may run
+            // its closure on another thread; stay silent inside it.
+            return self.visit_offloaded_args(mc.args.iter());
+        }
         for arg in &mc.args {
             // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.
             self.closure_is_method_arg = matches!(arg, Expr::Closure(_));

@@ -7,6 +7,7 @@ use crate::catalog::Hit;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::semantic::model::SemanticModel;
 use crate::semantic::resolve::Resolution;
+use crate::syntax::expr::peel;
 
 use super::suggest::{self, CallSite};
 use super::transitive::record;
@@ -14,17 +15,56 @@ use super::Output;
 
 /// A call of the fn at canonical `path` (`std::fs::read(p)`).
 pub fn call(model: &SemanticModel<'_, '_>, out: &mut Output, call: &syn::ExprCall, path: &str) {
+    let arg0 = call.args.first();
     let hit = model.ctx.catalog.match_path(path).filter(|hit| {
         let wanted = &hit.matcher.first_arg_types;
-        wanted.is_empty() || {
-            let arg0 = call.args.first().and_then(|a| model.infer(a));
-            arg0.as_ref()
+        let typed = wanted.is_empty() || {
+            let ty = arg0.and_then(|a| model.infer(a));
+            ty.as_ref()
                 .and_then(Ty::plain)
                 .is_some_and(|t| wanted.iter().any(|w| w == t))
-        }
+        };
+        let no_lookup = hit.matcher.only_with_lookup && arg0.is_some_and(|a| resolved_address(model, a));
+        typed && !no_lookup
     });
     if let Some(hit) = hit {
         report(model, out, hit, CallSite::Call(call));
+    }
+}
+
+/// Whether an address argument needs no DNS lookup: a `SocketAddr` by type, or an IP
+/// address written as a literal (`"0.0.0.0:8080"`, `("127.0.0.1", 0)`).
+fn resolved_address(model: &SemanticModel<'_, '_>, arg: &syn::Expr) -> bool {
+    const RESOLVED: &[&str] = &[
+        "std::net::SocketAddr",
+        "std::net::SocketAddrV4",
+        "std::net::SocketAddrV6",
+        "std::net::IpAddr",
+        "std::net::Ipv4Addr",
+        "std::net::Ipv6Addr",
+    ];
+    let literal = |e: &syn::Expr| match peel(e) {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    };
+    match peel(arg) {
+        syn::Expr::Reference(r) => resolved_address(model, &r.expr),
+        syn::Expr::Tuple(t) if t.elems.len() == 2 => {
+            let host = &t.elems[0];
+            literal(host).is_some_and(|s| s.parse::<std::net::IpAddr>().is_ok())
+                || resolved_address(model, host)
+        }
+        other => match literal(other) {
+            Some(text) => text.parse::<std::net::SocketAddr>().is_ok(),
+            None => model
+                .infer(other)
+                .as_ref()
+                .and_then(Ty::plain)
+                .is_some_and(|t| RESOLVED.contains(&t)),
+        },
     }
 }
 

@@ -38,6 +38,47 @@ const OFFLOAD_NAMES: &[&str] = &["spawn_blocking", "block_in_place", "unblock"];
 const THREAD_SPAWN_METHODS: &[&str] =
     &["spawn", "spawn_fifo", "spawn_scoped", "execute", "install"];
 
+/// Methods that run a sync closure argument inline: at once, or when the value they
+/// build is iterated or polled on the same thread (the `Iterator`, `Option`, `Result`,
+/// slice, `Vec`, map-entry, `Stream`/`TryFuture` adapters, thread-locals, spans). The
+/// closure of any other method may be stored or run elsewhere (a pool's `run`, a
+/// connection's `interact` or `call`): it is not assumed to run on the executor.
+const INLINE_METHODS: &[&str] = &[
+    // Iterator and Stream adapters and consumers.
+    "map", "filter", "filter_map", "flat_map", "for_each", "try_for_each", "fold",
+    "try_fold", "any", "all", "find", "find_map", "position", "rposition", "take_while",
+    "skip_while", "map_while", "inspect", "partition", "max_by", "min_by", "max_by_key",
+    "min_by_key", "scan", "reduce", "try_reduce", "sum_by", "count_by", "then",
+    "map_ok", "map_err", "and_then", "or_else", "try_filter", "try_filter_map",
+    "for_each_concurrent", "try_for_each_concurrent", "is_sorted_by", "is_sorted_by_key",
+    // Option and Result.
+    "map_or", "map_or_else", "unwrap_or_else", "ok_or_else", "is_some_and", "is_none_or",
+    "is_ok_and", "is_err_and", "inspect_err", "get_or_insert_with", "take_if", "then_with",
+    // Slices, vectors, strings, maps.
+    "sort_by", "sort_by_key", "sort_unstable_by", "sort_unstable_by_key",
+    "sort_by_cached_key", "dedup_by", "dedup_by_key", "retain", "retain_mut",
+    "binary_search_by", "binary_search_by_key", "partition_point", "chunk_by",
+    "split", "rsplit", "splitn", "rsplitn", "split_terminator", "matches", "rmatches",
+    "trim_matches", "trim_start_matches", "trim_end_matches", "resize_with", "extract_if",
+    "or_insert_with", "or_insert_with_key", "and_modify", "get_or_init", "get_or_try_init",
+    "entry_or_insert_with", "update", "replace_with",
+    // Thread-locals, spans, watch channels.
+    "with", "with_borrow", "with_borrow_mut", "in_scope", "send_modify", "send_if_modified",
+];
+
+/// Functions that run a sync closure argument inline.
+const INLINE_FNS: &[&str] = &[
+    "std::iter::from_fn",
+    "std::iter::repeat_with",
+    "std::iter::successors",
+    "std::array::from_fn",
+    "std::panic::catch_unwind",
+    "std::panic::AssertUnwindSafe",
+    "futures::stream::poll_fn",
+    "futures::future::poll_fn",
+    "std::future::poll_fn",
+];
+
 /// Calls whose closure runs inline but whose first closure parameter has a known type.
 const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope")];
 
@@ -50,6 +91,29 @@ pub fn is_offload_fn(path: &str) -> bool {
 /// Whether a method of this name runs its closure arguments off the executor.
 pub fn is_offload_method(name: &str) -> bool {
     OFFLOAD_NAMES.contains(&name) || THREAD_SPAWN_METHODS.contains(&name)
+}
+
+/// Whether a method of this name runs its closure arguments inline.
+pub fn runs_inline_method(name: &str) -> bool {
+    INLINE_METHODS.contains(&name)
+}
+
+/// Whether a function at this path runs its closure arguments inline.
+pub fn runs_inline_fn(path: &str) -> bool {
+    INLINE_FNS.contains(&path)
+}
+
+/// A sync closure passed as an argument: written in place, or as the value a block
+/// ends with (`spawn({ let s = s.clone(); move || run(s) })`).
+pub fn is_sync_closure_arg(arg: &Expr) -> bool {
+    match crate::syntax::expr::peel(arg) {
+        Expr::Closure(c) => c.asyncness.is_none(),
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(syn::Stmt::Expr(tail, None)) => is_sync_closure_arg(tail),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// The type of the scope handle the closure of a scope function receives.

@@ -6,12 +6,15 @@
                        tool no longer reports; print precision and actionable share
     ledger.py record   the same run, appending the findings the ledger lacks as rows
                        with verdict `?` (to be judged by reading the code)
+    ledger.py prune    the same run, dropping the rows of findings no longer reported
+                       (after a change that meant to drop them; each is printed)
     ledger.py stats    the figures of the ledger as it is
 
 ledger.tsv columns: run, crate, file, line, lint, verdict (TP/FP), actionable (yes/no),
 reason. `run` is `default` (the tool as a user runs it in the crate: `cargo unblock`)
 or `tests` (a sample of what `--tests` adds).
 """
+import functools
 import os
 import subprocess
 import sys
@@ -33,6 +36,18 @@ def crates():
                 yield parts[0], parts[1]
 
 
+@functools.lru_cache(maxsize=None)
+def toolchain():
+    """The toolchain this run uses (a crate's own rust-toolchain.toml may name one
+    this machine lacks, and `cargo metadata` would fail on it)."""
+    if os.environ.get("RUSTUP_TOOLCHAIN"):
+        return os.environ["RUSTUP_TOOLCHAIN"]
+    active = subprocess.run(
+        ["rustup", "show", "active-toolchain"], capture_output=True, text=True, cwd=ROOT
+    )
+    return (active.stdout.split() or ["stable"])[0]
+
+
 def findings(run):
     """Counter of (crate, file, line, lint) for one run over every crate."""
     found = Counter()
@@ -44,7 +59,7 @@ def findings(run):
             capture_output=True,
             text=True,
             # A crate may pin a toolchain (rust-toolchain.toml) this machine lacks.
-            env={**os.environ, "RUSTUP_TOOLCHAIN": os.environ.get("RUSTUP_TOOLCHAIN", "stable")},
+            env={**os.environ, "RUSTUP_TOOLCHAIN": toolchain()},
         )
         if result.returncode != 0:
             sys.exit(f"ecosystem: exit {result.returncode} on {name}:\n{result.stderr[-2000:]}")
@@ -96,7 +111,7 @@ def main():
         for run in RUNS:
             figures([r for r in rows if r["run"] == run], run)
         return
-    problems, appended = [], []
+    problems, appended, dropped = [], [], []
     for run in RUNS:
         ledger = Counter(key(r) for r in rows if r["run"] == run)
         verdicts = {key(r): r["verdict"] for r in rows if r["run"] == run}
@@ -107,12 +122,25 @@ def main():
                 problems.append(f"new finding ({run}): {' '.join(k)}" + (f" x{missing}" if missing > 1 else ""))
                 appended += [[run, *k, "?", "?", ""]] * missing
         for k in sorted(ledger):
-            if k not in found and verdicts[k] == "TP":
+            if k not in found and mode == "prune":
+                dropped.append((run, k))
+            elif k not in found and verdicts[k] == "TP":
                 problems.append(f"lost TP ({run}): {' '.join(k)}")
             elif k not in found:
                 print(f"no longer reported (an FP gone; drop its row): {run} {' '.join(k)}")
         reported = [r for r in rows if r["run"] == run and key(r) in found]
         figures(reported, run)
+    if mode == "prune":
+        gone = set(dropped)
+        kept = [r for r in rows if (r["run"], key(r)) not in gone]
+        with open(LEDGER, "w") as f:
+            f.write("\t".join(COLUMNS) + "\n")
+            for r in kept:
+                f.write("\t".join(r[c] for c in COLUMNS) + "\n")
+        for run, k in sorted(gone):
+            row = next(r for r in rows if r["run"] == run and key(r) == k)
+            print(f"dropped: {run} {' '.join(k)} {row['verdict']} {row['reason']}")
+        return
     if mode == "record":
         with open(LEDGER, "a") as f:
             for row in appended:
