@@ -6,12 +6,15 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::Expr;
 
+use syn::spanned::Spanned;
+
 use super::visitor::Checker;
 use crate::catalog::ty::Ty;
 use crate::rules::calls;
 use crate::rules::suggest::CallSite;
 use crate::rules::transitive::record;
 use crate::semantic::guards;
+use crate::semantic::model::Executor;
 use crate::semantic::offload;
 use crate::semantic::resolve::Resolution;
 use crate::syntax::expr::peel;
@@ -83,9 +86,26 @@ impl Checker<'_, '_> {
     /// runtime's entry, startup code until its first `.await`.
     fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
         for arg in args {
-            self.entry_block_next = matches!(arg, Expr::Async(_));
-            self.visit_expr(arg);
-            self.entry_block_next = false;
+            match peel(arg) {
+                // `block_on(run(args))`: the future of one of the crate's async fns,
+                // driven to completion as if `main` awaited it first thing.
+                call @ (Expr::Call(_) | Expr::MethodCall(_)) => {
+                    let executor = Executor {
+                        startup: true,
+                        ..Executor::new(call.span().byte_range(), "the future `main` runs")
+                    };
+                    self.with_executor(Some(executor), |this| match call {
+                        Expr::Call(c) => this.visit_call(c, true),
+                        Expr::MethodCall(m) => this.visit_method_call(m, true),
+                        _ => unreachable!("matched above"),
+                    });
+                }
+                _ => {
+                    self.entry_block_next = matches!(arg, Expr::Async(_));
+                    self.visit_expr(arg);
+                    self.entry_block_next = false;
+                }
+            }
         }
     }
 

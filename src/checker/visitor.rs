@@ -143,6 +143,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
             startup: runtime_entry(attrs),
+            prefix_of: fn_index,
             ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
         let saved_names = std::mem::replace(

@@ -126,8 +126,21 @@ pub(super) fn transitive_pass(
         catalog: shared.catalog,
         declared: &declared,
     };
-    let (findings, stats) = transitive::run(&inputs, summaries);
-    for finding in findings {
+    let outcome = transitive::run(&inputs, summaries);
+    for (path, range) in outcome.startup_findings {
+        let Some(&i) = index_of.get(&path) else {
+            continue;
+        };
+        let diagnostics = &mut outcomes[i].report.diagnostics;
+        let found = diagnostics
+            .iter_mut()
+            .filter(|d| d.primary.as_ref() == Some(&range));
+        for diagnostic in found {
+            crate::rules::startup::relabel(diagnostic, shared.catalog);
+        }
+    }
+    let stats = outcome.stats;
+    for finding in outcome.findings {
         let Some(&i) = index_of.get(&finding.path) else {
             continue;
         };

@@ -24,7 +24,8 @@ pub fn call(model: &SemanticModel<'_, '_>, out: &mut Output, call: &syn::ExprCal
                 .and_then(Ty::plain)
                 .is_some_and(|t| wanted.iter().any(|w| w == t))
         };
-        let no_lookup = hit.matcher.only_with_lookup && arg0.is_some_and(|a| resolved_address(model, a));
+        let no_lookup =
+            hit.matcher.only_with_lookup && arg0.is_some_and(|a| resolved_address(model, a));
         typed && !no_lookup
     });
     if let Some(hit) = hit {
@@ -163,7 +164,14 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
         .or(lint.message.as_deref())
         .unwrap_or("`{callee}` blocks the executor thread");
     let message = template.replace("{callee}", hit.path);
-    let startup = executor.startup && matches!(lint.group.as_str(), "blocking" | "cpu");
+    let startup_kind = matches!(lint.group.as_str(), "blocking" | "cpu");
+    let startup = executor.startup && startup_kind;
+    if let (Some(index), true, false) = (executor.prefix_of, startup_kind, startup) {
+        // In an async fn before its first `.await`: startup code if the fn turns out to
+        // be entered from startup code only.
+        let range = site.primary_range();
+        out.summary.fns[index].prefix_findings.push(range);
+    }
     let mut diagnostic = if startup {
         super::startup::diagnostic(model.ctx.catalog, message)
     } else {

@@ -28,6 +28,10 @@ pub struct Executor {
     /// The runtime's entry fn (`#[tokio::main]`, or the async block a sync `main` hands
     /// to `block_on`) before its first `.await` or spawn: nothing runs beside it yet.
     pub startup: bool,
+    /// The async fn (its index among the file summary's fns) whose body this is, before
+    /// its first `.await` or spawn: if that fn is only ever awaited from startup code,
+    /// this is startup code too (the crate-wide pass decides).
+    pub prefix_of: Option<usize>,
 }
 
 impl Executor {
@@ -38,6 +42,7 @@ impl Executor {
             what,
             inline_closure: None,
             startup: false,
+            prefix_of: None,
         }
     }
 }
@@ -158,12 +163,15 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
     pub fn end_startup(&mut self) {
         if let Some(executor) = &mut self.executor {
             executor.startup = false;
+            executor.prefix_of = None;
         }
     }
 
     /// Whether the code at hand is startup code (see `Executor::startup`).
     pub fn in_startup(&self) -> bool {
-        self.executor.as_ref().is_some_and(|e| e.startup)
+        self.executor
+            .as_ref()
+            .is_some_and(|e| e.startup || e.prefix_of.is_some())
     }
 
     /// Whether these attributes make an item test code that this run skips.

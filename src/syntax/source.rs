@@ -44,9 +44,13 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 /// Whether a file can contain executor context at all. Every executor context starts
 /// at the keyword `async` followed by `fn`, `unsafe`, `move`, `{` or `|` (async fns,
 /// blocks and closures), and a byte search is far cheaper than a parse: most files that
-/// mention "async" do so in prose (`async-std`, "an async runtime").
+/// mention "async" do so in prose (`async-std`, "an async runtime"). A sync `main` that
+/// drives a future with `block_on(run(args))` starts executor code too.
 pub fn may_contain_async(text: &str) -> bool {
     let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"block_on").is_some() {
+        return true;
+    }
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     memchr::memmem::find_iter(bytes, b"async").any(|at| {
         // A byte-order mark right before is the start of the file, not an identifier.

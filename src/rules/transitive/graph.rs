@@ -65,6 +65,7 @@ pub struct Finding {
 pub type Findings = Vec<Finding>;
 
 mod chain;
+mod startup;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,7 +110,7 @@ struct Graph<'a> {
 
 /// Runs the pass over the summaries of the files parsed so far (by normalised path)
 /// and returns the findings it makes.
-pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Findings, Stats) {
+pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Outcome {
     let start = std::time::Instant::now();
     let wanted: Vec<&Path> = summaries
         .iter()
@@ -117,7 +118,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Fi
         .map(|(p, _)| p.as_path())
         .collect();
     if wanted.is_empty() {
-        return (Vec::new(), Stats::default());
+        return Outcome::default();
     }
     let mut graph = Graph::new(inputs);
     // The crates of the packages where executor code calls into the crate; the other
@@ -136,14 +137,32 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> (Fi
     let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
     initial.sort_by(|a, b| a.0.cmp(&b.0));
     graph.grow(initial);
-    let findings = graph.findings();
+    let nodes_by_fn = graph.nodes_by_fn();
+    let entered = graph.startup_entered(&nodes_by_fn);
+    let findings = graph.findings(&entered, &nodes_by_fn);
+    let startup_findings = graph.startup_prefix_findings(&entered);
     let stats = Stats {
         total: start.elapsed(),
         crates: graph.trees.iter().filter(|t| t.is_some()).count(),
         fns: graph.nodes.len(),
         ..graph.stats
     };
-    (findings, stats)
+    Outcome {
+        findings,
+        startup_findings,
+        stats,
+    }
+}
+
+/// What the pass found.
+#[derive(Default)]
+pub struct Outcome {
+    pub findings: Findings,
+    /// The files' own findings that turned out to be startup code (in an async fn
+    /// entered only from startup code, before its first `.await`), by file and primary
+    /// range: the scan reports them as `blocking_in_startup`.
+    pub startup_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
+    pub stats: Stats,
 }
 
 /// A callee made absolute within a crate.
@@ -456,11 +475,20 @@ impl<'a> Graph<'a> {
     }
 
     /// The findings at executor call sites whose callee blocks.
-    fn findings(&self) -> Findings {
+    fn findings(
+        &self,
+        entered: &[bool],
+        nodes_by_fn: &HashMap<(usize, usize), NodeId>,
+    ) -> Findings {
         let state = self.spread();
         let mut findings = Vec::new();
-        for (path, summary) in &self.files {
+        for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
+                let in_entered_prefix = call
+                    .prefix_of
+                    .and_then(|i| nodes_by_fn.get(&(file, i)))
+                    .is_some_and(|&caller| entered[caller]);
+                let startup = call.startup || in_entered_prefix;
                 let memberships = self.memberships.get(path).into_iter().flatten();
                 let reached = memberships.filter_map(|(from, module)| {
                     let (krate, target) = self.target(*from, module, &call.callee)?;
@@ -470,7 +498,7 @@ impl<'a> Graph<'a> {
                 if let Some((id, from)) = reached.min() {
                     findings.push(Finding {
                         path: path.clone(),
-                        diagnostic: self.finding(&state, id, from, call),
+                        diagnostic: self.finding(&state, id, from, call, startup),
                         offload: (!call.awaited && call.inline_closure.is_none())
                             .then(|| call.call.clone()),
                     });

@@ -65,6 +65,7 @@ pub fn fn_entered(
             declared: summary::declared(attrs),
             blocks: Vec::new(),
             calls: Vec::new(),
+            prefix_findings: Vec::new(),
         });
         out.summary.fns.len() - 1
     });
@@ -119,6 +120,7 @@ pub fn call(
         what: executor.what,
         inline_closure: executor.inline_closure.clone(),
         startup: executor.startup,
+        prefix_of: executor.prefix_of,
         awaited,
     };
     out.summary.executor_calls.push(call);

@@ -33,6 +33,10 @@ pub struct FnSummary {
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
     pub calls: Vec<CallRef>,
+    /// For an async fn: where its findings of the blocking and cpu groups are, when made
+    /// before its first `.await` or spawn (startup code if the fn is entered only from
+    /// startup code).
+    pub prefix_findings: Vec<Range<usize>>,
 }
 
 /// What the user said a fn does, overriding its body.
@@ -88,6 +92,8 @@ pub struct ExecutorCall {
     pub inline_closure: Option<Range<usize>>,
     /// Made in startup code (see `blocking_in_startup`).
     pub startup: bool,
+    /// Made in the prefix of this file's async fn at this index (see `Executor::prefix_of`).
+    pub prefix_of: Option<usize>,
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,

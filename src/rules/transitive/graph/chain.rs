@@ -37,6 +37,7 @@ impl Graph<'_> {
         id: NodeId,
         from: usize,
         call: &ExecutorCall,
+        startup: bool,
     ) -> Diagnostic {
         let mut links = vec![format!("`{}`", call.caller)];
         let mut at = id;
@@ -71,7 +72,7 @@ impl Graph<'_> {
         };
         let message = format!("`{callee_name}` blocks the executor thread: {reason}");
         let catalog = self.inputs.catalog;
-        let mut diagnostic = if call.startup {
+        let mut diagnostic = if startup {
             crate::rules::startup::diagnostic(catalog, message)
         } else {
             Diagnostic::new(LINT, catalog.level(LINT), message)
