@@ -143,6 +143,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
             startup: runtime_entry(attrs),
+            main_thread: tokio_multi_thread_main(attrs),
             prefix_of: fn_index,
             ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
@@ -402,5 +403,20 @@ fn runtime_entry(attrs: &[Attribute]) -> bool {
         segments.len() == 2
             && segments[1].ident == "main"
             && RUNTIMES.iter().any(|r| segments[0].ident == r)
+    })
+}
+
+/// `#[tokio::main]` with the multi-thread runtime (its default flavor): the runtime runs
+/// this fn's own future with `block_on` on the calling thread, not on a worker.
+fn tokio_multi_thread_main(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let segments = &attr.path().segments;
+        let is_tokio_main =
+            segments.len() == 2 && segments[0].ident == "tokio" && segments[1].ident == "main";
+        let current_thread = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.to_string().contains("current_thread"),
+            _ => false,
+        };
+        is_tokio_main && !current_thread
     })
 }

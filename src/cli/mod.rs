@@ -236,7 +236,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         cpu_loop_threshold: cli.cpu_loop_threshold,
     };
     let mut report = scan::scan(&discovered, &options);
-    let startup_hidden = apply_levels(&mut report, &overrides, catalog);
+    let hidden = apply_levels(&mut report, &overrides, catalog);
     let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
     let relative = |path: &Path| report::relative(path, &workspace_root);
     if let Some(file) = &cli.write_baseline {
@@ -265,17 +265,20 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         let line = format!("{known} findings in the baseline were not shown");
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
-    if startup_hidden > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
-        let (calls, were) = if startup_hidden == 1 {
+    let human = !cli.quiet && cli.message_format == MessageFormat::Human;
+    for (lint, count) in hidden.into_iter().filter(|(_, count)| human && *count > 0) {
+        let (calls, were) = if count == 1 {
             ("call", "was")
         } else {
             ("calls", "were")
         };
-        let line = format!(
-            "{startup_hidden} blocking {calls} in startup code {were} not shown \
-             (`-W {}` shows them)",
-            startup::LINT
-        );
+        let place = if lint == startup::LINT {
+            "in startup code"
+        } else {
+            "on the main thread of `#[tokio::main]`"
+        };
+        let line =
+            format!("{count} blocking {calls} {place} {were} not shown (`-W {lint}` shows them)");
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
     let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
@@ -380,10 +383,15 @@ fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Overri
 }
 
 /// Sets each finding's level from the flags and drops the allowed ones; returns how
-/// many startup findings were dropped, for the closing note.
-fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catalog) -> usize {
+/// many `blocking_in_startup` and `blocking_in_main` findings were dropped, for the
+/// closing note.
+fn apply_levels(
+    report: &mut ScanReport,
+    overrides: &[Override],
+    catalog: &Catalog,
+) -> [(&'static str, usize); 2] {
     let deny_warnings = overrides.contains(&Override::Warnings);
-    let mut startup_hidden = 0;
+    let mut hidden = [(startup::LINT, 0), (startup::MAIN_LINT, 0)];
     for file in &mut report.files {
         for diagnostic in &mut file.diagnostics {
             let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
@@ -402,13 +410,15 @@ fn apply_levels(report: &mut ScanReport, overrides: &[Override], catalog: &Catal
                 diagnostic.level = Level::Deny;
             }
         }
-        startup_hidden += (file.diagnostics.iter())
-            .filter(|d| d.level == Level::Allow && d.lint == startup::LINT)
-            .count();
+        for (lint, count) in &mut hidden {
+            *count += (file.diagnostics.iter())
+                .filter(|d| d.level == Level::Allow && d.lint == *lint)
+                .count();
+        }
         file.diagnostics.retain(|d| d.level != Level::Allow);
     }
     report.files.retain(|f| !f.diagnostics.is_empty());
-    startup_hidden
+    hidden
 }
 
 /// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.

@@ -174,6 +174,8 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
     }
     let mut diagnostic = if startup {
         super::startup::diagnostic(model.ctx.catalog, message)
+    } else if executor.main_thread && startup_kind {
+        super::startup::main_thread_diagnostic(model.ctx.catalog, message)
     } else {
         Diagnostic::new(&lint.id, lint.level, message)
     };

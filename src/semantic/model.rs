@@ -28,6 +28,9 @@ pub struct Executor {
     /// The runtime's entry fn (`#[tokio::main]`, or the async block a sync `main` hands
     /// to `block_on`) before its first `.await` or spawn: nothing runs beside it yet.
     pub startup: bool,
+    /// The own body of a multi-thread `#[tokio::main]` fn: it runs on the main thread,
+    /// not on a worker, so a blocking call there stalls no other task (only this future).
+    pub main_thread: bool,
     /// The async fn (its index among the file summary's fns) whose body this is, before
     /// its first `.await` or spawn: if that fn is only ever awaited from startup code,
     /// this is startup code too (the crate-wide pass decides).
@@ -42,6 +45,7 @@ impl Executor {
             what,
             inline_closure: None,
             startup: false,
+            main_thread: false,
             prefix_of: None,
         }
     }

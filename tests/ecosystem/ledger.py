@@ -12,7 +12,8 @@
 
 ledger.tsv columns: run, crate, file, line, lint, verdict (TP/FP), actionable (yes/no),
 reason. `run` is `default` (the tool as a user runs it in the crate: `cargo unblock`)
-or `tests` (a sample of what `--tests` adds).
+or `all-targets` (a random sample of 100 of what `--all-targets` adds: tests, benches,
+examples).
 """
 import functools
 import os
@@ -25,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 BIN = os.environ.get("UNBLOCK_BIN", os.path.join(ROOT, "target/release/cargo-unblock"))
 LEDGER = os.path.join(HERE, "ledger.tsv")
 COLUMNS = ["run", "crate", "file", "line", "lint", "verdict", "actionable", "reason"]
-RUNS = {"default": [], "tests": ["--tests"]}
+RUNS = {"default": [], "all-targets": ["--all-targets"]}
 
 
 def crates():

@@ -11,7 +11,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Label, Suggestion};
 use crate::semantic::model::SemanticModel;
 use crate::semantic::resolve::Resolution;
 
-use super::Output;
+use super::{startup, Output};
 
 pub mod judge;
 
@@ -35,12 +35,15 @@ pub fn check(
     let Some(evidence) = judge::judge(looped, model.ctx.cpu_loop_threshold, heavy) else {
         return false;
     };
-    let level = model.ctx.catalog.level("cpu_loop");
-    let mut diagnostic = Diagnostic::new(
-        "cpu_loop",
-        level,
-        "this loop keeps the executor thread busy and never yields",
-    );
+    let message = "this loop keeps the executor thread busy and never yields";
+    let catalog = model.ctx.catalog;
+    let mut diagnostic = if executor.startup {
+        startup::diagnostic(catalog, message.into())
+    } else if executor.main_thread {
+        startup::main_thread_diagnostic(catalog, message.into())
+    } else {
+        Diagnostic::new("cpu_loop", catalog.level("cpu_loop"), message)
+    };
     diagnostic.primary = Some(header);
     diagnostic.primary_label = Some("no `.await` in this loop".into());
     diagnostic.labels.push(Label {

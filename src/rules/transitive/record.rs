@@ -120,6 +120,7 @@ pub fn call(
         what: executor.what,
         inline_closure: executor.inline_closure.clone(),
         startup: executor.startup,
+        main_thread: executor.main_thread,
         prefix_of: executor.prefix_of,
         awaited,
     };

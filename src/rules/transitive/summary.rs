@@ -92,6 +92,8 @@ pub struct ExecutorCall {
     pub inline_closure: Option<Range<usize>>,
     /// Made in startup code (see `blocking_in_startup`).
     pub startup: bool,
+    /// Made in the body of a multi-thread `#[tokio::main]` (see `blocking_in_main`).
+    pub main_thread: bool,
     /// Made in the prefix of this file's async fn at this index (see `Executor::prefix_of`).
     pub prefix_of: Option<usize>,
     /// `.await`ed at once: the callee returns a future, so offloading the call would

@@ -74,6 +74,8 @@ impl Graph<'_> {
         let catalog = self.inputs.catalog;
         let mut diagnostic = if startup {
             crate::rules::startup::diagnostic(catalog, message)
+        } else if call.main_thread {
+            crate::rules::startup::main_thread_diagnostic(catalog, message)
         } else {
             Diagnostic::new(LINT, catalog.level(LINT), message)
         };
