@@ -7,7 +7,7 @@ use super::manifest::{package_info_without_cargo, ManifestCache};
 use super::settings::Settings;
 use crate::catalog::runtime::Runtime;
 use crate::rules::transitive::graph::CrateRoot;
-use crate::syntax::modtree::normalize;
+use crate::syntax::modtree::{normalize, ModuleTree};
 
 /// What part of a package a file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,11 +277,20 @@ pub fn discover_cargo(
                 runtime,
             });
         }
+        // As rustc sees the package: the files its targets reach through `mod`; a
+        // template or fixture `.rs` that no target declares is not Rust of this package.
+        let modules = package_modules(&package.targets);
         for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
+            let Some(&test_module) = modules.get(&normalize(&path)) else {
+                continue;
+            };
             if !found.settings[settings].config.selects(&path) {
                 continue;
             }
-            let role = role_of(&path, root);
+            let role = match role_of(&path, root) {
+                Role::Source if test_module => Role::Test,
+                role => role,
+            };
             found.files.push(ScanFile {
                 display: display_path(&path, cwd),
                 path,
@@ -293,6 +302,27 @@ pub fn discover_cargo(
         }
     }
     Ok(found)
+}
+
+/// The files a package's targets reach through `mod` declarations, each with whether
+/// it is reached only through `#[cfg(test)]` modules (test code kept in its own file).
+fn package_modules(targets: &[cargo_metadata::Target]) -> HashMap<PathBuf, bool> {
+    let mut files: HashMap<PathBuf, bool> = HashMap::new();
+    for target in targets {
+        // A declared file that cannot be read is still the package's: the scan reports it.
+        let tree = ModuleTree::build(target.src_path.as_std_path(), |p| {
+            let text = crate::syntax::source::read_text(p).ok();
+            text.or_else(|| p.is_file().then(String::new))
+        });
+        for file in tree.files.into_keys() {
+            let test = tree.test_files.contains(&file);
+            files
+                .entry(file)
+                .and_modify(|only_test| *only_test &= test)
+                .or_insert(test);
+        }
+    }
+    files
 }
 
 /// cargo's default selection: the package whose manifest was named (or found from the

@@ -13,6 +13,11 @@ pub struct ModDecl {
     pub inline: Vec<String>,
     pub name: String,
     pub path_attr: Option<String>,
+    /// `#[cfg_attr(<predicate>, path = "..")]`: files the module may live in, besides
+    /// where it lives when the predicate is false.
+    pub cfg_paths: Vec<String>,
+    /// Under `#[cfg(test)]`: on the declaration or on an inline module around it.
+    pub test: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -26,9 +31,12 @@ enum Token<'t> {
 pub fn declarations(text: &str) -> Vec<ModDecl> {
     let tokens = lex(text);
     let mut decls = Vec::new();
-    let mut inline: Vec<(String, usize)> = Vec::new();
+    // Inline modules around the position: name, brace depth, under `#[cfg(test)]`.
+    let mut inline: Vec<(String, usize, bool)> = Vec::new();
     let mut depth = 0usize;
     let mut pending_path: Option<String> = None;
+    let mut pending_test = false;
+    let mut pending_cfg_paths: Vec<String> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         match &tokens[i] {
@@ -40,23 +48,56 @@ pub fn declarations(text: &str) -> Vec<ModDecl> {
                     i += 6;
                     continue;
                 }
+                if let [Token::Punct(b'['), Token::Ident("cfg"), Token::Punct(b'('), Token::Ident("test"), Token::Punct(b')'), Token::Punct(b']'), ..] =
+                    &tokens[i + 1..]
+                {
+                    pending_test = true;
+                    i += 7;
+                    continue;
+                }
+                if let [Token::Punct(b'['), Token::Ident("cfg_attr"), Token::Punct(b'('), ..] =
+                    &tokens[i + 1..]
+                {
+                    // `path = "x"` anywhere inside this attribute's brackets.
+                    let mut j = i + 4;
+                    let mut open = 1usize;
+                    while j < tokens.len() && open > 0 {
+                        match &tokens[j] {
+                            Token::Punct(b'(') => open += 1,
+                            Token::Punct(b')') => open -= 1,
+                            Token::Ident("path") => {
+                                if let [Token::Punct(b'='), Token::Str(s), ..] = &tokens[j + 1..] {
+                                    pending_cfg_paths.push(s.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
             }
             Token::Ident("mod") => {
                 if let Some(Token::Ident(name)) = tokens.get(i + 1) {
                     let name = name.strip_prefix("r#").unwrap_or(name).to_string();
+                    let in_test = inline.iter().any(|(_, _, test)| *test);
                     match tokens.get(i + 2) {
                         Some(Token::Punct(b';')) => {
                             decls.push(ModDecl {
-                                inline: inline.iter().map(|(n, _)| n.clone()).collect(),
+                                inline: inline.iter().map(|(n, _, _)| n.clone()).collect(),
                                 name,
                                 path_attr: pending_path.take(),
+                                cfg_paths: std::mem::take(&mut pending_cfg_paths),
+                                test: std::mem::take(&mut pending_test) || in_test,
                             });
                             i += 3;
                             continue;
                         }
                         Some(Token::Punct(b'{')) => {
-                            inline.push((name, depth + 1));
+                            inline.push((name, depth + 1, std::mem::take(&mut pending_test)));
                             pending_path = None;
+                            pending_cfg_paths.clear();
                             i += 2;
                             continue;
                         }
@@ -67,15 +108,23 @@ pub fn declarations(text: &str) -> Vec<ModDecl> {
             Token::Punct(b'{') => {
                 depth += 1;
                 pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
             }
             Token::Punct(b'}') => {
-                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                if inline.last().is_some_and(|(_, d, _)| *d == depth) {
                     inline.pop();
                 }
                 depth = depth.saturating_sub(1);
                 pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
             }
-            Token::Punct(b';') => pending_path = None,
+            Token::Punct(b';') => {
+                pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
+            }
             _ => {}
         }
         i += 1;
@@ -263,6 +312,8 @@ pub fn normalize(path: &Path) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct ModuleTree {
     pub files: HashMap<PathBuf, Vec<String>>,
+    /// The files reached only through a `#[cfg(test)]` module: test code.
+    pub test_files: std::collections::HashSet<PathBuf>,
 }
 
 impl ModuleTree {
@@ -271,14 +322,18 @@ impl ModuleTree {
     /// twice keeps its first path.
     pub fn build(root: &Path, read: impl Fn(&Path) -> Option<String>) -> ModuleTree {
         let mut tree = ModuleTree::default();
-        let mut queue: VecDeque<(PathBuf, Vec<String>, bool)> = VecDeque::new();
-        queue.push_back((normalize(root), Vec::new(), true));
-        while let Some((file, module, mod_rs)) = queue.pop_front() {
+        // File, module path, whether it is a `mod.rs`-like file, whether under cfg(test).
+        let mut queue: VecDeque<(PathBuf, Vec<String>, bool, bool)> = VecDeque::new();
+        queue.push_back((normalize(root), Vec::new(), true, false));
+        while let Some((file, module, mod_rs, test)) = queue.pop_front() {
             if tree.files.contains_key(&file) || module.len() > 64 {
                 continue;
             }
             let Some(text) = read(&file) else { continue };
             tree.files.insert(file.clone(), module.clone());
+            if test {
+                tree.test_files.insert(file.clone());
+            }
             let dir = file.parent().unwrap_or(Path::new("")).to_path_buf();
             // Where a non-`mod.rs` file's children live: `foo.rs` → `foo/`.
             let own_dir = if mod_rs {
@@ -292,10 +347,15 @@ impl ModuleTree {
                 child_module.push(decl.name.clone());
                 let mut base = own_dir.clone();
                 base.extend(&decl.inline);
+                let test = test || decl.test;
+                let anchor = if decl.inline.is_empty() { &dir } else { &base };
                 if let Some(path) = &decl.path_attr {
-                    let anchor = if decl.inline.is_empty() { &dir } else { &base };
-                    queue.push_back((normalize(&anchor.join(path)), child_module, true));
+                    queue.push_back((normalize(&anchor.join(path)), child_module, true, test));
                     continue;
+                }
+                for path in &decl.cfg_paths {
+                    let file = normalize(&anchor.join(path));
+                    queue.push_back((file, child_module.clone(), true, test));
                 }
                 let flat = base.join(format!("{}.rs", decl.name));
                 let nested = base.join(&decl.name).join("mod.rs");
@@ -304,7 +364,7 @@ impl ModuleTree {
                 } else {
                     (nested, true)
                 };
-                queue.push_back((path, child_module, mod_rs));
+                queue.push_back((path, child_module, mod_rs, test));
             }
         }
         tree
@@ -410,5 +470,42 @@ mod tests {
             Some("inline::nested")
         );
         assert_eq!(tree.files.len(), 6);
+        assert!(tree.test_files.is_empty());
+    }
+
+    #[test]
+    fn modules_under_cfg_test_are_test_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "src/lib.rs",
+            "mod app;\n#[cfg(test)]\nmod checks;\n#[cfg(test)] mod inline { mod helpers; }\n\
+             #[cfg(feature = \"x\")] mod feature;\n\
+             #[cfg_attr(unix, path = \"sys/unix.rs\")]\n#[cfg_attr(windows, path = \"sys/windows.rs\")]\nmod sys;",
+        );
+        write("src/app.rs", "");
+        write("src/checks.rs", "mod deeper;");
+        write("src/checks/deeper.rs", "");
+        write("src/inline/helpers.rs", "");
+        write("src/feature.rs", "");
+        write("src/sys/unix.rs", "");
+        write("src/sys/windows.rs", "");
+        let tree = ModuleTree::build(&root.join("src/lib.rs"), |p| {
+            std::fs::read_to_string(p).ok()
+        });
+        let test = |p: &str| tree.test_files.contains(&root.join(p));
+        // Both platforms' files belong to the crate.
+        assert!(tree.files.contains_key(&root.join("src/sys/unix.rs")));
+        assert!(tree.files.contains_key(&root.join("src/sys/windows.rs")));
+        assert!(
+            test("src/checks.rs") && test("src/checks/deeper.rs") && test("src/inline/helpers.rs")
+        );
+        assert!(!test("src/app.rs") && !test("src/feature.rs") && !test("src/lib.rs"));
+        assert_eq!(tree.files.len(), 8);
     }
 }
