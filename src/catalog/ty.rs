@@ -86,6 +86,15 @@ impl Ty {
         self.elems.get(index).cloned()
     }
 
+    /// The type of the items a `for` loop over this value binds (a `Vec`'s elements).
+    pub fn items(&self) -> Option<Ty> {
+        let inner = self
+            .plain()?
+            .strip_prefix("std::vec::Vec<")?
+            .strip_suffix('>')?;
+        Some(Ty::named(inner))
+    }
+
     /// The type after `?`, `.unwrap()` or `.expect(..)`.
     pub fn unwrapped(&self) -> Option<Ty> {
         match self.wrap {
@@ -139,8 +148,13 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 /// Types whose first generic argument decides whether their methods block
 /// (`BufReader<File>` does, `BufReader<&[u8]>` does not): the argument stays in the path.
-pub const GENERIC_CARRIERS: &[&str] =
-    &["std::io::BufReader", "std::io::BufWriter", "std::io::Lines"];
+pub const GENERIC_CARRIERS: &[&str] = &[
+    "std::io::BufReader",
+    "std::io::BufWriter",
+    "std::io::Lines",
+    // Its items are what a `for` loop binds.
+    "std::vec::Vec",
+];
 
 /// The path prefix given to types this crate defines (their fields are known by name).
 pub const LOCAL_TYPE_PREFIX: &str = "local::";

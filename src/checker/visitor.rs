@@ -88,8 +88,9 @@ impl<'a, 'c> Checker<'a, 'c> {
     fn visit_for_loop_parts(&mut self, for_loop: &syn::ExprForLoop) {
         self.visit_expr(&for_loop.expr);
         calls::iterated(&self.model, &mut self.out, &for_loop.expr);
+        let items = self.model.infer(&for_loop.expr).and_then(|t| t.items());
         self.model.scopes.push_block(std::iter::empty());
-        self.model.bind_pattern(&for_loop.pat, None);
+        self.model.bind_pattern(&for_loop.pat, items);
         self.visit_block(&for_loop.body);
         self.model.scopes.pop();
     }
@@ -151,10 +152,11 @@ impl<'a, 'c> Checker<'a, 'c> {
             &mut self.model.offloaded_names,
             offload::offloaded_names(body),
         );
+        let conversions = self.model.generic_conversions(&sig.generics);
         self.model.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
             match input {
-                syn::FnArg::Typed(arg) => self.model.bind_typed(arg, None),
+                syn::FnArg::Typed(arg) => self.model.bind_param(arg, &conversions),
                 syn::FnArg::Receiver(_) => {
                     let self_ty = self.model.self_ty.clone();
                     self.model.scopes.add_local("self".into(), self_ty)

@@ -4,13 +4,85 @@ use syn::{Expr, Pat, Stmt};
 
 use super::model::SemanticModel;
 use super::resolve::Resolution;
-use crate::catalog::ty::Ty;
+use std::collections::HashMap;
+
+use crate::catalog::ty::{Ty, Wrap};
 use crate::syntax::expr::peel;
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
 const INFER_DEPTH: usize = 64;
 
 impl SemanticModel<'_, '_> {
+    /// What the type parameters of a fn are known to convert to: `P: AsRef<Path>`,
+    /// `impl Into<PathBuf>` (so `p.as_ref().exists()` is a `Path` method).
+    pub fn generic_conversions(&self, generics: &syn::Generics) -> HashMap<String, Ty> {
+        let mut out = HashMap::new();
+        for param in generics.type_params() {
+            if let Some(ty) = self.conversion_target(param.bounds.iter()) {
+                out.insert(param.ident.to_string(), ty);
+            }
+        }
+        let predicates = generics.where_clause.iter().flat_map(|w| &w.predicates);
+        for predicate in predicates {
+            let syn::WherePredicate::Type(pt) = predicate else {
+                continue;
+            };
+            let syn::Type::Path(tp) = &pt.bounded_ty else {
+                continue;
+            };
+            if let (Some(name), Some(ty)) = (
+                tp.path.get_ident(),
+                self.conversion_target(pt.bounds.iter()),
+            ) {
+                out.insert(name.to_string(), ty);
+            }
+        }
+        out
+    }
+
+    /// `AsRef<T>`, `Into<T>`, `Borrow<T>` among the bounds: `T`.
+    fn conversion_target<'x>(
+        &self,
+        bounds: impl Iterator<Item = &'x syn::TypeParamBound>,
+    ) -> Option<Ty> {
+        bounds.into_iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(t) = bound else {
+                return None;
+            };
+            let last = t.path.segments.last()?;
+            if !matches!(last.ident.to_string().as_str(), "AsRef" | "Into" | "Borrow") {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                syn::GenericArgument::Type(ty) => self.scopes.resolve_type(ty),
+                _ => None,
+            }
+        })
+    }
+
+    /// A fn parameter: its annotation, where a type parameter or `impl Trait` with a
+    /// conversion bound stands for what it converts to.
+    pub fn bind_param(&mut self, p: &syn::PatType, conversions: &HashMap<String, Ty>) {
+        let converted = match &*p.ty {
+            syn::Type::Path(tp) => (tp.path.get_ident())
+                .and_then(|ident| conversions.get(&ident.to_string()))
+                .cloned(),
+            syn::Type::ImplTrait(it) => self.conversion_target(it.bounds.iter()),
+            syn::Type::Reference(r) => match &*r.elem {
+                syn::Type::ImplTrait(it) => self.conversion_target(it.bounds.iter()),
+                _ => None,
+            },
+            _ => None,
+        };
+        match converted {
+            Some(ty) => self.bind_pattern(&p.pat, Some(ty)),
+            None => self.bind_typed(p, None),
+        }
+    }
+
     /// Declares the variables a pattern binds; only a plain identifier gets `ty`.
     /// `pat: Type` (a fn parameter, a closure input, an annotated `let`): the annotation
     /// wins over the inferred `ty`.
@@ -104,12 +176,14 @@ impl SemanticModel<'_, '_> {
                 match method.as_str() {
                     "unwrap" | "expect" => receiver.unwrapped(),
                     "clone" | "by_ref" => Some(receiver),
+                    // `Option::take`, `as_ref`, `as_mut` keep the value inside.
+                    "take" | "as_ref" | "as_mut" if receiver.wrap == Wrap::Option => Some(receiver),
                     _ => {
                         let plain = receiver.plain()?;
-                        let declared = self
-                            .ctx
-                            .catalog
-                            .return_type(&format!("{plain}::{method}"))?;
+                        let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));
+                        let Some(declared) = declared else {
+                            return keeps_type(plain, &method).then_some(receiver);
+                        };
                         let arg0 = mc.args.first().and_then(&infer);
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
                     }
@@ -130,4 +204,13 @@ impl SemanticModel<'_, '_> {
             _ => None,
         }
     }
+}
+
+/// Methods that leave the receiver's type as it is, for inference: conversions along a
+/// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a
+/// `Vec` (whose items a `for` loop binds).
+fn keeps_type(receiver: &str, method: &str) -> bool {
+    matches!(method, "as_ref" | "as_mut" | "into" | "borrow" | "take")
+        || (receiver.starts_with("std::vec::Vec<")
+            && matches!(method, "iter" | "iter_mut" | "into_iter" | "drain"))
 }

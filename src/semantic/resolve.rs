@@ -401,6 +401,7 @@ impl<'c> Scopes<'c> {
                     Resolution::Unknown if tp.path.segments.len() == 1 => {
                         match last.ident.to_string().as_str() {
                             "Box" => "std::boxed::Box".to_string(),
+                            "Vec" => "std::vec::Vec".to_string(),
                             "Option" => "std::option::Option".to_string(),
                             "Result" => "std::result::Result".to_string(),
                             _ => return None,

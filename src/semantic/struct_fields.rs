@@ -39,6 +39,8 @@ pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
 /// Structs declared twice stay `None`.
 pub fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields {
     let relevant = |ty: &Ty| {
+        let items = ty.items();
+        let ty = items.as_ref().unwrap_or(ty);
         let path = ty.path.split('<').next().unwrap_or_default();
         path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
     };
