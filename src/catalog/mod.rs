@@ -61,9 +61,9 @@ pub struct Matcher {
     /// For `paths`: count the call only when its first argument has one of these types.
     #[serde(default)]
     pub first_arg_types: Vec<String>,
-    /// For `paths`: the call blocks only when its address needs a DNS lookup
-    /// (`TcpListener::bind`): not counted when the first argument is a `SocketAddr` or
-    /// an IP-address literal.
+    /// The call blocks only when its address needs a DNS lookup (`TcpListener::bind`,
+    /// `to_socket_addrs`): not counted when the address (a path's first argument, a
+    /// method's receiver) is a `SocketAddr` or an IP-address literal.
     #[serde(default)]
     pub only_with_lookup: bool,
     /// Overrides the lint's headline for this matcher; `{callee}` is the matched path.

@@ -81,7 +81,8 @@ pub fn method_call(
     let hit = receiver
         .and_then(|ty| catalog.match_method(ty, &method))
         .or_else(|| trait_method_hit(model, &method, receiver))
-        .or_else(|| catalog.match_method_any(&method));
+        .or_else(|| catalog.match_method_any(&method))
+        .filter(|hit| !(hit.matcher.only_with_lookup && resolved_address(model, &mc.receiver)));
     if let Some(hit) = hit {
         report(model, out, hit, CallSite::Method(mc));
     }
