@@ -34,8 +34,8 @@ impl Checker<'_, '_> {
 
     pub(super) fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
         let resolution = self.model.callee(call);
-        if let Some(callee) = record::crate_callee(&self.model, call, resolution.as_ref()) {
-            let site = CallSite::Call(call);
+        let site = CallSite::Call(call);
+        if let Some(callee) = record::crate_callee(&self.model, site, resolution.as_ref(), None) {
             record::call(&self.model, &mut self.out, callee, site, awaited);
         }
         let Some(Resolution::External(path)) = &resolution else {
@@ -137,8 +137,8 @@ impl Checker<'_, '_> {
         if !awaited {
             calls::method_call(&self.model, &mut self.out, mc, plain);
         }
-        if let Some(callee) = record::method_callee(&self.model, mc, plain) {
-            let site = CallSite::Method(mc);
+        let site = CallSite::Method(mc);
+        if let Some(callee) = record::crate_callee(&self.model, site, None, plain) {
             record::call(&self.model, &mut self.out, callee, site, awaited);
         }
         if matches!(method.as_str(), "spawn" | "spawn_local") {

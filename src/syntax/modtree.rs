@@ -435,27 +435,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn follows_cargo_layouts() {
+    /// A crate of these files in a temporary directory, and its module tree from
+    /// `src/lib.rs`.
+    fn tree_of(files: &[(&str, &str)]) -> (tempfile::TempDir, ModuleTree) {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let write = |path: &str, text: &str| {
-            let path = root.join(path);
+        for (path, text) in files {
+            let path = dir.path().join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
-        };
-        write(
-            "src/lib.rs",
-            "mod config; mod db; mod inline { mod nested; }",
-        );
-        write("src/config.rs", "mod parse;");
-        write("src/config/parse.rs", "");
-        write("src/db/mod.rs", "#[path = \"../elsewhere.rs\"] mod moved;");
-        write("src/elsewhere.rs", "");
-        write("src/inline/nested.rs", "");
-        let tree = ModuleTree::build(&root.join("src/lib.rs"), |p| {
+        }
+        let tree = ModuleTree::build(&dir.path().join("src/lib.rs"), |p| {
             std::fs::read_to_string(p).ok()
         });
+        (dir, tree)
+    }
+
+    #[test]
+    fn follows_cargo_layouts() {
+        let (dir, tree) = tree_of(&[
+            (
+                "src/lib.rs",
+                "mod config; mod db; mod inline { mod nested; }",
+            ),
+            ("src/config.rs", "mod parse;"),
+            ("src/config/parse.rs", ""),
+            ("src/db/mod.rs", "#[path = \"../elsewhere.rs\"] mod moved;"),
+            ("src/elsewhere.rs", ""),
+            ("src/inline/nested.rs", ""),
+        ]);
+        let root = dir.path();
         let module = |p: &str| tree.files.get(&root.join(p)).map(|m| m.join("::"));
         assert_eq!(module("src/lib.rs").as_deref(), Some(""));
         assert_eq!(module("src/config.rs").as_deref(), Some("config"));
@@ -475,29 +483,21 @@ mod tests {
 
     #[test]
     fn modules_under_cfg_test_are_test_files() {
-        let dir = tempfile::tempdir().unwrap();
+        let lib = "mod app;\n#[cfg(test)]\nmod checks;\n#[cfg(test)] mod inline { mod helpers; }\n\
+                   #[cfg(feature = \"x\")] mod feature;\n\
+                   #[cfg_attr(unix, path = \"sys/unix.rs\")]\n\
+                   #[cfg_attr(windows, path = \"sys/windows.rs\")]\nmod sys;";
+        let (dir, tree) = tree_of(&[
+            ("src/lib.rs", lib),
+            ("src/app.rs", ""),
+            ("src/checks.rs", "mod deeper;"),
+            ("src/checks/deeper.rs", ""),
+            ("src/inline/helpers.rs", ""),
+            ("src/feature.rs", ""),
+            ("src/sys/unix.rs", ""),
+            ("src/sys/windows.rs", ""),
+        ]);
         let root = dir.path();
-        let write = |path: &str, text: &str| {
-            let path = root.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
-        write(
-            "src/lib.rs",
-            "mod app;\n#[cfg(test)]\nmod checks;\n#[cfg(test)] mod inline { mod helpers; }\n\
-             #[cfg(feature = \"x\")] mod feature;\n\
-             #[cfg_attr(unix, path = \"sys/unix.rs\")]\n#[cfg_attr(windows, path = \"sys/windows.rs\")]\nmod sys;",
-        );
-        write("src/app.rs", "");
-        write("src/checks.rs", "mod deeper;");
-        write("src/checks/deeper.rs", "");
-        write("src/inline/helpers.rs", "");
-        write("src/feature.rs", "");
-        write("src/sys/unix.rs", "");
-        write("src/sys/windows.rs", "");
-        let tree = ModuleTree::build(&root.join("src/lib.rs"), |p| {
-            std::fs::read_to_string(p).ok()
-        });
         let test = |p: &str| tree.test_files.contains(&root.join(p));
         // Both platforms' files belong to the crate.
         assert!(tree.files.contains_key(&root.join("src/sys/unix.rs")));

@@ -484,11 +484,11 @@ impl<'a> Graph<'a> {
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                let in_entered_prefix = call
+                let in_entered_prefix = (call.context)
                     .prefix_of
                     .and_then(|i| nodes_by_fn.get(&(file, i)))
                     .is_some_and(|&caller| entered[caller]);
-                let startup = call.startup || in_entered_prefix;
+                let startup = call.context.startup || in_entered_prefix;
                 let memberships = self.memberships.get(path).into_iter().flatten();
                 let reached = memberships.filter_map(|(from, module)| {
                     let (krate, target) = self.target(*from, module, &call.callee)?;
@@ -499,7 +499,7 @@ impl<'a> Graph<'a> {
                     findings.push(Finding {
                         path: path.clone(),
                         diagnostic: self.finding(&state, id, from, call, startup),
-                        offload: (!call.awaited && call.inline_closure.is_none())
+                        offload: (!call.awaited && call.context.inline_closure.is_none())
                             .then(|| call.call.clone()),
                     });
                 }

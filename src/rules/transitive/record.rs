@@ -116,12 +116,7 @@ pub fn call(
         caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
         call: site.range(),
         primary: site.primary_range(),
-        async_span: executor.async_span.clone(),
-        what: executor.what,
-        inline_closure: executor.inline_closure.clone(),
-        startup: executor.startup,
-        main_thread: executor.main_thread,
-        prefix_of: executor.prefix_of,
+        context: executor.clone(),
         awaited,
     };
     out.summary.executor_calls.push(call);
@@ -142,19 +137,35 @@ fn local_callee(model: &SemanticModel<'_, '_>, path: &syn::Path) -> Option<Calle
     model.scopes.resolve_local(path).map(Callee::Path)
 }
 
-/// The fn of this crate or of a workspace member that `call` calls, if known.
+/// The fn of this crate or of a workspace member that a call goes to, when that can be
+/// told: a path call by what it resolves to, a method on `self` or on a receiver whose
+/// type is one of the crate's (`receiver`). Calls count in a sync fn's body (edges)
+/// and in executor code (call sites) only.
 pub fn crate_callee(
     model: &SemanticModel<'_, '_>,
-    call: &syn::ExprCall,
+    site: CallSite<'_>,
     resolution: Option<&Resolution>,
+    receiver: Option<&str>,
 ) -> Option<Callee> {
     if model.current_fn.is_none() && model.executor.is_none() {
         return None;
     }
+    match site {
+        CallSite::Call(call) => path_callee(model, call, resolution?),
+        CallSite::Method(mc) => method_callee(model, mc, receiver),
+        CallSite::Iterate(_) | CallSite::Macro(_) => None,
+    }
+}
+
+fn path_callee(
+    model: &SemanticModel<'_, '_>,
+    call: &syn::ExprCall,
+    resolution: &Resolution,
+) -> Option<Callee> {
     let Expr::Path(p) = &*call.func else {
         return None;
     };
-    match resolution? {
+    match resolution {
         // `super::f` from a file's top is beyond what `resolve` sees, not unknown.
         Resolution::Local | Resolution::Unknown => local_callee(model, &p.path),
         Resolution::External(path) => {
@@ -166,16 +177,11 @@ pub fn crate_callee(
     }
 }
 
-/// The method of this crate that `mc` calls: on `self`, or on a receiver whose
-/// type is one of the crate's, known by name.
-pub fn method_callee(
+fn method_callee(
     model: &SemanticModel<'_, '_>,
     mc: &syn::ExprMethodCall,
     receiver: Option<&str>,
 ) -> Option<Callee> {
-    if model.current_fn.is_none() && model.executor.is_none() {
-        return None;
-    }
     let method = mc.method.to_string();
     if let Expr::Path(p) = peel(&mc.receiver) {
         if p.path.is_ident("self") {

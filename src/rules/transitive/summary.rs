@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use crate::semantic::local_path::LocalPath;
+use crate::semantic::model::Executor;
 
 /// A file's contribution to the call graph.
 #[derive(Debug, Default)]
@@ -86,16 +87,9 @@ pub struct ExecutorCall {
     /// The whole call expression, and where the caret goes.
     pub call: Range<usize>,
     pub primary: Range<usize>,
-    /// The `async` that puts it on the executor, and what it is.
-    pub async_span: Range<usize>,
-    pub what: &'static str,
-    pub inline_closure: Option<Range<usize>>,
-    /// Made in startup code (see `blocking_in_startup`).
-    pub startup: bool,
-    /// Made in the body of a multi-thread `#[tokio::main]` (see `blocking_in_main`).
-    pub main_thread: bool,
-    /// Made in the prefix of this file's async fn at this index (see `Executor::prefix_of`).
-    pub prefix_of: Option<usize>,
+    /// Why the call runs on the executor (the `async` that puts it there, the closure
+    /// it runs inline in, whether it is startup code).
+    pub context: Executor,
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,

@@ -74,7 +74,7 @@ impl Graph<'_> {
         let catalog = self.inputs.catalog;
         let mut diagnostic = if startup {
             crate::rules::startup::diagnostic(catalog, message)
-        } else if call.main_thread {
+        } else if call.context.main_thread {
             crate::rules::startup::main_thread_diagnostic(catalog, message)
         } else {
             Diagnostic::new(LINT, catalog.level(LINT), message)
@@ -82,10 +82,10 @@ impl Graph<'_> {
         diagnostic.primary = Some(call.primary.clone());
         diagnostic.primary_label = Some("this call blocks".into());
         diagnostic.labels.push(Label {
-            range: call.async_span.clone(),
-            message: call.what.to_string(),
+            range: call.context.async_span.clone(),
+            message: call.context.what.to_string(),
         });
-        if let Some(closure) = &call.inline_closure {
+        if let Some(closure) = &call.context.inline_closure {
             diagnostic.labels.push(Label {
                 range: closure.clone(),
                 message: "this closure runs inline on the executor".to_string(),

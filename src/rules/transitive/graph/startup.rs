@@ -40,8 +40,11 @@ impl Graph<'_> {
                     let Some(callee) = self.lookup(krate, &target) else {
                         continue;
                     };
-                    let prefix = call.prefix_of.and_then(|i| nodes_by_fn.get(&(file, i)));
-                    entries[callee].push(match (call.awaited, call.startup, prefix) {
+                    let prefix = call
+                        .context
+                        .prefix_of
+                        .and_then(|i| nodes_by_fn.get(&(file, i)));
+                    entries[callee].push(match (call.awaited, call.context.startup, prefix) {
                         (true, true, _) => Entry::Startup,
                         (true, false, Some(&caller)) => Entry::Prefix(caller),
                         _ => Entry::Elsewhere,
