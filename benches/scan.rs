@@ -58,6 +58,7 @@ fn main() {
             let options = ScanOptions {
                 include_tests: true,
                 include_examples: true,
+                include_benches: true,
                 runtime: None,
                 jobs: None,
                 prefilter: variant == "shipped",
@@ -74,6 +75,7 @@ fn main() {
     let options = |prefilter| ScanOptions {
         include_tests: true,
         include_examples: true,
+        include_benches: true,
         runtime: None,
         jobs: None,
         prefilter,

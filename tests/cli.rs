@@ -73,13 +73,26 @@ fn virtual_workspace_root_checks_every_member() {
 
 #[test]
 fn examples_are_checked_when_asked_as_in_cargo() {
-    for flag in ["--examples", "--all-targets"] {
+    for (flag, expected) in [
+        (
+            "--examples",
+            &["worker/examples/demo.rs:7", "worker/src/main.rs:6"][..],
+        ),
+        (
+            "--benches",
+            &["worker/benches/load.rs:5", "worker/src/main.rs:6"],
+        ),
+        (
+            "--all-targets",
+            &[
+                "worker/benches/load.rs:5",
+                "worker/examples/demo.rs:7",
+                "worker/src/main.rs:6",
+            ],
+        ),
+    ] {
         let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "worker", flag]));
-        assert_eq!(
-            locations(&stderr),
-            ["worker/examples/demo.rs:7", "worker/src/main.rs:6"],
-            "{flag}"
-        );
+        assert_eq!(locations(&stderr), expected, "{flag}");
     }
     // Paths mode follows the same targets.
     let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["worker"]));

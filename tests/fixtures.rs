@@ -143,6 +143,7 @@ fn check(fixture: &Fixture) -> ScanReport {
             let options = ScanOptions {
                 include_tests: false,
                 include_examples: false,
+                include_benches: false,
                 runtime: None,
                 jobs: Some(2),
                 prefilter: true,

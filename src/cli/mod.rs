@@ -59,13 +59,16 @@ pub struct Cli {
     #[arg(long, value_name = "SPEC")]
     exclude: Vec<String>,
 
-    /// Also report in test code (#[cfg(test)], #[test] fns, tests/, benches/)
+    /// Also report in test code (#[cfg(test)], #[test] fns, tests/)
     #[arg(long)]
     tests: bool,
     /// Also check the examples (examples/)
     #[arg(long)]
     examples: bool,
-    /// Check every target: --tests and --examples
+    /// Also check the benches (benches/)
+    #[arg(long)]
+    benches: bool,
+    /// Check every target: --tests, --examples and --benches
     #[arg(long)]
     all_targets: bool,
 
@@ -230,6 +233,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     let options = ScanOptions {
         include_tests: cli.tests || cli.all_targets,
         include_examples: cli.examples || cli.all_targets,
+        include_benches: cli.benches || cli.all_targets,
         runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
         jobs: cli.jobs,
         prefilter: true,

@@ -28,6 +28,8 @@ pub struct Config {
     pub tests: Option<bool>,
     /// Check the examples too.
     pub examples: Option<bool>,
+    /// Check the benches too.
+    pub benches: Option<bool>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub runtime: Option<Runtime>,
@@ -93,6 +95,7 @@ struct RawConfig {
     lints: LintLevels,
     tests: Option<bool>,
     examples: Option<bool>,
+    benches: Option<bool>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -307,6 +310,7 @@ fn build(
         levels,
         tests: raw.tests,
         examples: raw.examples,
+        benches: raw.benches,
         include: raw.include,
         exclude: raw.exclude,
         runtime,
@@ -350,6 +354,7 @@ mod tests {
             r#"
 tests = true
 examples = true
+benches = true
 include = ["src/**"]
 exclude = ["src/generated/*"]
 runtime = "smol"
@@ -379,6 +384,7 @@ suggest = "legacy_sdk::AsyncClient::fetch({args}).await"
         );
         assert_eq!(config.tests, Some(true));
         assert_eq!(config.examples, Some(true));
+        assert_eq!(config.benches, Some(true));
         assert_eq!(config.runtime, Some(Runtime::Smol));
         assert_eq!(config.cpu_loop_threshold, Some(5000));
         assert!(!config.require_reason);

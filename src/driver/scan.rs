@@ -25,6 +25,8 @@ pub struct ScanOptions {
     pub include_tests: bool,
     /// Check the examples whatever the configuration says (`--examples`).
     pub include_examples: bool,
+    /// Check the benches whatever the configuration says (`--benches`).
+    pub include_benches: bool,
     /// Overrides the runtime detected per package.
     pub runtime: Option<Runtime>,
     /// Worker threads; `None` lets rayon decide (`RAYON_NUM_THREADS`, else all cores).
@@ -115,6 +117,7 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         .iter()
         .filter(|f| shared.include_tests(f.settings) || f.role != Role::Test)
         .filter(|f| shared.include_examples(f.settings) || f.role != Role::Example)
+        .filter(|f| shared.include_benches(f.settings) || f.role != Role::Bench)
         .collect();
     let mut outcomes: Vec<Outcome> = selected
         .par_iter()
@@ -168,6 +171,11 @@ impl Shared<'_> {
     /// the library and the binaries.
     pub(super) fn include_examples(&self, settings: usize) -> bool {
         self.options.include_examples || self.settings_of(settings).config.examples == Some(true)
+    }
+
+    /// `--benches`, else the configuration's `benches`.
+    pub(super) fn include_benches(&self, settings: usize) -> bool {
+        self.options.include_benches || self.settings_of(settings).config.benches == Some(true)
     }
 
     pub(super) fn include_tests(&self, settings: usize) -> bool {

@@ -15,6 +15,8 @@ pub enum Role {
     /// Library, binaries, build script.
     Source,
     Example,
+    /// `benches/`: checked only with `--benches`.
+    Bench,
     /// `tests/`, `benches/`, test modules in files of their own: reported only with `--tests`.
     Test,
 }
@@ -466,7 +468,8 @@ fn role_of(path: &Path, package_root: &Path) -> Role {
     let relative = path.strip_prefix(package_root).unwrap_or(path);
     let mut components = relative.components().filter_map(|c| c.as_os_str().to_str());
     match components.next() {
-        Some("tests" | "benches") => return Role::Test,
+        Some("tests") => return Role::Test,
+        Some("benches") => return Role::Bench,
         Some("examples") => return Role::Example,
         _ => {}
     }
@@ -505,7 +508,7 @@ mod tests {
     fn roles_follow_cargo_layout() {
         let root = Path::new("/p");
         assert_eq!(role_of(Path::new("/p/tests/it.rs"), root), Role::Test);
-        assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Test);
+        assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Bench);
         assert_eq!(role_of(Path::new("/p/examples/e.rs"), root), Role::Example);
         assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Test);
         assert_eq!(role_of(Path::new("/p/src/udp/tests.rs"), root), Role::Test);
