@@ -132,6 +132,8 @@ const INLINE_METHODS: &[&str] = &[
     "update",
     "replace_with",
     // Thread-locals, spans, watch channels.
+    "call_once",
+    "call_once_force",
     "with",
     "with_borrow",
     "with_borrow_mut",
