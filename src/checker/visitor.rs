@@ -103,18 +103,38 @@ impl<'a, 'c> Checker<'a, 'c> {
         header: Range<usize>,
         visit: impl FnOnce(&mut Self),
     ) {
+        let awaits = cpu_loop::judge::awaits_in(looped);
         // A loop that awaits runs its rounds after an `.await`: not startup any more.
-        if self.model.in_startup() && cpu_loop::judge::awaits_in(looped) {
+        if awaits && self.model.in_startup() {
             self.model.end_startup();
         }
         let reported =
             !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
         if !reported {
-            return visit(self);
+            // An event loop in `main` drives futures of its own: blocking in it stalls them.
+            return self.off_main_thread_if(awaits, visit);
         }
         let saved = std::mem::replace(&mut self.in_reported_loop, true);
-        visit(self);
+        self.off_main_thread_if(awaits, visit);
         self.in_reported_loop = saved;
+    }
+
+    /// Runs `visit` with `main_thread` off when `off` holds: code that polls futures of
+    /// its own (an awaiting loop, `select!`) stalls them when it blocks, wherever it runs.
+    fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
+        let executor = self
+            .model
+            .executor
+            .as_mut()
+            .filter(|e| off && e.main_thread);
+        let Some(executor) = executor else {
+            return visit(self);
+        };
+        executor.main_thread = false;
+        visit(self);
+        if let Some(executor) = &mut self.model.executor {
+            executor.main_thread = true;
+        }
     }
 
     /// Guards passed by value to a call are moved away once the call is made.
@@ -362,12 +382,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        if crate::syntax::macros::polls_futures(mac) {
+        let polls = crate::syntax::macros::polls_futures(mac);
+        if polls {
             self.model.end_startup();
         }
         if self.model.executor.is_some() {
             calls::macro_call(&self.model, &mut self.out, mac);
-            self.visit_macro_body(mac);
+            self.off_main_thread_if(polls, |this| this.visit_macro_body(mac));
         } else if self.model.file_has_async && crate::syntax::macros::mentions_async(&mac.tokens) {
             // Outside executor code a macro matters only if it holds an async block.
             self.visit_macro_body(mac);
