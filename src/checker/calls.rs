@@ -49,17 +49,12 @@ impl Checker<'_, '_> {
             calls::call(&self.model, &mut self.out, call, path);
         }
         let name = path.rsplit("::").next().unwrap_or(path);
-        if matches!(name, "spawn" | "spawn_local") {
+        if offload::spawns_task(name) {
             self.model.end_startup();
         }
         if name == "block_on" && self.in_sync_main() {
             self.visit_expr(&call.func);
             return self.visit_entry_args(call.args.iter());
-        }
-        if offload::is_offload_fn(path) || self.model.ctx.offload.contains(path) {
-            self.visit_expr(&call.func);
-            self.visit_offloaded_args(call.args.iter());
-            return;
         }
         if let Some(scope_ty) = offload::scope_param_type(path) {
             self.visit_expr(&call.func);
@@ -68,13 +63,13 @@ impl Checker<'_, '_> {
             }
             return;
         }
-        if !offload::runs_inline_fn(path) {
-            // A closure handed to a library fn not known to run it inline may be stored
-            // or run on another thread (`SyncWrapper::new(rt, || ..)`): stay silent in it.
-            self.visit_expr(&call.func);
-            return self.visit_offloaded_args(call.args.iter());
+        if offload::runs_inline_fn(path) {
+            return visit::visit_expr_call(self, call);
         }
-        visit::visit_expr_call(self, call);
+        // An offload API (`spawn_blocking`, `thread::spawn`), or a library fn not known to
+        // run its closure inline (`SyncWrapper::new(rt, || ..)`): stay silent in it.
+        self.visit_expr(&call.func);
+        self.visit_offloaded_args(call.args.iter());
     }
 
     /// The sync `main` fn, where a `block_on(async { .. })` starts the runtime.
@@ -82,10 +77,21 @@ impl Checker<'_, '_> {
         self.model.executor.is_none() && self.model.enclosing_fn.as_deref() == Some("main")
     }
 
-    /// The arguments of `block_on` in a sync `main`: an async block there is the
-    /// runtime's entry, startup code until its first `.await`.
+    /// The arguments of `block_on` in a sync `main`: an async block or future there is
+    /// the runtime's entry, startup code until its first `.await`.
     fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
         for arg in args {
+            if let Expr::Async(block) = arg {
+                let executor = Executor {
+                    startup: true,
+                    ..Executor::new(
+                        block.async_token.span.byte_range(),
+                        "this `async` block runs on the executor",
+                    )
+                };
+                self.with_executor(Some(executor), |this| this.visit_block(&block.block));
+                continue;
+            }
             match peel(arg) {
                 // `block_on(run(args))`: the future of one of the crate's async fns,
                 // driven to completion as if `main` awaited it first thing.
@@ -100,11 +106,7 @@ impl Checker<'_, '_> {
                         _ => unreachable!("matched above"),
                     });
                 }
-                _ => {
-                    self.entry_block_next = matches!(arg, Expr::Async(_));
-                    self.visit_expr(arg);
-                    self.entry_block_next = false;
-                }
+                _ => self.visit_expr(arg),
             }
         }
     }
@@ -141,22 +143,17 @@ impl Checker<'_, '_> {
         if let Some(callee) = record::crate_callee(&self.model, site, None, plain) {
             record::call(&self.model, &mut self.out, callee, site, awaited);
         }
-        if matches!(method.as_str(), "spawn" | "spawn_local") {
+        if offload::spawns_task(&method) {
             self.model.end_startup();
         }
-        if offload::is_offload_method(&method) {
-            self.visit_expr(&mc.receiver);
-            self.visit_offloaded_args(mc.args.iter());
-            return;
-        }
+        self.visit_expr(&mc.receiver);
         if method == "block_on" && self.in_sync_main() {
-            self.visit_expr(&mc.receiver);
             return self.visit_entry_args(mc.args.iter());
         }
-        self.visit_expr(&mc.receiver);
         if !offload::runs_inline_method(&method) {
-            // `pool.run(move || ..)`, `conn.interact(|c| ..)`: an unknown method may run
-            // its closure on another thread; stay silent inside it.
+            // An offload method (`spawn_blocking`, a pool's `spawn`), or one not known to
+            // run its closure inline (`pool.run(move || ..)`, `conn.interact(|c| ..)`):
+            // the closure may run on another thread; stay silent inside it.
             return self.visit_offloaded_args(mc.args.iter());
         }
         for arg in &mc.args {

@@ -26,8 +26,6 @@ pub struct Checker<'a, 'c> {
     pub(super) closure_is_method_arg: bool,
     /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
     in_reported_loop: bool,
-    /// The next async block is the one a sync `main` hands to `block_on`.
-    pub(super) entry_block_next: bool,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -41,7 +39,6 @@ impl<'a, 'c> Checker<'a, 'c> {
             out: Output::default(),
             closure_is_method_arg: false,
             in_reported_loop: false,
-            entry_block_next: false,
         }
     }
 
@@ -350,13 +347,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_expr_async(&mut self, block: &'ast syn::ExprAsync) {
-        let executor = Executor {
-            startup: std::mem::take(&mut self.entry_block_next),
-            ..Executor::new(
-                range(block.async_token.span),
-                "this `async` block runs on the executor",
-            )
-        };
+        let executor = Executor::new(
+            range(block.async_token.span),
+            "this `async` block runs on the executor",
+        );
         self.with_executor(Some(executor), |this| this.visit_block(&block.block));
     }
 

@@ -90,7 +90,6 @@ pub fn check_source(
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
         member_crates: &no_members,
-        offload: &[],
     };
     let mut checked = check_text(&text, &ctx, true);
     let source = SourceFile::new(display.into(), display.into(), text);

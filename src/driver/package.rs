@@ -227,7 +227,6 @@ fn package_struct_fields(
                 crate_fields: &no_fields,
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
                 member_crates: &no_members,
-                offload: &[],
             };
             let parsed = syn::parse_file(&source::parse_text(&text)).ok();
             let fields =

@@ -200,7 +200,6 @@ impl Shared<'_> {
                 .or(config.cpu_loop_threshold)
                 .unwrap_or(DEFAULT_CPU_LOOP_THRESHOLD),
             member_crates: members.unwrap_or(&self.no_members),
-            offload: &config.offload,
         }
     }
 }

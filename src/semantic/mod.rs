@@ -27,6 +27,4 @@ pub struct FileContext<'c> {
     /// Library crate names of the workspace's members (`other_member::db::query` is
     /// a call into the workspace, not a third-party crate).
     pub member_crates: &'c HashSet<String>,
-    /// Functions the configuration says run their closure arguments off the executor.
-    pub offload: &'c [String],
 }

@@ -5,29 +5,6 @@ use std::collections::HashSet;
 use syn::visit::{self, Visit};
 use syn::{Expr, Item};
 
-/// Closures passed to these run on another thread or a blocking pool.
-const OFFLOAD_FNS: &[&str] = &[
-    "tokio::task::spawn_blocking",
-    "tokio::task::block_in_place",
-    "tokio::runtime::Handle::spawn_blocking",
-    "tokio::runtime::Runtime::spawn_blocking",
-    "std::thread::spawn",
-    "std::thread::Builder::spawn",
-    "std::thread::Builder::spawn_scoped",
-    "std::thread::Scope::spawn",
-    "async_std::task::spawn_blocking",
-    "blocking::unblock",
-    "smol::unblock",
-    "actix_web::web::block",
-    "actix_rt::task::spawn_blocking",
-    "actix_web::rt::task::spawn_blocking",
-    "rayon::spawn",
-    "rayon::spawn_fifo",
-    "rayon::join",
-    "rayon::scope",
-    "rayon::scope_fifo",
-];
-
 /// Functions and methods with these names offload their closure whatever their path or
 /// receiver (re-exports like `rocket::tokio::task::spawn_blocking`, runtime handles,
 /// a crate's own wrapper): no API uses these names for running a closure inline.
@@ -158,15 +135,14 @@ const INLINE_FNS: &[&str] = &[
 /// Calls whose closure runs inline but whose first closure parameter has a known type.
 const SCOPE_FNS: &[(&str, &str)] = &[("std::thread::scope", "std::thread::Scope")];
 
-/// Whether a call to the function at `path` runs its closure arguments off the executor.
-pub fn is_offload_fn(path: &str) -> bool {
-    let name = path.rsplit("::").next().unwrap_or(path);
-    OFFLOAD_FNS.contains(&path) || OFFLOAD_NAMES.contains(&name)
-}
-
 /// Whether a method of this name runs its closure arguments off the executor.
 pub fn is_offload_method(name: &str) -> bool {
     OFFLOAD_NAMES.contains(&name) || THREAD_SPAWN_METHODS.contains(&name)
+}
+
+/// Whether a call of this name starts a task that runs beside the caller.
+pub fn spawns_task(name: &str) -> bool {
+    matches!(name, "spawn" | "spawn_local")
 }
 
 /// Whether a method of this name runs its closure arguments inline.
@@ -207,9 +183,7 @@ pub fn offloaded_names(body: &syn::Block) -> HashSet<String> {
     struct Collector(HashSet<String>);
     impl Collector {
         fn take<'x>(&mut self, name: Option<String>, args: impl Iterator<Item = &'x Expr>) {
-            let offloads =
-                |n: &str| OFFLOAD_NAMES.contains(&n) || THREAD_SPAWN_METHODS.contains(&n);
-            if name.is_none_or(|n| offloads(&n)) {
+            if name.is_none_or(|n| is_offload_method(&n)) {
                 for arg in args {
                     if let Expr::Path(p) = crate::syntax::expr::peel(arg) {
                         if let Some(ident) = p.path.get_ident() {
