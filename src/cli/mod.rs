@@ -265,11 +265,11 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
     let statistics = Statistics::of(&report);
     write_report(cli, out, &report, &discovered, &workspace_root, &statistics)
         .map_err(|e| e.to_string())?;
-    if known > 0 && !cli.quiet && cli.message_format == MessageFormat::Human {
+    let human = !cli.quiet && cli.message_format == MessageFormat::Human;
+    if known > 0 && human {
         let line = format!("{known} findings in the baseline were not shown");
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
-    let human = !cli.quiet && cli.message_format == MessageFormat::Human;
     for (lint, count) in hidden.into_iter().filter(|(_, count)| human && *count > 0) {
         let (calls, were) = if count == 1 {
             ("call", "was")

@@ -4,11 +4,12 @@
 //! the enclosing sync fn's summary instead.
 use crate::catalog::ty::Ty;
 use crate::catalog::Hit;
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::Label;
 use crate::semantic::model::SemanticModel;
 use crate::semantic::resolve::Resolution;
 use crate::syntax::expr::peel;
 
+use super::startup;
 use super::suggest::{self, CallSite};
 use super::transitive::record;
 use super::Output;
@@ -165,21 +166,23 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
         .or(lint.message.as_deref())
         .unwrap_or("`{callee}` blocks the executor thread");
     let message = template.replace("{callee}", hit.path);
-    let startup_kind = matches!(lint.group.as_str(), "blocking" | "cpu");
-    let startup = executor.startup && startup_kind;
-    if let (Some(index), true, false) = (executor.prefix_of, startup_kind, startup) {
+    let moves = startup::applies_to(&lint.group);
+    let in_startup = executor.startup && moves;
+    if let (Some(index), true, false) = (executor.prefix_of, moves, in_startup) {
         // In an async fn before its first `.await`: startup code if the fn turns out to
         // be entered from startup code only.
         let range = site.primary_range();
         out.summary.fns[index].prefix_findings.push(range);
     }
-    let mut diagnostic = if startup {
-        super::startup::diagnostic(model.ctx.catalog, message)
-    } else if executor.main_thread && startup_kind {
-        super::startup::main_thread_diagnostic(model.ctx.catalog, message)
-    } else {
-        Diagnostic::new(&lint.id, lint.level, message)
-    };
+    let lint_level = (lint.id.as_str(), lint.level);
+    let main_thread = executor.main_thread && moves;
+    let mut diagnostic = startup::diagnostic(
+        model.ctx.catalog,
+        lint_level,
+        in_startup,
+        main_thread,
+        message,
+    );
     diagnostic.primary = Some(site.primary_range());
     diagnostic.primary_label = lint.label.clone();
     diagnostic.labels.push(Label {

@@ -4,20 +4,12 @@
 //! Reported apart from the lint the call would otherwise get, allow by default: a
 //! config read once at startup is noise.
 use crate::catalog::Catalog;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Level};
 
 pub const LINT: &str = "blocking_in_startup";
 
 const NOTE: &str = "this runs in the runtime's entry fn before its first `.await` or spawn \
                     (or in an async fn only awaited from there), when no other task runs yet";
-
-/// The finding for a blocking call made in startup code, with the headline it would
-/// have had anywhere else.
-pub fn diagnostic(catalog: &Catalog, message: String) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(LINT, catalog.level(LINT), message);
-    diagnostic.notes.push(NOTE.into());
-    diagnostic
-}
 
 /// `blocking_in_main`: a blocking call in the own body of a multi-thread
 /// `#[tokio::main]` fn, after its startup: it runs on the main thread, not on a worker.
@@ -26,10 +18,30 @@ pub const MAIN_LINT: &str = "blocking_in_main";
 const MAIN_NOTE: &str = "tokio runs the body of a multi-thread `#[tokio::main]` on the main \
                          thread, not on a worker: this stalls no other task, only this future";
 
-/// The finding for a blocking call in the body of a multi-thread `#[tokio::main]`.
-pub fn main_thread_diagnostic(catalog: &Catalog, message: String) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(MAIN_LINT, catalog.level(MAIN_LINT), message);
-    diagnostic.notes.push(MAIN_NOTE.into());
+/// Whether findings of this lint group move to these lints where the code runs alone.
+pub fn applies_to(group: &str) -> bool {
+    matches!(group, "blocking" | "cpu")
+}
+
+/// The finding for blocking code that would be `lint` (at `level`) on a worker thread:
+/// `blocking_in_startup` in startup code, `blocking_in_main` on the main thread of a
+/// multi-thread `#[tokio::main]`, `lint` itself anywhere else.
+pub fn diagnostic(
+    catalog: &Catalog,
+    (lint, level): (&str, Level),
+    startup: bool,
+    main_thread: bool,
+    message: String,
+) -> Diagnostic {
+    let (lint, level, note) = if startup {
+        (LINT, catalog.level(LINT), Some(NOTE))
+    } else if main_thread {
+        (MAIN_LINT, catalog.level(MAIN_LINT), Some(MAIN_NOTE))
+    } else {
+        (lint, level, None)
+    };
+    let mut diagnostic = Diagnostic::new(lint, level, message);
+    diagnostic.notes.extend(note.map(String::from));
     diagnostic
 }
 
@@ -37,7 +49,7 @@ pub fn main_thread_diagnostic(catalog: &Catalog, message: String) -> Diagnostic 
 /// startup code (an async fn entered only from there, before its first `.await`).
 pub fn relabel(diagnostic: &mut Diagnostic, catalog: &Catalog) {
     let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
-    if diagnostic.lint == LINT || !matches!(group, Some("blocking" | "cpu")) {
+    if diagnostic.lint == LINT || !group.is_some_and(applies_to) {
         return;
     }
     diagnostic.lint = LINT.to_string();

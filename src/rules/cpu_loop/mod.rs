@@ -7,7 +7,7 @@ use std::ops::Range;
 use syn::visit::{self, Visit};
 use syn::Item;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Label, Suggestion};
+use crate::diagnostic::{Applicability, Edit, Label, Suggestion};
 use crate::semantic::model::SemanticModel;
 use crate::semantic::resolve::Resolution;
 
@@ -37,13 +37,10 @@ pub fn check(
     };
     let message = "this loop keeps the executor thread busy and never yields";
     let catalog = model.ctx.catalog;
-    let mut diagnostic = if executor.startup {
-        startup::diagnostic(catalog, message.into())
-    } else if executor.main_thread {
-        startup::main_thread_diagnostic(catalog, message.into())
-    } else {
-        Diagnostic::new("cpu_loop", catalog.level("cpu_loop"), message)
-    };
+    let lint_level = ("cpu_loop", catalog.level("cpu_loop"));
+    let (startup, main_thread) = (executor.startup, executor.main_thread);
+    let mut diagnostic =
+        startup::diagnostic(catalog, lint_level, startup, main_thread, message.into());
     diagnostic.primary = Some(header);
     diagnostic.primary_label = Some("no `.await` in this loop".into());
     diagnostic.labels.push(Label {

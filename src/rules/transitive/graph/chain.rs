@@ -72,13 +72,10 @@ impl Graph<'_> {
         };
         let message = format!("`{callee_name}` blocks the executor thread: {reason}");
         let catalog = self.inputs.catalog;
-        let mut diagnostic = if startup {
-            crate::rules::startup::diagnostic(catalog, message)
-        } else if call.context.main_thread {
-            crate::rules::startup::main_thread_diagnostic(catalog, message)
-        } else {
-            Diagnostic::new(LINT, catalog.level(LINT), message)
-        };
+        let main_thread = call.context.main_thread;
+        let lint_level = (LINT, catalog.level(LINT));
+        let mut diagnostic =
+            crate::rules::startup::diagnostic(catalog, lint_level, startup, main_thread, message);
         diagnostic.primary = Some(call.primary.clone());
         diagnostic.primary_label = Some("this call blocks".into());
         diagnostic.labels.push(Label {
