@@ -327,6 +327,32 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// The node a callee written in `module` of `krate` names, when the graph has it.
+    fn resolve(&self, krate: usize, module: &[String], callee: &Callee) -> Option<NodeId> {
+        let (krate, target) = self.target(krate, module, callee)?;
+        self.lookup(krate, &target)
+    }
+
+    /// The nodes the sync fn `id` calls.
+    fn callees_of(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let node = &self.nodes[id];
+        let module = self.module_of(node);
+        let calls = self.summary_of(id).calls.iter();
+        calls.filter_map(move |call| self.resolve(node.krate, module, &call.callee))
+    }
+
+    /// The nodes an executor call site in the file at `path` reaches, with the crate it
+    /// is written in (a file may belong to several).
+    fn call_site_targets<'s>(
+        &'s self,
+        path: &Path,
+        callee: &'s Callee,
+    ) -> impl Iterator<Item = (NodeId, usize)> + 's {
+        let memberships = self.memberships.get(path).into_iter().flatten();
+        memberships
+            .filter_map(move |(from, module)| Some((self.resolve(*from, module, callee)?, *from)))
+    }
+
     fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
         match target {
             Target::Path(path) => self
@@ -408,15 +434,9 @@ impl<'a> Graph<'a> {
     /// blocking call and the next link towards it.
     fn spread(&self) -> Vec<Option<Reach>> {
         let mut callers: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
-        for (id, node) in self.nodes.iter().enumerate() {
-            let module = self.module_of(node);
-            for call in &self.summary_of(id).calls {
-                let Some((krate, target)) = self.target(node.krate, module, &call.callee) else {
-                    continue;
-                };
-                if let Some(callee) = self.lookup(krate, &target) {
-                    callers[callee].push(id);
-                }
+        for id in 0..self.nodes.len() {
+            for callee in self.callees_of(id) {
+                callers[callee].push(id);
             }
         }
         let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
@@ -484,17 +504,11 @@ impl<'a> Graph<'a> {
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                let in_entered_prefix = (call.context)
-                    .prefix_of
-                    .and_then(|i| nodes_by_fn.get(&(file, i)))
-                    .is_some_and(|&caller| entered[caller]);
+                let in_entered_prefix =
+                    prefix_caller(nodes_by_fn, file, call).is_some_and(|caller| entered[caller]);
                 let startup = call.context.startup || in_entered_prefix;
-                let memberships = self.memberships.get(path).into_iter().flatten();
-                let reached = memberships.filter_map(|(from, module)| {
-                    let (krate, target) = self.target(*from, module, &call.callee)?;
-                    let id = self.lookup(krate, &target)?;
-                    state[id].is_some().then_some((id, *from))
-                });
+                let reached = (self.call_site_targets(path, &call.callee))
+                    .filter(|&(id, _)| state[id].is_some());
                 if let Some((id, from)) = reached.min() {
                     findings.push(Finding {
                         path: path.clone(),
@@ -507,6 +521,17 @@ impl<'a> Graph<'a> {
         }
         findings
     }
+}
+
+/// The async fn whose prefix (before its first `.await`) an executor call of the file
+/// `file` is made in, as a node.
+fn prefix_caller(
+    nodes_by_fn: &HashMap<(usize, usize), NodeId>,
+    file: usize,
+    call: &crate::rules::transitive::summary::ExecutorCall,
+) -> Option<NodeId> {
+    let index = call.context.prefix_of?;
+    nodes_by_fn.get(&(file, index)).copied()
 }
 
 /// Whether a line of `text` starting with `impl` names `ty` as a whole word

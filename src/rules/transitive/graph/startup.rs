@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 
-use super::{Graph, NodeId};
+use super::{prefix_caller, Graph, NodeId};
 
 /// How a caller enters a fn: from startup code, or from the prefix of another fn.
 enum Entry {
@@ -31,36 +31,21 @@ impl Graph<'_> {
     ) -> Vec<bool> {
         let mut entries: Vec<Vec<Entry>> = (0..self.nodes.len()).map(|_| Vec::new()).collect();
         for (file, (path, summary)) in self.files.iter().enumerate() {
-            let memberships = self.memberships.get(path).into_iter().flatten();
-            for (from, module) in memberships {
-                for call in &summary.executor_calls {
-                    let Some((krate, target)) = self.target(*from, module, &call.callee) else {
-                        continue;
-                    };
-                    let Some(callee) = self.lookup(krate, &target) else {
-                        continue;
-                    };
-                    let prefix = call
-                        .context
-                        .prefix_of
-                        .and_then(|i| nodes_by_fn.get(&(file, i)));
+            for call in &summary.executor_calls {
+                let prefix = prefix_caller(nodes_by_fn, file, call);
+                for (callee, _) in self.call_site_targets(path, &call.callee) {
                     entries[callee].push(match (call.awaited, call.context.startup, prefix) {
                         (true, true, _) => Entry::Startup,
-                        (true, false, Some(&caller)) => Entry::Prefix(caller),
+                        (true, false, Some(caller)) => Entry::Prefix(caller),
                         _ => Entry::Elsewhere,
                     });
                 }
             }
         }
         // A sync fn that names an async fn builds its future for someone else to run.
-        for (id, node) in self.nodes.iter().enumerate() {
-            let module = self.module_of(node);
-            for call in &self.summary_of(id).calls {
-                if let Some((krate, target)) = self.target(node.krate, module, &call.callee) {
-                    if let Some(callee) = self.lookup(krate, &target) {
-                        entries[callee].push(Entry::Elsewhere);
-                    }
-                }
+        for id in 0..self.nodes.len() {
+            for callee in self.callees_of(id) {
+                entries[callee].push(Entry::Elsewhere);
             }
         }
         // Entered once every entry is startup code: a worklist over the prefix entries.
