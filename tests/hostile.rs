@@ -256,3 +256,24 @@ fn a_workspace_whose_metadata_fails_is_an_error() {
     assert!(stderr.contains("`cargo metadata` failed"), "{stderr}");
     assert!(stderr.contains("missing"), "{stderr}");
 }
+
+#[test]
+fn a_declared_module_that_does_not_read_is_named_in_cargo_mode() {
+    let main = format!("mod garbled;\n{SLEEPY}");
+    let dir = dir_with(&[
+        (
+            "Cargo.toml",
+            b"[package]\nname = \"garbled\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\n",
+        ),
+        ("src/main.rs", main.as_bytes()),
+        ("src/garbled.rs", &[0xff, 0xfe, b'x']),
+        // Not declared by any target: not this package's Rust, so not checked.
+        ("src/template.rs", b"this is { not rust"),
+    ]);
+    let (code, stderr) = run(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("src/garbled.rs"), "{stderr}");
+    assert!(stderr.contains("UTF-8"), "{stderr}");
+    assert!(!stderr.contains("template.rs"), "{stderr}");
+    assert!(stderr.contains("src/main.rs:3:5"), "{stderr}");
+}

@@ -89,6 +89,7 @@ impl ManifestCache {
                 crates.push(CrateRoot {
                     name,
                     is_lib,
+                    modules: None,
                     root_file: normalize(&file),
                     package: normalize(root),
                     workspace: workspace.clone(),

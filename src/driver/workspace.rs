@@ -1,6 +1,7 @@
 //! Which files to check: packages from `cargo metadata`, or paths given on the command line.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::glob::glob_match;
 use super::manifest::{package_info_without_cargo, ManifestCache};
@@ -270,10 +271,12 @@ pub fn discover_cargo(
                         | cargo_metadata::TargetKind::ProcMacro
                 )
             });
+            let root_file = normalize(target.src_path.as_std_path());
             found.crates.push(CrateRoot {
                 name: target.name.replace('-', "_"),
                 is_lib,
-                root_file: normalize(target.src_path.as_std_path()),
+                modules: Some(Arc::new(ModuleTree::of_crate(&root_file))),
+                root_file,
                 package: normalize(root),
                 workspace: workspace_root.clone(),
                 runtime,
@@ -281,7 +284,8 @@ pub fn discover_cargo(
         }
         // As rustc sees the package: the files its targets reach through `mod`; a
         // template or fixture `.rs` that no target declares is not Rust of this package.
-        let modules = package_modules(&package.targets);
+        let targets = &found.crates[found.crates.len() - package.targets.len()..];
+        let modules = package_modules(targets);
         for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
             let Some(&test_module) = modules.get(&normalize(&path)) else {
                 continue;
@@ -308,18 +312,15 @@ pub fn discover_cargo(
 
 /// The files a package's targets reach through `mod` declarations, each with whether
 /// it is reached only through `#[cfg(test)]` modules (test code kept in its own file).
-fn package_modules(targets: &[cargo_metadata::Target]) -> HashMap<PathBuf, bool> {
+/// A declared file that cannot be read is still the package's: the scan reports it.
+fn package_modules(targets: &[CrateRoot]) -> HashMap<PathBuf, bool> {
     let mut files: HashMap<PathBuf, bool> = HashMap::new();
-    for target in targets {
-        // A declared file that cannot be read is still the package's: the scan reports it.
-        let tree = ModuleTree::build(target.src_path.as_std_path(), |p| {
-            let text = crate::syntax::source::read_text(p).ok();
-            text.or_else(|| p.is_file().then(String::new))
-        });
-        for file in tree.files.into_keys() {
-            let test = tree.test_files.contains(&file);
+    for tree in targets.iter().filter_map(|t| t.modules.as_deref()) {
+        let readable = (tree.files.keys()).map(|file| (file, tree.test_files.contains(file)));
+        let unreadable = tree.unreadable.iter().map(|(file, test)| (file, *test));
+        for (file, test) in readable.chain(unreadable) {
             files
-                .entry(file)
+                .entry(file.clone())
                 .and_modify(|only_test| *only_test &= test)
                 .or_insert(test);
         }

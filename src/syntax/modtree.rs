@@ -314,12 +314,21 @@ pub struct ModuleTree {
     pub files: HashMap<PathBuf, Vec<String>>,
     /// The files reached only through a `#[cfg(test)]` module: test code.
     pub test_files: std::collections::HashSet<PathBuf>,
+    /// Declared module files that exist but could not be read, each with whether it is
+    /// under `#[cfg(test)]`: still the crate's (a scan reports them), but without children.
+    pub unreadable: HashMap<PathBuf, bool>,
 }
 
 impl ModuleTree {
+    /// The module tree of the crate whose root file is `root`, read from disk.
+    pub fn of_crate(root: &Path) -> ModuleTree {
+        ModuleTree::build(root, |p| super::source::read_text(p).ok())
+    }
+
     /// Follows the declarations from `root`, reading files with `read`. Missing files
-    /// (a `mod` in a macro, a cfg'd-out platform module) are skipped; a file reached
-    /// twice keeps its first path.
+    /// (a `mod` in a macro, a cfg'd-out platform module) are skipped, files that exist
+    /// but do not read are noted in `unreadable`; a file reached twice keeps its first
+    /// path.
     pub fn build(root: &Path, read: impl Fn(&Path) -> Option<String>) -> ModuleTree {
         let mut tree = ModuleTree::default();
         // File, module path, whether it is a `mod.rs`-like file, whether under cfg(test).
@@ -329,7 +338,12 @@ impl ModuleTree {
             if tree.files.contains_key(&file) || module.len() > 64 {
                 continue;
             }
-            let Some(text) = read(&file) else { continue };
+            let Some(text) = read(&file) else {
+                if file.is_file() {
+                    tree.unreadable.entry(file).or_insert(test);
+                }
+                continue;
+            };
             tree.files.insert(file.clone(), module.clone());
             if test {
                 tree.test_files.insert(file.clone());
@@ -479,6 +493,24 @@ mod tests {
         );
         assert_eq!(tree.files.len(), 6);
         assert!(tree.test_files.is_empty());
+        assert!(tree.unreadable.is_empty());
+    }
+
+    #[test]
+    fn declared_files_that_do_not_read_are_noted() {
+        let (dir, _) = tree_of(&[("src/lib.rs", "mod bad;\n#[cfg(test)]\nmod bad_test;")]);
+        let root = dir.path();
+        std::fs::write(root.join("src/bad.rs"), [0xff, 0xfe, b'x']).unwrap();
+        std::fs::write(root.join("src/bad_test.rs"), [0xff]).unwrap();
+        let tree = ModuleTree::build(&root.join("src/lib.rs"), |p| {
+            std::fs::read_to_string(p).ok()
+        });
+        assert_eq!(tree.unreadable.get(&root.join("src/bad.rs")), Some(&false));
+        assert_eq!(
+            tree.unreadable.get(&root.join("src/bad_test.rs")),
+            Some(&true)
+        );
+        assert_eq!(tree.files.len(), 1);
     }
 
     #[test]

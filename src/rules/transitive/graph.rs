@@ -9,6 +9,7 @@
 //! shortest chain and cycles cost nothing extra.
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::catalog::runtime::Runtime;
 use crate::diagnostic::Diagnostic;
@@ -27,6 +28,9 @@ pub struct CrateRoot {
     /// are followed between the crates of one workspace, never further.
     pub workspace: PathBuf,
     pub runtime: Runtime,
+    /// Its module tree, when discovery already built it (cargo mode); the pass builds
+    /// it otherwise.
+    pub modules: Option<Arc<ModuleTree>>,
 }
 
 /// What the pass needs from the scan besides the summaries.
@@ -94,7 +98,7 @@ struct Graph<'a> {
     inputs: &'a Inputs<'a>,
     files: Vec<(PathBuf, FileSummary)>,
     file_ids: HashMap<PathBuf, usize>,
-    trees: Vec<Option<ModuleTree>>,
+    trees: Vec<Option<Arc<ModuleTree>>>,
     /// Per crate: the file of each module.
     module_files: Vec<HashMap<Vec<String>, PathBuf>>,
     /// Per file: the crates it is part of, with its module path in each.
@@ -193,8 +197,9 @@ impl<'a> Graph<'a> {
         if self.trees[krate].is_some() {
             return;
         }
-        let root = &self.inputs.crates[krate].root_file;
-        let tree = ModuleTree::build(root, |p| crate::syntax::source::read_text(p).ok());
+        let krate_root = &self.inputs.crates[krate];
+        let tree = (krate_root.modules.clone())
+            .unwrap_or_else(|| Arc::new(ModuleTree::of_crate(&krate_root.root_file)));
         for (file, module) in &tree.files {
             let entry = self.memberships.entry(file.clone()).or_default();
             entry.push((krate, module.clone()));
