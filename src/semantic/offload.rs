@@ -1,5 +1,5 @@
-//! Which closures leave the executor: offload APIs, thread spawners, and callees that
-//! cannot be seen into.
+//! Which closures run where: the callees known to run a closure inline (adapters); any
+//! other callee's closure may run elsewhere (offload APIs, thread spawners, pools).
 use std::collections::HashSet;
 
 use syn::visit::{self, Visit};
