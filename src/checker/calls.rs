@@ -52,9 +52,10 @@ impl Checker<'_, '_> {
         if offload::spawns_task(name) {
             self.model.end_startup();
         }
-        if name == "block_on" && self.in_sync_main() {
+        let standalone = offload::standalone_executor(path);
+        if name == "block_on" && (self.in_sync_main() || standalone && self.in_sync_code()) {
             self.visit_expr(&call.func);
-            return self.visit_entry_args(call.args.iter());
+            return self.visit_entry_args(call.args.iter(), standalone);
         }
         if let Some(scope_ty) = offload::scope_param_type(path) {
             self.visit_expr(&call.func);
@@ -74,16 +75,24 @@ impl Checker<'_, '_> {
 
     /// The sync `main` fn, where a `block_on(async { .. })` starts the runtime.
     fn in_sync_main(&self) -> bool {
-        self.model.executor.is_none() && self.model.enclosing_fn.as_deref() == Some("main")
+        self.in_sync_code() && self.model.enclosing_fn.as_deref() == Some("main")
     }
 
-    /// The arguments of `block_on` in a sync `main`: an async block or future there is
-    /// the runtime's entry, startup code until its first `.await`.
-    fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
+    fn in_sync_code(&self) -> bool {
+        self.model.executor.is_none()
+    }
+
+    /// The arguments of `block_on` in sync code: in `main`, an async block or future
+    /// there is the runtime's entry, startup code until its first `.await`. With
+    /// `off_workers` (a standalone executor, or a multi-thread runtime) it runs on the
+    /// calling thread while any tasks it spawns run on threads of their own.
+    fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>, off_workers: bool) {
+        let startup = self.in_sync_main();
         for arg in args {
             if let Expr::Async(block) = arg {
                 let executor = Executor {
-                    startup: true,
+                    startup,
+                    main_thread: off_workers,
                     ..Executor::new(
                         block.async_token.span.byte_range(),
                         "this `async` block runs on the executor",
@@ -94,11 +103,17 @@ impl Checker<'_, '_> {
             }
             match peel(arg) {
                 // `block_on(run(args))`: the future of one of the crate's async fns,
-                // driven to completion as if `main` awaited it first thing.
+                // driven to completion as if the caller awaited it first thing.
                 call @ (Expr::Call(_) | Expr::MethodCall(_)) => {
+                    let what = if startup {
+                        "the future `main` runs"
+                    } else {
+                        "the future `block_on` runs"
+                    };
                     let executor = Executor {
-                        startup: true,
-                        ..Executor::new(call.span().byte_range(), "the future `main` runs")
+                        startup,
+                        main_thread: off_workers,
+                        ..Executor::new(call.span().byte_range(), what)
                     };
                     self.with_executor(Some(executor), |this| match call {
                         Expr::Call(c) => this.visit_call(c, true),
@@ -147,8 +162,9 @@ impl Checker<'_, '_> {
             self.model.end_startup();
         }
         self.visit_expr(&mc.receiver);
-        if method == "block_on" && self.in_sync_main() {
-            return self.visit_entry_args(mc.args.iter());
+        let multi_thread = self.multi_thread_runtime_in_fn;
+        if method == "block_on" && (self.in_sync_main() || multi_thread && self.in_sync_code()) {
+            return self.visit_entry_args(mc.args.iter(), multi_thread);
         }
         if !offload::runs_inline_method(&method) {
             // An offload method (`spawn_blocking`, a pool's `spawn`), or one not known to

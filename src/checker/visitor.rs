@@ -26,6 +26,9 @@ pub struct Checker<'a, 'c> {
     pub(super) closure_is_method_arg: bool,
     /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
     in_reported_loop: bool,
+    /// The sync fn being visited builds a multi-thread tokio runtime and no
+    /// current-thread one: its `rt.block_on(fut)` runs `fut` off the workers.
+    pub(super) multi_thread_runtime_in_fn: bool,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -39,6 +42,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             out: Output::default(),
             closure_is_method_arg: false,
             in_reported_loop: false,
+            multi_thread_runtime_in_fn: false,
         }
     }
 
@@ -116,21 +120,20 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.in_reported_loop = saved;
     }
 
-    /// Runs `visit` with `main_thread` off when `off` holds: code that polls futures of
-    /// its own (an awaiting loop, `select!`) stalls them when it blocks, wherever it runs.
+    /// Runs `visit` with `main_thread` (and `body_of`) off when `off` holds: code that
+    /// polls futures of its own (an awaiting loop, `select!`) stalls them when it blocks,
+    /// wherever it runs.
     fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
-        let executor = self
-            .model
-            .executor
-            .as_mut()
-            .filter(|e| off && e.main_thread);
+        let executor = (self.model.executor.as_mut())
+            .filter(|e| off && (e.main_thread || e.body_of.is_some()));
         let Some(executor) = executor else {
             return visit(self);
         };
+        let saved = (executor.main_thread, executor.body_of.take());
         executor.main_thread = false;
         visit(self);
         if let Some(executor) = &mut self.model.executor {
-            executor.main_thread = true;
+            (executor.main_thread, executor.body_of) = saved;
         }
     }
 
@@ -161,13 +164,18 @@ impl<'a, 'c> Checker<'a, 'c> {
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
             startup: runtime_entry(attrs),
-            main_thread: tokio_multi_thread_main(attrs),
+            main_thread: main_thread_entry(attrs),
             prefix_of: fn_index,
+            body_of: fn_index,
             ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
         let saved_names = std::mem::replace(
             &mut self.model.offloaded_names,
             offload::offloaded_names(body),
+        );
+        let saved_runtime = std::mem::replace(
+            &mut self.multi_thread_runtime_in_fn,
+            sig.asyncness.is_none() && builds_multi_thread_runtime(self.model.text, body),
         );
         let conversions = self.model.generic_conversions(&sig.generics);
         self.model.scopes.push_block(std::iter::empty());
@@ -184,7 +192,18 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.scopes.pop();
         self.model.offloaded_names = saved_names;
         self.model.enclosing_fn = saved_enclosing;
+        self.multi_thread_runtime_in_fn = saved_runtime;
     }
+}
+
+/// Whether a sync fn's body builds a tokio runtime of the multi-thread flavor only
+/// (`Runtime::new()`, `Builder::new_multi_thread()`): a cheap look at its text.
+fn builds_multi_thread_runtime(text: &str, body: &syn::Block) -> bool {
+    let Some(body) = text.get(body.span().byte_range()) else {
+        return false;
+    };
+    (body.contains("new_multi_thread") || body.contains("Runtime::new("))
+        && !body.contains("new_current_thread")
 }
 
 impl<'ast> Visit<'ast> for Checker<'_, '_> {
@@ -404,8 +423,8 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 }
 
-/// `#[tokio::main]`, `#[actix_web::main]`, `#[async_std::main]` and the like: the fn
-/// the runtime starts with.
+/// The runtime's entry fn: `#[tokio::main]`, `#[actix_web::main]` and the like, also
+/// behind `#[cfg_attr(feature = "..", tokio::main)]`.
 fn runtime_entry(attrs: &[Attribute]) -> bool {
     const RUNTIMES: &[&str] = &[
         "tokio",
@@ -415,25 +434,46 @@ fn runtime_entry(attrs: &[Attribute]) -> bool {
         "ntex",
         "rocket",
     ];
-    attrs.iter().any(|attr| {
-        let segments = &attr.path().segments;
-        segments.len() == 2
-            && segments[1].ident == "main"
-            && RUNTIMES.iter().any(|r| segments[0].ident == r)
+    main_attrs(attrs).any(|(runtime, _)| RUNTIMES.contains(&runtime.as_str()))
+}
+
+/// `#[tokio::main]` with the multi-thread runtime (its default flavor), or
+/// `#[async_std::main]`: the runtime runs this fn's own future with `block_on` on the
+/// calling thread, and spawned tasks on threads of their own.
+fn main_thread_entry(attrs: &[Attribute]) -> bool {
+    main_attrs(attrs).any(|(runtime, args)| {
+        (runtime == "tokio" && !args.contains("current_thread")) || runtime == "async_std"
     })
 }
 
-/// `#[tokio::main]` with the multi-thread runtime (its default flavor): the runtime runs
-/// this fn's own future with `block_on` on the calling thread, not on a worker.
-fn tokio_multi_thread_main(attrs: &[Attribute]) -> bool {
-    attrs.iter().any(|attr| {
-        let segments = &attr.path().segments;
-        let is_tokio_main =
-            segments.len() == 2 && segments[0].ident == "tokio" && segments[1].ident == "main";
-        let current_thread = match &attr.meta {
-            syn::Meta::List(list) => list.tokens.to_string().contains("current_thread"),
-            _ => false,
-        };
-        is_tokio_main && !current_thread
+/// The `<runtime>::main` attributes among `attrs`, written directly or inside
+/// `cfg_attr`, as the runtime's name and the attribute's arguments.
+fn main_attrs(attrs: &[Attribute]) -> impl Iterator<Item = (String, String)> + '_ {
+    attrs.iter().flat_map(|attr| {
+        if !attr.path().is_ident("cfg_attr") {
+            return main_attr(&attr.meta).into_iter().collect::<Vec<_>>();
+        }
+        let nested = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        );
+        // The first item is the condition; the attributes follow it.
+        let metas = nested.map(|n| n.into_iter().skip(1).collect::<Vec<_>>());
+        metas
+            .unwrap_or_default()
+            .iter()
+            .filter_map(main_attr)
+            .collect()
     })
+}
+
+fn main_attr(meta: &syn::Meta) -> Option<(String, String)> {
+    let segments = &meta.path().segments;
+    if segments.len() != 2 || segments[1].ident != "main" {
+        return None;
+    }
+    let args = match meta {
+        syn::Meta::List(list) => list.tokens.to_string(),
+        _ => String::new(),
+    };
+    Some((segments[0].ident.to_string(), args))
 }

@@ -127,16 +127,25 @@ pub(super) fn transitive_pass(
         declared: &declared,
     };
     let outcome = transitive::run(&inputs, summaries);
-    for (path, range) in outcome.startup_findings {
-        let Some(&i) = index_of.get(&path) else {
-            continue;
-        };
-        let diagnostics = &mut outcomes[i].report.diagnostics;
-        let found = diagnostics
-            .iter_mut()
-            .filter(|d| d.primary.as_ref() == Some(&range));
-        for diagnostic in found {
-            crate::rules::startup::relabel(diagnostic, shared.catalog);
+    let relabels = [
+        (outcome.startup_findings, crate::rules::startup::LINT),
+        (
+            outcome.main_thread_findings,
+            crate::rules::startup::MAIN_LINT,
+        ),
+    ];
+    for (found, lint) in relabels {
+        for (path, range) in found {
+            let Some(&i) = index_of.get(&path) else {
+                continue;
+            };
+            let diagnostics = &mut outcomes[i].report.diagnostics;
+            let found = diagnostics
+                .iter_mut()
+                .filter(|d| d.primary.as_ref() == Some(&range));
+            for diagnostic in found {
+                crate::rules::startup::relabel(diagnostic, shared.catalog, lint);
+            }
         }
     }
     let stats = outcome.stats;

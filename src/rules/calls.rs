@@ -174,8 +174,15 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
         let range = site.primary_range();
         out.summary.fns[index].prefix_findings.push(range);
     }
-    let lint_level = (lint.id.as_str(), lint.level);
     let main_thread = executor.main_thread && moves;
+    if let (Some(index), true, false, false) = (executor.body_of, moves, in_startup, main_thread) {
+        // In an async fn's own body: main-thread code if the fn turns out to be awaited
+        // from main-thread code only.
+        out.summary.fns[index]
+            .body_findings
+            .push(site.primary_range());
+    }
+    let lint_level = (lint.id.as_str(), lint.level);
     let mut diagnostic = startup::diagnostic(
         model.ctx.catalog,
         lint_level,

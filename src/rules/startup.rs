@@ -1,6 +1,6 @@
 //! `blocking_in_startup`: a blocking call in the runtime's entry fn before its first
-//! `.await` or spawn, where nothing else runs yet; and `blocking_in_main`: one in the
-//! body of a multi-thread `#[tokio::main]`, which runs on the main thread, not a worker.
+//! `.await` or spawn, where nothing else runs yet; and `blocking_in_main`: one that runs
+//! on the thread calling `block_on` (a multi-thread `#[tokio::main]`), not on a worker.
 //! Reported apart from the lint the call would otherwise get, allow by default: a
 //! config read once at startup is noise.
 use crate::catalog::Catalog;
@@ -12,11 +12,13 @@ const NOTE: &str = "this runs in the runtime's entry fn before its first `.await
                     (or in an async fn only awaited from there), when no other task runs yet";
 
 /// `blocking_in_main`: a blocking call in the own body of a multi-thread
-/// `#[tokio::main]` fn, after its startup: it runs on the main thread, not on a worker.
+/// `#[tokio::main]` fn after its startup, in a future a standalone `block_on` runs, or in
+/// an async fn only awaited from such code: it runs on the main thread, not on a worker.
 pub const MAIN_LINT: &str = "blocking_in_main";
 
-const MAIN_NOTE: &str = "tokio runs the body of a multi-thread `#[tokio::main]` on the main \
-                         thread, not on a worker: this stalls no other task, only this future";
+const MAIN_NOTE: &str = "this runs on the thread that calls `block_on` (the body of a \
+                         multi-thread `#[tokio::main]`, or an async fn only awaited from \
+                         there), not on a worker: it stalls no other task, only this future";
 
 /// Whether findings of this lint group move to these lints where the code runs alone.
 pub fn applies_to(group: &str) -> bool {
@@ -46,13 +48,17 @@ pub fn diagnostic(
 }
 
 /// A finding of the blocking or cpu groups that the crate-wide pass found to be in
-/// startup code (an async fn entered only from there, before its first `.await`).
-pub fn relabel(diagnostic: &mut Diagnostic, catalog: &Catalog) {
+/// startup code (an async fn entered only from there, before its first `.await`), when
+/// `lint` is `LINT`, or on the main thread (an async fn only awaited from there), when
+/// it is `MAIN_LINT`. A finding already moved to either stays where it is.
+pub fn relabel(diagnostic: &mut Diagnostic, catalog: &Catalog, lint: &str) {
     let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
-    if diagnostic.lint == LINT || !group.is_some_and(applies_to) {
+    let moved = diagnostic.lint == LINT || diagnostic.lint == MAIN_LINT;
+    if moved || !group.is_some_and(applies_to) {
         return;
     }
-    diagnostic.lint = LINT.to_string();
-    diagnostic.level = catalog.level(LINT);
-    diagnostic.notes.insert(0, NOTE.into());
+    let note = if lint == LINT { NOTE } else { MAIN_NOTE };
+    diagnostic.lint = lint.to_string();
+    diagnostic.level = catalog.level(lint);
+    diagnostic.notes.insert(0, note.into());
 }

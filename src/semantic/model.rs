@@ -35,6 +35,10 @@ pub struct Executor {
     /// its first `.await` or spawn: if that fn is only ever awaited from startup code,
     /// this is startup code too (the crate-wide pass decides).
     pub prefix_of: Option<usize>,
+    /// The async fn (its index among the file summary's fns) whose own body this is,
+    /// outside code that polls futures of its own: if that fn is only ever awaited from
+    /// main-thread code, this runs on the main thread too (the crate-wide pass decides).
+    pub body_of: Option<usize>,
 }
 
 impl Executor {
@@ -47,6 +51,7 @@ impl Executor {
             startup: false,
             main_thread: false,
             prefix_of: None,
+            body_of: None,
         }
     }
 }

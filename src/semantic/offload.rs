@@ -140,6 +140,24 @@ pub fn is_offload_method(name: &str) -> bool {
     OFFLOAD_NAMES.contains(&name) || THREAD_SPAWN_METHODS.contains(&name)
 }
 
+/// Whether `path` (a resolved `block_on`) is an executor of its own that runs the
+/// future on the calling thread and nothing else there: futures', smol's, pollster's,
+/// async-std's (whose spawned tasks run on threads of their own).
+pub fn standalone_executor(path: &str) -> bool {
+    const CRATES: &[&str] = &[
+        "futures",
+        "futures_executor",
+        "futures_lite",
+        "smol",
+        "async_io",
+        "pollster",
+        "async_std",
+        "async_global_executor",
+    ];
+    let krate = path.split("::").next().unwrap_or(path);
+    path.ends_with("block_on") && CRATES.contains(&krate)
+}
+
 /// Whether a call of this name starts a task that runs beside the caller.
 pub fn spawns_task(name: &str) -> bool {
     matches!(name, "spawn" | "spawn_local")

@@ -69,7 +69,7 @@ pub struct Finding {
 pub type Findings = Vec<Finding>;
 
 mod chain;
-mod startup;
+mod entered;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,9 +142,10 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     initial.sort_by(|a, b| a.0.cmp(&b.0));
     graph.grow(initial);
     let nodes_by_fn = graph.nodes_by_fn();
-    let entered = graph.startup_entered(&nodes_by_fn);
+    let entered = graph.entered(&nodes_by_fn);
     let findings = graph.findings(&entered, &nodes_by_fn);
-    let startup_findings = graph.startup_prefix_findings(&entered);
+    let startup_findings = graph.entered_findings(&entered.startup, |f| &f.prefix_findings);
+    let main_thread_findings = graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
     let stats = Stats {
         total: start.elapsed(),
         crates: graph.trees.iter().filter(|t| t.is_some()).count(),
@@ -154,6 +155,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     Outcome {
         findings,
         startup_findings,
+        main_thread_findings,
         stats,
     }
 }
@@ -166,6 +168,9 @@ pub struct Outcome {
     /// entered only from startup code, before its first `.await`), by file and primary
     /// range: the scan reports them as `blocking_in_startup`.
     pub startup_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
+    /// The files' own findings that turned out to run on the main thread (in an async fn
+    /// only awaited from main-thread code): the scan reports them as `blocking_in_main`.
+    pub main_thread_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
     pub stats: Stats,
 }
 
@@ -502,22 +507,26 @@ impl<'a> Graph<'a> {
     /// The findings at executor call sites whose callee blocks.
     fn findings(
         &self,
-        entered: &[bool],
+        entered: &entered::Entered,
         nodes_by_fn: &HashMap<(usize, usize), NodeId>,
     ) -> Findings {
         let state = self.spread();
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                let in_entered_prefix =
-                    prefix_caller(nodes_by_fn, file, call).is_some_and(|caller| entered[caller]);
-                let startup = call.context.startup || in_entered_prefix;
+                let caller = |index| entered::caller_node(nodes_by_fn, file, index);
+                let in_entered =
+                    |index, entered: &[bool]| caller(index).is_some_and(|c| entered[c]);
+                let startup =
+                    call.context.startup || in_entered(call.context.prefix_of, &entered.startup);
+                let main_thread = call.context.main_thread
+                    || in_entered(call.context.body_of, &entered.main_thread);
                 let reached = (self.call_site_targets(path, &call.callee))
                     .filter(|&(id, _)| state[id].is_some());
                 if let Some((id, from)) = reached.min() {
                     findings.push(Finding {
                         path: path.clone(),
-                        diagnostic: self.finding(&state, id, from, call, startup),
+                        diagnostic: self.finding(&state, id, from, call, (startup, main_thread)),
                         offload: (!call.awaited && call.context.inline_closure.is_none())
                             .then(|| call.call.clone()),
                     });
@@ -526,17 +535,6 @@ impl<'a> Graph<'a> {
         }
         findings
     }
-}
-
-/// The async fn whose prefix (before its first `.await`) an executor call of the file
-/// `file` is made in, as a node.
-fn prefix_caller(
-    nodes_by_fn: &HashMap<(usize, usize), NodeId>,
-    file: usize,
-    call: &crate::rules::transitive::summary::ExecutorCall,
-) -> Option<NodeId> {
-    let index = call.context.prefix_of?;
-    nodes_by_fn.get(&(file, index)).copied()
 }
 
 /// Whether a line of `text` starting with `impl` names `ty` as a whole word

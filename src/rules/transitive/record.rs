@@ -66,6 +66,7 @@ pub fn fn_entered(
             blocks: Vec::new(),
             calls: Vec::new(),
             prefix_findings: Vec::new(),
+            body_findings: Vec::new(),
         });
         out.summary.fns.len() - 1
     });

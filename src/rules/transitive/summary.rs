@@ -38,6 +38,9 @@ pub struct FnSummary {
     /// before its first `.await` or spawn (startup code if the fn is entered only from
     /// startup code).
     pub prefix_findings: Vec<Range<usize>>,
+    /// For an async fn: the blocking or cpu findings in its own body, outside code that
+    /// polls futures of its own (main-thread code if the fn is only awaited from there).
+    pub body_findings: Vec<Range<usize>>,
 }
 
 /// What the user said a fn does, overriding its body.

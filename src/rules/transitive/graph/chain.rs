@@ -37,7 +37,7 @@ impl Graph<'_> {
         id: NodeId,
         from: usize,
         call: &ExecutorCall,
-        startup: bool,
+        (startup, main_thread): (bool, bool),
     ) -> Diagnostic {
         let mut links = vec![format!("`{}`", call.caller)];
         let mut at = id;
@@ -72,7 +72,6 @@ impl Graph<'_> {
         };
         let message = format!("`{callee_name}` blocks the executor thread: {reason}");
         let catalog = self.inputs.catalog;
-        let main_thread = call.context.main_thread;
         let lint_level = (LINT, catalog.level(LINT));
         let mut diagnostic =
             crate::rules::startup::diagnostic(catalog, lint_level, startup, main_thread, message);

@@ -1,0 +1,147 @@
+//! Where async fns are entered from: an async fn that is only ever awaited from startup
+//! code (the runtime's entry fn before its first `.await` or spawn, or such a fn's own
+//! prefix) runs its own prefix before anything else runs, too; one only ever awaited
+//! from main-thread code (the body of a multi-thread `#[tokio::main]`, a future a
+//! standalone `block_on` runs, or such a fn's own body) runs on that thread too.
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::{Graph, NodeId};
+use crate::rules::transitive::summary::{ExecutorCall, FnSummary};
+
+/// How a caller enters a fn: from the kind of code asked about, from part of another
+/// fn (which counts if that fn is entered so), or from anywhere else.
+enum Entry {
+    Root,
+    Via(NodeId),
+    Elsewhere,
+}
+
+/// Per node, whether it is entered only from startup code, and only from main-thread code.
+pub(super) struct Entered {
+    pub startup: Vec<bool>,
+    pub main_thread: Vec<bool>,
+}
+
+/// The async fn, as a node, whose part an executor call is made in: its prefix, or its
+/// own body, by `index` (an index among the fns of the file `file`).
+pub(super) fn caller_node(
+    nodes_by_fn: &HashMap<(usize, usize), NodeId>,
+    file: usize,
+    index: Option<usize>,
+) -> Option<NodeId> {
+    nodes_by_fn.get(&(file, index?)).copied()
+}
+
+impl Graph<'_> {
+    /// The node of each `(file, index among its fns)`: the first crate's.
+    pub(super) fn nodes_by_fn(&self) -> HashMap<(usize, usize), NodeId> {
+        let mut nodes = HashMap::new();
+        for (id, node) in self.nodes.iter().enumerate() {
+            nodes.entry((node.file, node.index)).or_insert(id);
+        }
+        nodes
+    }
+
+    pub(super) fn entered(&self, nodes_by_fn: &HashMap<(usize, usize), NodeId>) -> Entered {
+        let startup =
+            self.entered_only_from(|file, call| match (call.awaited, call.context.startup) {
+                (true, true) => Entry::Root,
+                (true, false) => via(caller_node(nodes_by_fn, file, call.context.prefix_of)),
+                _ => Entry::Elsewhere,
+            });
+        let main_thread =
+            self.entered_only_from(
+                |file, call| match (call.awaited, call.context.main_thread) {
+                    (true, true) => Entry::Root,
+                    (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
+                    _ => Entry::Elsewhere,
+                },
+            );
+        Entered {
+            startup,
+            main_thread,
+        }
+    }
+
+    /// Per node: whether it is an async fn whose every entry `classify` says is a root,
+    /// or is made in a fn that is itself entered so: a worklist over the `Via` entries.
+    fn entered_only_from(&self, classify: impl Fn(usize, &ExecutorCall) -> Entry) -> Vec<bool> {
+        let mut entries: Vec<Vec<Entry>> = (0..self.nodes.len()).map(|_| Vec::new()).collect();
+        for (file, (path, summary)) in self.files.iter().enumerate() {
+            for call in &summary.executor_calls {
+                for (callee, _) in self.call_site_targets(path, &call.callee) {
+                    entries[callee].push(classify(file, call));
+                }
+            }
+        }
+        // A sync fn that names an async fn builds its future for someone else to run.
+        for id in 0..self.nodes.len() {
+            for callee in self.callees_of(id) {
+                entries[callee].push(Entry::Elsewhere);
+            }
+        }
+        let mut waiting: Vec<usize> = vec![0; self.nodes.len()];
+        let mut waiters: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
+        let mut entered = vec![false; self.nodes.len()];
+        let mut ready = Vec::new();
+        for (id, list) in entries.iter().enumerate() {
+            let eligible = self.summary_of(id).is_async
+                && !list.is_empty()
+                && !list.iter().any(|e| matches!(e, Entry::Elsewhere));
+            if !eligible {
+                waiting[id] = usize::MAX;
+                continue;
+            }
+            for entry in list {
+                if let Entry::Via(caller) = entry {
+                    waiting[id] += 1;
+                    waiters[*caller].push(id);
+                }
+            }
+            if waiting[id] == 0 {
+                ready.push(id);
+            }
+        }
+        while let Some(id) = ready.pop() {
+            if entered[id] {
+                continue;
+            }
+            entered[id] = true;
+            for &waiter in &waiters[id] {
+                if waiting[waiter] != usize::MAX {
+                    waiting[waiter] -= 1;
+                    if waiting[waiter] == 0 {
+                        ready.push(waiter);
+                    }
+                }
+            }
+        }
+        entered
+    }
+
+    /// The files' own findings made in the parts (`part`) of the fns `entered`, by file.
+    pub(super) fn entered_findings(
+        &self,
+        entered: &[bool],
+        part: impl Fn(&FnSummary) -> &[Range<usize>],
+    ) -> Vec<(PathBuf, Range<usize>)> {
+        let mut out = Vec::new();
+        for (id, node) in self.nodes.iter().enumerate() {
+            if entered[id] {
+                let path = &self.files[node.file].0;
+                for range in part(self.summary_of(id)) {
+                    out.push((path.clone(), range.clone()));
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
+        out.dedup();
+        out
+    }
+}
+
+fn via(caller: Option<NodeId>) -> Entry {
+    caller.map_or(Entry::Elsewhere, Entry::Via)
+}
