@@ -582,3 +582,45 @@ fn a_source_module_named_target_is_checked_but_build_dirs_are_not() {
         "{stderr}"
     );
 }
+
+#[test]
+fn one_run_writes_annotations_and_a_sarif_file() {
+    // What the GitHub Action does: the gate's annotations on stdout, and the full
+    // report as SARIF in a file, from one scan.
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("unblock.sarif");
+    let short = dir.path().join("findings.txt");
+    let (code, stdout, _) = run(unblock(&fixture("example-service")).args([
+        "-D",
+        "warnings",
+        "--message-format",
+        "github",
+        "--output-file",
+        &format!("sarif={}", sarif.display()),
+        "--output-file",
+        &format!("short={}", short.display()),
+    ]));
+    assert_eq!(code, 1, "{stdout}");
+    let annotations = stdout.lines().filter(|l| l.starts_with("::error")).count();
+    assert!(annotations > 0, "{stdout}");
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap().len();
+    assert_eq!(results, annotations);
+    let lines = std::fs::read_to_string(&short).unwrap().lines().count();
+    assert_eq!(lines, annotations);
+}
+
+#[test]
+fn an_output_file_that_cannot_be_written_is_an_error() {
+    let (code, _, stderr) = run(unblock(&fixture("example-service"))
+        .args(["--output-file", "json=/nonexistent-dir/out.json"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("cannot write `/nonexistent-dir/out.json`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) =
+        run(unblock(&fixture("example-service")).args(["--output-file", "unblock.sarif"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("FORMAT=PATH"), "{stderr}");
+}

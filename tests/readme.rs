@@ -1,4 +1,5 @@
-//! The README's rule table must be exactly what the catalogue generates.
+//! The README's rule table must be exactly what the catalogue generates, its snippets
+//! must load and parse, and the action it shows must take the inputs it passes.
 use cargo_unblock::catalog::Catalog;
 use cargo_unblock::cli::rules_markdown;
 
@@ -118,4 +119,56 @@ fn readme_command_lines_parse() {
         checked += 1;
     }
     assert!(checked >= 8, "only {checked} command lines found");
+}
+
+/// The inputs `action.yml` declares (the keys two spaces in under `inputs:`).
+fn action_inputs() -> Vec<String> {
+    let action =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    let section = action
+        .split("\ninputs:\n")
+        .nth(1)
+        .expect("action.yml has inputs");
+    section
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .filter_map(|l| l.strip_prefix("  ")?.strip_suffix(':'))
+        .filter(|key| !key.starts_with(' '))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn readme_action_inputs_are_the_actions_inputs() {
+    let inputs = action_inputs();
+    assert!(inputs.contains(&"sarif".to_string()), "{inputs:?}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut used = 0;
+    for block in blocks("yaml") {
+        let mut lines = block
+            .lines()
+            .skip_while(|l| !l.contains("uses: cargo-unblock/cargo-unblock@"));
+        if lines.next().is_none() {
+            continue;
+        }
+        for line in lines.skip_while(|l| !l.trim().starts_with("with:")).skip(1) {
+            let key = line.trim().split(':').next().unwrap();
+            assert!(
+                inputs.contains(&key.to_string()),
+                "README passes `{key}`, not an input of action.yml"
+            );
+            used += 1;
+        }
+    }
+    assert!(used > 0, "the README shows the action with inputs");
+    // The input table names every input, and nothing else.
+    let table: Vec<String> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| input |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| `"))
+        .map(|l| l.split('`').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(table, inputs);
 }

@@ -1,6 +1,8 @@
 //! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
+mod output;
+
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -12,8 +14,9 @@ use crate::diagnostic::Level;
 use crate::driver::baseline;
 use crate::driver::scan::{self, ScanOptions, ScanReport};
 use crate::driver::workspace::{self, CargoSelection};
-use crate::report::{self, human, Statistics};
+use crate::report::{self, Statistics};
 use crate::rules::startup;
+use output::{MessageFormat, OutputFile};
 
 /// Exit codes: the contract with CI gates.
 pub mod exit {
@@ -100,6 +103,11 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "FMT", default_value = "human")]
     message_format: MessageFormat,
 
+    /// Also write the findings in FORMAT (short, json, sarif, github) to PATH, in the
+    /// same run (repeatable): `--output-file sarif=unblock.sarif`
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = output::parse_output_file)]
+    output_file: Vec<OutputFile>,
+
     /// Print the number of findings per lint instead of the findings
     #[arg(long)]
     statistics: bool,
@@ -144,15 +152,6 @@ enum Command {
         /// Lint id, with or without the `unblock::` prefix
         lint: String,
     },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum MessageFormat {
-    Human,
-    Short,
-    Json,
-    Sarif,
-    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,7 +262,15 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         known = baseline::filter(&mut report, &baseline::read(file)?, &relative);
     }
     let statistics = Statistics::of(&report);
-    write_report(cli, out, &report, &discovered, &workspace_root, &statistics)
+    let target = output::Target {
+        report: &report,
+        discovered: &discovered,
+        workspace_root: &workspace_root,
+    };
+    target.write_files(&cli.output_file)?;
+    let shown = (cli.statistics.then_some(&statistics), cli.quiet);
+    target
+        .print(cli.message_format, shown, out)
         .map_err(|e| e.to_string())?;
     let human = !cli.quiet && cli.message_format == MessageFormat::Human;
     if known > 0 && human {
@@ -295,49 +302,6 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
             exit::CLEAN
         },
     )
-}
-
-/// Prints the findings in the chosen format: human text and the summary on stderr,
-/// machine formats alone on stdout.
-fn write_report(
-    cli: &Cli,
-    err: &mut StandardStream,
-    report: &ScanReport,
-    discovered: &workspace::Discovered,
-    workspace_root: &Path,
-    statistics: &Statistics,
-) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut stdout = stdout.lock();
-    if cli.statistics {
-        for (lint, count) in &statistics.by_lint {
-            writeln!(stdout, "{count:>6}  unblock::{lint}")?;
-        }
-        return Ok(());
-    }
-    let context = report::Context {
-        catalog: discovered
-            .settings
-            .iter()
-            .find(|s| !s.config.blocking.is_empty())
-            .map_or(Catalog::builtin(), |s| s.catalog()),
-        packages: &discovered.packages,
-        repo_root: report::Context::find_repo_root(workspace_root),
-        workspace_root: workspace_root.to_path_buf(),
-    };
-    match cli.message_format {
-        MessageFormat::Human => {
-            let tally = human::render(err, report)?;
-            if !cli.quiet {
-                human::summary(err, tally, report.checked)?;
-            }
-            Ok(())
-        }
-        MessageFormat::Short => report::short::render(&mut stdout, report),
-        MessageFormat::Json => report::json::render(&mut stdout, report, &context),
-        MessageFormat::Sarif => report::sarif::render(&mut stdout, report, &context),
-        MessageFormat::Github => report::github::render(&mut stdout, report, &context),
-    }
 }
 
 /// One `-A`/`-W`/`-D` flag: what it names and the level it sets.

@@ -255,7 +255,7 @@ fn comment_start(line: &str) -> Option<usize> {
     while let Some(found) = line[search..].find("//") {
         let at = search + found;
         let quotes = line[..at].matches('"').count() - line[..at].matches("\\\"").count();
-        if quotes % 2 == 0 {
+        if quotes.is_multiple_of(2) {
             return Some(at);
         }
         search = at + 2;
