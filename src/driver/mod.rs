@@ -5,6 +5,7 @@ pub mod check;
 pub mod config;
 pub mod glob;
 pub mod manifest;
+pub mod metadata;
 pub mod package;
 pub mod scan;
 pub mod settings;

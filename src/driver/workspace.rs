@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::glob::glob_match;
 use super::manifest::{package_info_without_cargo, ManifestCache};
+use super::metadata::{self, Metadata, Package};
 use super::settings::Settings;
 use crate::catalog::runtime::Runtime;
 use crate::rules::transitive::graph::CrateRoot;
@@ -183,8 +184,6 @@ pub fn discover_cargo(
     cwd: &Path,
 ) -> Result<Discovered, DiscoveryError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = cargo_metadata::MetadataCommand::new();
-    command.cargo_path(&cargo).no_deps().current_dir(cwd);
     if let Some(path) = &selection.manifest_path {
         if !path.exists() {
             return Err(DiscoveryError(format!(
@@ -192,17 +191,12 @@ pub fn discover_cargo(
                 path.display()
             )));
         }
-        command.manifest_path(path);
     }
-    let metadata = command.exec().map_err(|err| {
-        DiscoveryError(format!(
-            "`cargo metadata` failed: {}",
-            err.to_string().trim()
-        ))
-    })?;
+    let metadata = Metadata::load(&cargo, selection.manifest_path.as_deref(), cwd)
+        .map_err(|err| DiscoveryError(format!("`cargo metadata` failed: {err}")))?;
 
-    let members: Vec<&cargo_metadata::Package> = metadata.workspace_packages();
-    let mut selected: Vec<&cargo_metadata::Package> = if !selection.packages.is_empty() {
+    let members: Vec<&Package> = metadata.workspace_packages();
+    let mut selected: Vec<&Package> = if !selection.packages.is_empty() {
         let mut chosen = Vec::new();
         for spec in &selection.packages {
             let matching: Vec<_> = members
@@ -213,7 +207,7 @@ pub fn discover_cargo(
             if matching.is_empty() {
                 return Err(DiscoveryError(format!(
                     "package `{spec}` is not a member of the workspace at `{}`",
-                    metadata.workspace_root
+                    metadata.workspace_root.display()
                 )));
             }
             chosen.extend(matching);
@@ -233,17 +227,13 @@ pub fn discover_cargo(
     selected.sort_by(|a, b| a.name.cmp(&b.name));
     selected.dedup_by(|a, b| a.id == b.id);
 
-    let target_dir = metadata.target_directory.as_std_path();
+    let target_dir = metadata.target_directory.as_path();
     let mut found = Discovered::new();
-    let workspace_root = normalize(metadata.workspace_root.as_std_path());
+    let workspace_root = normalize(&metadata.workspace_root);
     found.workspace_root = Some(workspace_root.clone());
     let mut loader = SettingsLoader::new(selection.config.as_deref());
     for package in selected {
-        let root = package
-            .manifest_path
-            .parent()
-            .map(|p| p.as_std_path())
-            .unwrap_or(Path::new("."));
+        let root = package.manifest_path.parent().unwrap_or(Path::new("."));
         let runtime =
             Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
         let Some(settings) = loader.settings_for(root, &workspace_root, &mut found) else {
@@ -252,29 +242,20 @@ pub fn discover_cargo(
         found.packages.insert(
             normalize(root),
             PackageInfo {
-                id: package.id.repr.clone(),
-                manifest_path: package.manifest_path.clone().into_std_path_buf(),
-                targets: (package.targets.iter())
-                    .filter_map(|t| serde_json::to_value(t).ok())
-                    .collect(),
+                id: package.id.clone(),
+                manifest_path: package.manifest_path.clone(),
+                targets: package.targets.clone(),
             },
         );
+        let crates_before = found.crates.len();
         for target in &package.targets {
-            let is_lib = target.kind.iter().any(|k| {
-                matches!(
-                    k,
-                    cargo_metadata::TargetKind::Lib
-                        | cargo_metadata::TargetKind::RLib
-                        | cargo_metadata::TargetKind::DyLib
-                        | cargo_metadata::TargetKind::CDyLib
-                        | cargo_metadata::TargetKind::StaticLib
-                        | cargo_metadata::TargetKind::ProcMacro
-                )
-            });
-            let root_file = normalize(target.src_path.as_std_path());
+            let Some(src_path) = metadata::target_src_path(target) else {
+                continue;
+            };
+            let root_file = normalize(src_path);
             found.crates.push(CrateRoot {
-                name: target.name.replace('-', "_"),
-                is_lib,
+                name: metadata::target_name(target).replace('-', "_"),
+                is_lib: metadata::target_is_lib(target),
                 modules: Some(Arc::new(ModuleTree::of_crate(&root_file))),
                 root_file,
                 package: normalize(root),
@@ -284,7 +265,7 @@ pub fn discover_cargo(
         }
         // As rustc sees the package: the files its targets reach through `mod`; a
         // template or fixture `.rs` that no target declares is not Rust of this package.
-        let targets = &found.crates[found.crates.len() - package.targets.len()..];
+        let targets = &found.crates[crates_before..];
         let modules = package_modules(targets);
         for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
             let Some(&test_module) = modules.get(&normalize(&path)) else {
@@ -331,10 +312,10 @@ fn package_modules(targets: &[CrateRoot]) -> HashMap<PathBuf, bool> {
 /// cargo's default selection: the package whose manifest was named (or found from the
 /// working directory), or the workspace's default members at its root.
 fn default_packages<'m>(
-    metadata: &'m cargo_metadata::Metadata,
+    metadata: &'m Metadata,
     manifest_path: Option<&Path>,
     cwd: &Path,
-) -> Vec<&'m cargo_metadata::Package> {
+) -> Vec<&'m Package> {
     let manifest = match manifest_path {
         Some(path) => Some(absolute(path, cwd)),
         None => cwd
@@ -343,23 +324,21 @@ fn default_packages<'m>(
             .find(|p| p.is_file()),
     };
     let manifest = manifest.and_then(|p| p.canonicalize().ok());
-    let root_manifest = metadata
-        .workspace_root
-        .join("Cargo.toml")
-        .into_std_path_buf();
+    let root_manifest = metadata.workspace_root.join("Cargo.toml");
     let is_root = manifest.as_ref() == root_manifest.canonicalize().ok().as_ref();
     let members = metadata.workspace_packages();
     if !is_root {
-        let own = members.iter().copied().find(|p| {
-            p.manifest_path.as_std_path().canonicalize().ok().as_ref() == manifest.as_ref()
-        });
+        let own = members
+            .iter()
+            .copied()
+            .find(|p| p.manifest_path.canonicalize().ok().as_ref() == manifest.as_ref());
         if let Some(own) = own {
             return vec![own];
         }
     }
     members
         .into_iter()
-        .filter(|p| metadata.workspace_default_members.contains(&p.id))
+        .filter(|p| metadata.is_default_member(p))
         .collect()
 }
 
