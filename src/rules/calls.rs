@@ -25,8 +25,9 @@ pub fn call(model: &SemanticModel<'_, '_>, out: &mut Output, call: &syn::ExprCal
                 .and_then(Ty::plain)
                 .is_some_and(|t| wanted.iter().any(|w| w == t))
         };
-        let no_lookup =
-            hit.matcher.only_with_lookup && arg0.is_some_and(|a| resolved_address(model, a));
+        // `bind(addr)` looks up a host name only: silent unless the address may be one.
+        let no_lookup = hit.matcher.only_with_lookup
+            && arg0.is_some_and(|a| resolved_address(model, a) || !may_be_host_name(model, a));
         typed && !no_lookup
     });
     if let Some(hit) = hit {
@@ -67,6 +68,25 @@ fn resolved_address(model: &SemanticModel<'_, '_>, arg: &syn::Expr) -> bool {
                 .and_then(Ty::plain)
                 .is_some_and(|t| RESOLVED.contains(&t)),
         },
+    }
+}
+
+/// Whether an address argument may name a host that needs a lookup: a string literal
+/// that is not an IP address, a host-and-port tuple whose host is one, or text (`&str`,
+/// `String`, `format!`). An address of a type that cannot be told may well be a
+/// `SocketAddr` built elsewhere (`(ip, port).into()`): not reported.
+fn may_be_host_name(model: &SemanticModel<'_, '_>, arg: &syn::Expr) -> bool {
+    const TEXT: &[&str] = &["std::primitive::str", "std::string::String"];
+    match peel(arg) {
+        syn::Expr::Reference(r) => may_be_host_name(model, &r.expr),
+        syn::Expr::Lit(_) => true,
+        syn::Expr::Tuple(t) if t.elems.len() == 2 => may_be_host_name(model, &t.elems[0]),
+        syn::Expr::Macro(m) => m.mac.path.is_ident("format"),
+        other => model
+            .infer(other)
+            .as_ref()
+            .and_then(Ty::plain)
+            .is_some_and(|t| TEXT.contains(&t)),
     }
 }
 

@@ -404,6 +404,8 @@ impl<'c> Scopes<'c> {
                             "Vec" => "std::vec::Vec".to_string(),
                             "Option" => "std::option::Option".to_string(),
                             "Result" => "std::result::Result".to_string(),
+                            "String" => "std::string::String".to_string(),
+                            "str" => "std::primitive::str".to_string(),
                             _ => return None,
                         }
                     }
