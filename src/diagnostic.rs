@@ -106,6 +106,9 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     pub helps: Vec<String>,
     pub suggestion: Option<Suggestion>,
+    /// The blocking call a chain ends at: the findings of one lint that share it are
+    /// reported once, at the first call site, with the others listed.
+    pub root_cause: Option<String>,
 }
 
 impl Diagnostic {
@@ -120,6 +123,7 @@ impl Diagnostic {
             notes: Vec::new(),
             helps: Vec::new(),
             suggestion: None,
+            root_cause: None,
         }
     }
 

@@ -172,6 +172,8 @@ fn expected(fixture: &Fixture) -> Vec<(String, usize, String)> {
 }
 
 /// The findings of `report`; allow-by-default lints count only in their own folder.
+/// A finding that stands for several call sites of one root cause counts at each of
+/// the sites it lists, so every call shape keeps its marker.
 fn actual(report: &ScanReport, lint: &str) -> Vec<(String, usize, String)> {
     let mut out = Vec::new();
     for file in &report.files {
@@ -182,6 +184,15 @@ fn actual(report: &ScanReport, lint: &str) -> Vec<(String, usize, String)> {
             let start = d.primary.clone().map_or(0, |r| r.start);
             let line = file.source.line_col(start).line;
             out.push((file.source.display.clone(), line, d.lint.clone()));
+            for note in &d.notes {
+                let Some((_, sites)) = note.split_once("the same blocking call: ") else {
+                    continue;
+                };
+                for site in sites.split(", ") {
+                    let (path, line) = site.rsplit_once(':').expect("path:line");
+                    out.push((path.to_string(), line.parse().unwrap(), d.lint.clone()));
+                }
+            }
         }
     }
     out.sort();

@@ -7,6 +7,7 @@ pub mod glob;
 pub mod manifest;
 pub mod metadata;
 pub mod package;
+pub mod root_cause;
 pub mod scan;
 pub mod settings;
 pub mod workspace;

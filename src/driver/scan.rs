@@ -158,6 +158,8 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     report
         .files
         .sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    super::root_cause::merge(&mut report.files);
+    report.files.retain(|f| !f.diagnostics.is_empty());
     report
 }
 

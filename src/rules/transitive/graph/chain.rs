@@ -90,6 +90,8 @@ impl Graph<'_> {
         diagnostic
             .notes
             .push(format!("call chain: {}", shown(&links)));
+        // The last link is the blocking call (or the fn declared blocking) itself.
+        diagnostic.root_cause = links.last().cloned();
         let all_have_async = !callee.blocks.is_empty()
             && self.declared(id).is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);

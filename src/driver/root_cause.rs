@@ -1,0 +1,63 @@
+//! One root cause, one finding: the chains of one lint that end at the same blocking
+//! call are reported once, at the first call site (by file, then position), with the
+//! other call sites listed; suppressions and levels have already applied to each.
+use std::collections::HashMap;
+
+use super::scan::FileReport;
+
+/// How many of the other call sites a finding lists by name.
+const LISTED: usize = 10;
+
+/// Merges the findings that share a root cause. `files` are in report order.
+pub fn merge(files: &mut [FileReport]) {
+    let mut first: HashMap<(String, String), (usize, usize)> = HashMap::new();
+    let mut others: HashMap<(usize, usize), Vec<String>> = HashMap::new();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (f, file) in files.iter().enumerate() {
+        for (d, diagnostic) in file.diagnostics.iter().enumerate() {
+            let Some(root) = &diagnostic.root_cause else {
+                continue;
+            };
+            let key = (diagnostic.code(), root.clone());
+            match first.get(&key) {
+                None => {
+                    first.insert(key, (f, d));
+                }
+                Some(&kept) => {
+                    let at = diagnostic.primary.as_ref().map_or(0, |r| r.start);
+                    let line = file.source.line_col(at).line;
+                    others
+                        .entry(kept)
+                        .or_default()
+                        .push(format!("{}:{line}", file.source.display));
+                    merged.push((f, d));
+                }
+            }
+        }
+    }
+    for ((f, d), sites) in others {
+        let listed = sites
+            .iter()
+            .take(LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rest = match sites.len().saturating_sub(LISTED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        let callers = if sites.len() == 1 {
+            "caller reaches"
+        } else {
+            "callers reach"
+        };
+        files[f].diagnostics[d].notes.push(format!(
+            "and {} more async {callers} the same blocking call: {listed}{rest}",
+            sites.len()
+        ));
+    }
+    merged.sort_unstable();
+    for (f, d) in merged.into_iter().rev() {
+        files[f].diagnostics.remove(d);
+    }
+}
