@@ -224,6 +224,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         });
     }
 
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        record::reexports(&self.model, &mut self.out, u);
+    }
+
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         self.visit_fn(&f.attrs, &f.sig, &f.block, FnKind::Free);
     }

@@ -286,7 +286,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
         let place = if lint == startup::LINT {
             "in startup code"
         } else {
-            "on the main thread of `#[tokio::main]`"
+            "on the main thread (off the workers)"
         };
         let line =
             format!("{count} blocking {calls} {place} {were} not shown (`-W {lint}` shows them)");

@@ -106,7 +106,7 @@ impl<'c> Scopes<'c> {
 
     /// `resolve_local` on segments: the item path a local name (an item, or a `use`
     /// of a `crate::`/`self::`/`super::` path) stands for.
-    fn local_segments(&self, segments: &[String]) -> Option<LocalPath> {
+    pub fn local_segments(&self, segments: &[String]) -> Option<LocalPath> {
         let first = segments.first()?;
         if matches!(first.as_str(), "crate" | "self" | "super") {
             return relative_path(self.current_module(), segments);

@@ -70,6 +70,7 @@ pub type Findings = Vec<Finding>;
 
 mod chain;
 mod entered;
+mod lookup;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -107,6 +108,9 @@ struct Graph<'a> {
     by_path: HashMap<(usize, Vec<String>), NodeId>,
     /// `(crate, type name, method)` → methods of types of that name.
     by_method: HashMap<(usize, String, String), Vec<NodeId>>,
+    /// `(crate, module)` → its `pub use` items: the name each binds (`None` for a
+    /// glob) and the absolute path it names.
+    reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
     /// Demands already searched for, so that each costs one search.
     searched: HashSet<(usize, Target)>,
     stats: Stats,
@@ -174,6 +178,10 @@ pub struct Outcome {
     pub stats: Stats,
 }
 
+/// A `pub use` of a module: the name it binds there (`None` for a glob) and the
+/// absolute path it names.
+type ReexportEntry = (Option<String>, Vec<String>);
+
 /// A callee made absolute within a crate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Target {
@@ -193,6 +201,7 @@ impl<'a> Graph<'a> {
             nodes: Vec::new(),
             by_path: HashMap::new(),
             by_method: HashMap::new(),
+            reexports: HashMap::new(),
             searched: HashSet::new(),
             stats: Stats::default(),
         }
@@ -235,6 +244,18 @@ impl<'a> Graph<'a> {
                         if let Some(target) = self.target(*krate, module, callee) {
                             demands.push(target);
                         }
+                    }
+                }
+                // A path through a `pub use` needs the file the re-export names.
+                for (krate, module) in self.memberships.get(path).into_iter().flatten() {
+                    for reexport in &summary.reexports {
+                        let Some(mut target) = reexport.target.absolute(module) else {
+                            continue;
+                        };
+                        if reexport.name.is_none() {
+                            target.push(String::new());
+                        }
+                        demands.push((*krate, Target::Path(target)));
                     }
                 }
             }
@@ -308,6 +329,18 @@ impl<'a> Graph<'a> {
                 self.by_path.entry((*krate, absolute)).or_insert(id);
             }
         }
+        for (krate, module) in self.memberships.get(&path).into_iter().flatten() {
+            for reexport in &summary.reexports {
+                let (Some(at), Some(target)) = (
+                    reexport.module.absolute(module),
+                    reexport.target.absolute(module),
+                ) else {
+                    continue;
+                };
+                let entry = (reexport.name.clone(), target);
+                self.reexports.entry((*krate, at)).or_default().push(entry);
+            }
+        }
         self.file_ids.insert(path.clone(), file);
         self.files.push((path, summary));
         file
@@ -361,40 +394,6 @@ impl<'a> Graph<'a> {
         let memberships = self.memberships.get(path).into_iter().flatten();
         memberships
             .filter_map(move |(from, module)| Some((self.resolve(*from, module, callee)?, *from)))
-    }
-
-    fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
-        match target {
-            Target::Path(path) => self
-                .by_path
-                .get(&(krate, path.clone()))
-                .copied()
-                .or_else(|| {
-                    let [.., ty, name] = path.as_slice() else {
-                        return None;
-                    };
-                    self.method(krate, ty, name)
-                }),
-            Target::Method { ty, name } => self.method(krate, ty, name),
-        }
-    }
-
-    /// The one method `name` of the crate's types called `ty` (an inherent method
-    /// wins over a trait's); none when two types share the name.
-    fn method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
-        let found = self
-            .by_method
-            .get(&(krate, ty.to_string(), name.to_string()))?;
-        let inherent: Vec<NodeId> = found
-            .iter()
-            .copied()
-            .filter(|&id| !self.summary_of(id).trait_impl)
-            .collect();
-        match (inherent.as_slice(), found.as_slice()) {
-            ([only], _) => Some(*only),
-            ([], [only]) => Some(*only),
-            _ => None,
-        }
     }
 
     fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {

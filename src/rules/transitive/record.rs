@@ -197,3 +197,55 @@ fn method_callee(
         name: method,
     })
 }
+
+/// A module-level `pub use` (or `pub(crate) use`): the names it makes visible in the
+/// module, so that a path through the module reaches the item it names.
+pub fn reexports(model: &SemanticModel<'_, '_>, out: &mut Output, item: &syn::ItemUse) {
+    if matches!(item.vis, syn::Visibility::Inherited) || !model.scopes.at_module_level() {
+        return;
+    }
+    let module = LocalPath {
+        anchor: Anchor::File { up: 0 },
+        segments: model.scopes.current_module().to_vec(),
+    };
+    let mut found = Vec::new();
+    use_tree_leaves(&item.tree, &mut Vec::new(), &mut found);
+    for (segments, name) in found {
+        let Some(target) = model.scopes.local_segments(&segments) else {
+            continue;
+        };
+        out.summary.reexports.push(summary::Reexport {
+            module: module.clone(),
+            name,
+            target,
+        });
+    }
+}
+
+/// The paths a use tree names, each with the name it binds (`None` for a glob).
+fn use_tree_leaves(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<String>)>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_tree_leaves(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) if n.ident != "self" => {
+            let mut path = prefix.clone();
+            path.push(n.ident.to_string());
+            out.push((path, Some(n.ident.to_string())));
+        }
+        syn::UseTree::Rename(r) => {
+            let mut path = prefix.clone();
+            path.push(r.ident.to_string());
+            out.push((path, Some(r.rename.to_string())));
+        }
+        syn::UseTree::Glob(_) if !prefix.is_empty() => out.push((prefix.clone(), None)),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_tree_leaves(t, prefix, out)),
+        _ => {}
+    }
+}

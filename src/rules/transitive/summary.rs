@@ -15,6 +15,20 @@ pub struct FileSummary {
     /// Calls made on the executor to fns of this crate or workspace, each with its
     /// finding prepared, to be reported if the callee turns out to block.
     pub executor_calls: Vec<ExecutorCall>,
+    /// `pub use` items of the file's modules: what a path through them names.
+    pub reexports: Vec<Reexport>,
+}
+
+/// `pub use path::name;`, `pub use path::name as alias;` or `pub use path::*;` in a
+/// module of the file.
+#[derive(Debug)]
+pub struct Reexport {
+    /// The module it is written in, from the file's module.
+    pub module: LocalPath,
+    /// The name it makes visible there; `None` for a glob.
+    pub name: Option<String>,
+    /// The item it names (for a glob, the module whose items it makes visible).
+    pub target: LocalPath,
 }
 
 /// One fn or method with a path the rest of the crate can name it by.
