@@ -74,7 +74,7 @@ impl Checker<'_, '_> {
     }
 
     /// The sync `main` fn, where a `block_on(async { .. })` starts the runtime.
-    fn in_sync_main(&self) -> bool {
+    pub(super) fn in_sync_main(&self) -> bool {
         self.in_sync_code() && self.model.enclosing_fn.as_deref() == Some("main")
     }
 
@@ -86,7 +86,11 @@ impl Checker<'_, '_> {
     /// there is the runtime's entry, startup code until its first `.await`. With
     /// `off_workers` (a standalone executor, or a multi-thread runtime) it runs on the
     /// calling thread while any tasks it spawns run on threads of their own.
-    fn visit_entry_args<'x>(&mut self, args: impl Iterator<Item = &'x Expr>, off_workers: bool) {
+    pub(super) fn visit_entry_args<'x>(
+        &mut self,
+        args: impl Iterator<Item = &'x Expr>,
+        off_workers: bool,
+    ) {
         let startup = self.in_sync_main();
         for arg in args {
             if let Expr::Async(block) = arg {

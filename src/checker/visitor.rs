@@ -1,6 +1,7 @@
 //! The walk: which code runs where (async fns, async blocks and closures, closures run
 //! inline or handed away, nested items), kept in the semantic model, and the loop,
 //! `let`, `.await` and body-exit dispatch points.
+use std::collections::HashMap;
 use std::ops::Range;
 
 use proc_macro2::Span;
@@ -13,6 +14,7 @@ use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
 use crate::semantic::model::{Executor, SemanticModel};
 use crate::semantic::offload;
+use crate::semantic::resolve::Resolution;
 use crate::semantic::test_code;
 use crate::semantic::FileContext;
 use crate::syntax::expr::{pattern_ident, peel};
@@ -29,6 +31,9 @@ pub struct Checker<'a, 'c> {
     /// The sync fn being visited builds a multi-thread tokio runtime and no
     /// current-thread one: its `rt.block_on(fut)` runs `fut` off the workers.
     pub(super) multi_thread_runtime_in_fn: bool,
+    /// The variables the sync fn being visited hands to `block_on`, each with whether
+    /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
+    block_on_futures: HashMap<String, bool>,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -43,6 +48,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             closure_is_method_arg: false,
             in_reported_loop: false,
             multi_thread_runtime_in_fn: false,
+            block_on_futures: HashMap::new(),
         }
     }
 
@@ -177,6 +183,11 @@ impl<'a, 'c> Checker<'a, 'c> {
             &mut self.multi_thread_runtime_in_fn,
             sig.asyncness.is_none() && builds_multi_thread_runtime(self.model.text, body),
         );
+        let block_on_futures = match sig.asyncness {
+            None => self.block_on_futures_in(body),
+            Some(_) => HashMap::new(),
+        };
+        let saved_futures = std::mem::replace(&mut self.block_on_futures, block_on_futures);
         let conversions = self.model.generic_conversions(&sig.generics);
         self.model.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
@@ -193,6 +204,52 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.offloaded_names = saved_names;
         self.model.enclosing_fn = saved_enclosing;
         self.multi_thread_runtime_in_fn = saved_runtime;
+        self.block_on_futures = saved_futures;
+    }
+
+    /// The variables `body` hands to `block_on`, with whether each runs off the workers
+    /// (a standalone executor's `block_on`, or a multi-thread runtime's).
+    fn block_on_futures_in(&self, body: &syn::Block) -> HashMap<String, bool> {
+        struct Finder<'b>(Vec<(String, Option<&'b syn::ExprCall>)>);
+        impl<'b> Visit<'b> for Finder<'b> {
+            fn visit_expr_call(&mut self, call: &'b syn::ExprCall) {
+                let is_block_on = matches!(&*call.func, Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "block_on"));
+                if let (true, Some(name)) = (is_block_on, call.args.first().and_then(ident_of)) {
+                    self.0.push((name, Some(call)));
+                }
+                visit::visit_expr_call(self, call);
+            }
+            fn visit_expr_method_call(&mut self, mc: &'b syn::ExprMethodCall) {
+                if let (true, Some(name)) =
+                    (mc.method == "block_on", mc.args.first().and_then(ident_of))
+                {
+                    self.0.push((name, None));
+                }
+                visit::visit_expr_method_call(self, mc);
+            }
+            fn visit_item(&mut self, _: &'b Item) {}
+            fn visit_expr_closure(&mut self, _: &'b syn::ExprClosure) {}
+        }
+        fn ident_of(arg: &Expr) -> Option<String> {
+            match peel(arg) {
+                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                _ => None,
+            }
+        }
+        let mut finder = Finder(Vec::new());
+        finder.visit_block(body);
+        let multi_thread = builds_multi_thread_runtime(self.model.text, body);
+        (finder.0.into_iter())
+            .map(|(name, call)| {
+                let off_workers = match call.map(|c| self.model.callee(c)) {
+                    None => multi_thread,
+                    Some(Some(Resolution::External(path))) => offload::standalone_executor(&path),
+                    Some(_) => false,
+                };
+                (name, off_workers)
+            })
+            .collect()
     }
 }
 
@@ -313,6 +370,18 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        // `let fut = run(args); rt.block_on(fut)`: the future `block_on` runs, built here.
+        let entry = (local.init.as_ref())
+            .filter(|init| matches!(peel(&init.expr), Expr::Call(_) | Expr::MethodCall(_)))
+            .zip(pattern_ident(&local.pat))
+            .and_then(|(init, name)| Some((init, *self.block_on_futures.get(&name)?)))
+            .filter(|(_, off_workers)| {
+                self.model.executor.is_none() && (*off_workers || self.in_sync_main())
+            });
+        if let Some((init, off_workers)) = entry {
+            self.visit_entry_args(std::iter::once(&*init.expr), off_workers);
+            return self.model.bind_pattern(&local.pat, None);
+        }
         let mut ty = None;
         let mark = self.model.guards.mark();
         if let Some(init) = &local.init {
