@@ -11,6 +11,7 @@ use crate::semantic::struct_fields::{relevant_fields, StructFields};
 use crate::semantic::FileContext;
 
 mod calls;
+mod prescan;
 mod visitor;
 
 use visitor::Checker;

@@ -1,7 +1,7 @@
 //! The walk: which code runs where (async fns, async blocks and closures, closures run
 //! inline or handed away, nested items), kept in the semantic model, and the loop,
 //! `let`, `.await` and body-exit dispatch points.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use proc_macro2::Span;
@@ -9,12 +9,12 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Stmt};
 
+use super::prescan;
 use crate::rules::cpu_loop::{self, Loop};
 use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
 use crate::semantic::model::{Executor, SemanticModel};
 use crate::semantic::offload;
-use crate::semantic::resolve::Resolution;
 use crate::semantic::test_code;
 use crate::semantic::FileContext;
 use crate::syntax::expr::{pattern_ident, peel};
@@ -34,6 +34,9 @@ pub struct Checker<'a, 'c> {
     /// The variables the sync fn being visited hands to `block_on`, each with whether
     /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
     block_on_futures: HashMap<String, bool>,
+    /// The variables the async fn being visited awaits later (or races only against
+    /// Ctrl-C): `let work = run(); .. work.await`.
+    awaited_futures: HashSet<String>,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -49,6 +52,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             in_reported_loop: false,
             multi_thread_runtime_in_fn: false,
             block_on_futures: HashMap::new(),
+            awaited_futures: HashSet::new(),
         }
     }
 
@@ -143,6 +147,12 @@ impl<'a, 'c> Checker<'a, 'c> {
         }
     }
 
+    /// A `let` whose future is awaited later: `visit` makes the call as awaited.
+    fn visit_awaited_later(&mut self, pat: &syn::Pat, visit: impl FnOnce(&mut Self)) {
+        visit(self);
+        self.model.bind_pattern(pat, None);
+    }
+
     /// Guards passed by value to a call are moved away once the call is made.
     fn guards_moved_by<'x>(&mut self, args: impl Iterator<Item = &'x Expr>) {
         let names: Vec<String> = args
@@ -184,10 +194,15 @@ impl<'a, 'c> Checker<'a, 'c> {
             sig.asyncness.is_none() && builds_multi_thread_runtime(self.model.text, body),
         );
         let block_on_futures = match sig.asyncness {
-            None => self.block_on_futures_in(body),
+            None => prescan::block_on_futures(&self.model, body),
             Some(_) => HashMap::new(),
         };
         let saved_futures = std::mem::replace(&mut self.block_on_futures, block_on_futures);
+        let awaited = match sig.asyncness {
+            Some(_) => prescan::awaited_futures(body),
+            None => HashSet::new(),
+        };
+        let saved_awaited = std::mem::replace(&mut self.awaited_futures, awaited);
         let conversions = self.model.generic_conversions(&sig.generics);
         self.model.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
@@ -205,57 +220,13 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.enclosing_fn = saved_enclosing;
         self.multi_thread_runtime_in_fn = saved_runtime;
         self.block_on_futures = saved_futures;
-    }
-
-    /// The variables `body` hands to `block_on`, with whether each runs off the workers
-    /// (a standalone executor's `block_on`, or a multi-thread runtime's).
-    fn block_on_futures_in(&self, body: &syn::Block) -> HashMap<String, bool> {
-        struct Finder<'b>(Vec<(String, Option<&'b syn::ExprCall>)>);
-        impl<'b> Visit<'b> for Finder<'b> {
-            fn visit_expr_call(&mut self, call: &'b syn::ExprCall) {
-                let is_block_on = matches!(&*call.func, Expr::Path(p)
-                    if p.path.segments.last().is_some_and(|s| s.ident == "block_on"));
-                if let (true, Some(name)) = (is_block_on, call.args.first().and_then(ident_of)) {
-                    self.0.push((name, Some(call)));
-                }
-                visit::visit_expr_call(self, call);
-            }
-            fn visit_expr_method_call(&mut self, mc: &'b syn::ExprMethodCall) {
-                if let (true, Some(name)) =
-                    (mc.method == "block_on", mc.args.first().and_then(ident_of))
-                {
-                    self.0.push((name, None));
-                }
-                visit::visit_expr_method_call(self, mc);
-            }
-            fn visit_item(&mut self, _: &'b Item) {}
-            fn visit_expr_closure(&mut self, _: &'b syn::ExprClosure) {}
-        }
-        fn ident_of(arg: &Expr) -> Option<String> {
-            match peel(arg) {
-                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-                _ => None,
-            }
-        }
-        let mut finder = Finder(Vec::new());
-        finder.visit_block(body);
-        let multi_thread = builds_multi_thread_runtime(self.model.text, body);
-        (finder.0.into_iter())
-            .map(|(name, call)| {
-                let off_workers = match call.map(|c| self.model.callee(c)) {
-                    None => multi_thread,
-                    Some(Some(Resolution::External(path))) => offload::standalone_executor(&path),
-                    Some(_) => false,
-                };
-                (name, off_workers)
-            })
-            .collect()
+        self.awaited_futures = saved_awaited;
     }
 }
 
 /// Whether a sync fn's body builds a tokio runtime of the multi-thread flavor only
 /// (`Runtime::new()`, `Builder::new_multi_thread()`): a cheap look at its text.
-fn builds_multi_thread_runtime(text: &str, body: &syn::Block) -> bool {
+pub(super) fn builds_multi_thread_runtime(text: &str, body: &syn::Block) -> bool {
     let Some(body) = text.get(body.span().byte_range()) else {
         return false;
     };
@@ -381,6 +352,24 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         if let Some((init, off_workers)) = entry {
             self.visit_entry_args(std::iter::once(&*init.expr), off_workers);
             return self.model.bind_pattern(&local.pat, None);
+        }
+        // `let work = run(); .. work.await`: the call is made where the future runs.
+        let awaited_later = (local.init.as_ref())
+            .filter(|init| init.diverge.is_none() && self.model.executor.is_some())
+            .filter(|_| {
+                pattern_ident(&local.pat).is_some_and(|n| self.awaited_futures.contains(&n))
+            });
+        if let Some(init) = awaited_later {
+            match peel(&init.expr) {
+                Expr::Call(c) => {
+                    return self.visit_awaited_later(&local.pat, |this| this.visit_call(c, true))
+                }
+                Expr::MethodCall(m) => {
+                    return self
+                        .visit_awaited_later(&local.pat, |this| this.visit_method_call(m, true))
+                }
+                _ => {}
+            }
         }
         let mut ty = None;
         let mark = self.model.guards.mark();

@@ -1,0 +1,134 @@
+//! Looks ahead in a fn body for futures built in one place and run in another: a
+//! variable handed to `block_on` later (`let fut = run(); rt.block_on(fut)`), and one
+//! awaited later or raced only against Ctrl-C (`let work = run(); select! { _ =
+//! ctrl_c() => .., r = work => r }`). The future runs where it is awaited, so the call
+//! that builds it counts as made there.
+use std::collections::{HashMap, HashSet};
+
+use syn::visit::{self, Visit};
+use syn::{Expr, Item};
+
+use super::visitor::builds_multi_thread_runtime;
+use crate::semantic::model::SemanticModel;
+use crate::semantic::offload;
+use crate::semantic::resolve::Resolution;
+use crate::syntax::expr::peel;
+use crate::syntax::macros;
+
+/// The variables a sync fn's `body` hands to `block_on`, with whether each runs off
+/// the workers (a standalone executor's `block_on`, or a multi-thread runtime's).
+pub fn block_on_futures(model: &SemanticModel<'_, '_>, body: &syn::Block) -> HashMap<String, bool> {
+    let mut finder = BlockOnFinder(Vec::new());
+    finder.visit_block(body);
+    let multi_thread = builds_multi_thread_runtime(model.text, body);
+    (finder.0.into_iter())
+        .map(|(name, call)| {
+            let off_workers = match call.map(|c| model.callee(c)) {
+                None => multi_thread,
+                Some(Some(Resolution::External(path))) => offload::standalone_executor(&path),
+                Some(_) => false,
+            };
+            (name, off_workers)
+        })
+        .collect()
+}
+
+/// The variables an async fn's `body` awaits (`fut.await`) or races only against
+/// Ctrl-C in a `select!`: futures polled as if awaited where they are built.
+pub fn awaited_futures(body: &syn::Block) -> HashSet<String> {
+    let mut finder = AwaitFinder::default();
+    finder.visit_block(body);
+    finder.awaited
+}
+
+struct BlockOnFinder<'b>(Vec<(String, Option<&'b syn::ExprCall>)>);
+
+impl<'b> Visit<'b> for BlockOnFinder<'b> {
+    fn visit_expr_call(&mut self, call: &'b syn::ExprCall) {
+        let is_block_on = matches!(&*call.func, Expr::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "block_on"));
+        if let (true, Some(name)) = (is_block_on, call.args.first().and_then(ident_of)) {
+            self.0.push((name, Some(call)));
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, mc: &'b syn::ExprMethodCall) {
+        let name = mc.args.first().and_then(ident_of);
+        if let (true, Some(name)) = (mc.method == "block_on", name) {
+            self.0.push((name, None));
+        }
+        visit::visit_expr_method_call(self, mc);
+    }
+
+    fn visit_item(&mut self, _: &'b Item) {}
+    fn visit_expr_closure(&mut self, _: &'b syn::ExprClosure) {}
+}
+
+#[derive(Default)]
+struct AwaitFinder {
+    awaited: HashSet<String>,
+    /// Variables bound to `ctrl_c()`.
+    ctrl_c: HashSet<String>,
+}
+
+impl AwaitFinder {
+    fn is_ctrl_c(&self, future: &Expr) -> bool {
+        match peel(future) {
+            Expr::Call(call) => matches!(&*call.func, Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident == "ctrl_c")),
+            other => ident_of(other).is_some_and(|name| self.ctrl_c.contains(&name)),
+        }
+    }
+}
+
+impl<'b> Visit<'b> for AwaitFinder {
+    fn visit_local(&mut self, local: &'b syn::Local) {
+        let name = match &local.pat {
+            syn::Pat::Ident(p) => Some(p.ident.to_string()),
+            _ => None,
+        };
+        if let (Some(name), Some(init)) = (name, &local.init) {
+            if self.is_ctrl_c(&init.expr) {
+                self.ctrl_c.insert(name);
+            }
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_await(&mut self, a: &'b syn::ExprAwait) {
+        if let Some(name) = ident_of(&a.base) {
+            self.awaited.insert(name);
+        }
+        visit::visit_expr_await(self, a);
+    }
+
+    fn visit_macro(&mut self, mac: &'b syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        if name.as_deref() != Some("select") {
+            return;
+        }
+        let Ok(arms) = mac.parse_body_with(macros::parse_select) else {
+            return;
+        };
+        let futures: Vec<&Expr> = arms.iter().filter_map(|a| a.future.as_ref()).collect();
+        let (cancel, work): (Vec<&Expr>, Vec<&Expr>) =
+            futures.into_iter().partition(|f| self.is_ctrl_c(f));
+        if let ([work], false) = (work.as_slice(), cancel.is_empty()) {
+            if let Some(name) = ident_of(work) {
+                self.awaited.insert(name);
+            }
+        }
+    }
+
+    fn visit_item(&mut self, _: &'b Item) {}
+    fn visit_expr_closure(&mut self, _: &'b syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &'b syn::ExprAsync) {}
+}
+
+fn ident_of(arg: &Expr) -> Option<String> {
+    match peel(arg) {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
