@@ -192,10 +192,19 @@ fn missing_path_is_reported_and_the_rest_is_checked() {
         "{stderr}"
     );
     assert_eq!(locations(&stderr), ["api/src/lib.rs:2", "api/src/lib.rs:3"]);
-    assert_eq!(code, 1);
-    // Nothing at all could be checked: that is trouble, not a clean pass.
-    let (code, _, _) = run(unblock(&fixture("workspace")).arg("nope.rs"));
+    // A mistyped path next to a good one must not let a CI gate pass.
     assert_eq!(code, 2);
+    // Nothing at all could be checked: trouble too, and no "no findings" line.
+    let (code, _, stderr) = run(unblock(&fixture("workspace")).arg("nope.rs"));
+    assert_eq!(code, 2);
+    assert!(!stderr.contains("Finished"), "{stderr}");
+    // JSON says the run failed, as the exit code does.
+    let (code, stdout, _) =
+        run(unblock(&fixture("workspace")).args(["--message-format", "json", "nope.rs"]));
+    assert_eq!(code, 2);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["reason"], "build-finished");
+    assert_eq!(last["success"], false, "{stdout}");
 }
 
 #[test]
@@ -623,10 +632,20 @@ fn an_output_file_that_cannot_be_written_is_an_error() {
         stderr.contains("cannot write `/nonexistent-dir/out.json`"),
         "{stderr}"
     );
+    // A path alone writes the chosen format there instead of the terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("findings.txt");
+    let (code, stdout, stderr) = run(unblock(&fixture("example-service"))
+        .args(["--message-format", "short", "--output-file"])
+        .arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("warning[unblock::"), "{written}");
     let (code, _, stderr) =
-        run(unblock(&fixture("example-service")).args(["--output-file", "unblock.sarif"]));
+        run(unblock(&fixture("example-service")).args(["--output-file", "human=x"]));
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("FORMAT=PATH"), "{stderr}");
+    assert!(stderr.contains("path alone"), "{stderr}");
 }
 
 #[test]
@@ -670,4 +689,111 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+#[test]
+fn misspelled_lints_get_a_suggestion_everywhere() {
+    let root = fixture("example-service");
+    let (code, _, stderr) = run(unblock(&root).args(["-W", "blockng_fs"]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown lint or group `blockng_fs`; did you mean `blocking_fs`?"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(unblock(&root).args(["explain", "thread_slep"]));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("did you mean `thread_sleep`?"), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("unblock.toml"),
+        "[lints]\nblocking_fss = \"deny\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "async fn f() {\n    // unblock: allow(thread_slep) -- test\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(dir.path()).arg("src/lib.rs"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean `blocking_fs`?"), "{stderr}");
+    std::fs::remove_file(dir.path().join("unblock.toml")).unwrap();
+    let (_, _, stderr) = run(unblock(dir.path()).arg("src/lib.rs"));
+    assert!(
+        stderr.contains("`thread_slep` — did you mean `thread_sleep`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn explain_prints_the_lint_page() {
+    let (code, stdout, _) =
+        run(unblock(&fixture("example-service")).args(["explain", "blocking_fs"]));
+    assert_eq!(code, 0);
+    let page = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lints/blocking_fs.md"),
+    )
+    .unwrap();
+    assert_eq!(stdout, page);
+    // The summary and the first heading are apart.
+    assert!(
+        stdout.contains("on the executor\n\n### What it does"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_lone_file_is_a_crate_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("job.rs");
+    std::fs::write(
+        &file,
+        "async fn run() {\n    helper();\n}\n\nfn helper() {\n    std::thread::sleep(std::time::Duration::from_secs(1));\n}\n",
+    )
+    .unwrap();
+    let (_, _, stderr) = run(unblock(dir.path()).arg("job.rs"));
+    assert_eq!(locations(&stderr), ["job.rs:2"], "{stderr}");
+    assert!(stderr.contains("`run` → `helper`"), "{stderr}");
+}
+
+/// A workspace of three members in a temporary directory: `api` (async handlers),
+/// `common` (a sync helper that blocks) and `worker` (no async code).
+fn three_member_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"api\", \"common\", \"worker\"]\nresolver = \"2\"\n"),
+        ("api/Cargo.toml", "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ncommon = { path = \"../common\" }\n"),
+        ("api/src/lib.rs", "pub async fn handler() -> String {\n    common::db::query()\n}\n"),
+        ("common/Cargo.toml", "[package]\nname = \"common\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        ("common/src/lib.rs", "pub mod db;\n"),
+        ("common/src/db.rs", "pub fn query() -> String {\n    std::fs::read_to_string(\"db.txt\").unwrap_or_default()\n}\n"),
+        ("worker/Cargo.toml", "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        ("worker/src/lib.rs", "pub fn work() {}\n"),
+    ];
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_selection_narrows_what_is_reported_not_what_is_understood() {
+    let dir = three_member_workspace();
+    let root = dir.path();
+    let (_, _, all) = run(unblock(root).arg("--workspace"));
+    assert_eq!(locations(&all), ["api/src/lib.rs:2"], "{all}");
+    let (_, _, one) = run(unblock(root).args(["-p", "api"]));
+    assert_eq!(locations(&one), ["api/src/lib.rs:2"], "{one}");
+    let (_, _, inside) = run(&mut unblock(&root.join("api")));
+    assert_eq!(locations(&inside), ["src/lib.rs:2"], "{inside}");
+    assert!(inside.contains("`common::db::query`"), "{inside}");
+    // A member with nothing to report reports nothing, whatever it can see.
+    let (_, _, worker) = run(unblock(root).args(["-p", "worker"]));
+    assert!(locations(&worker).is_empty(), "{worker}");
 }

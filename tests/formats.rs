@@ -220,7 +220,26 @@ fn short_lines_and_statistics() {
     let (_, stdout, _) = run(&example_service(), &["--statistics"]);
     let rows: Vec<&str> = stdout.lines().collect();
     assert_eq!(rows[0], "     3  unblock::blocking_fs", "{stdout}");
-    assert_eq!(rows.len(), 5, "{stdout}");
+    assert_eq!(rows.len(), 6, "{stdout}");
+    assert!(rows[5].starts_with("     7  in all (checked "), "{stdout}");
+
+    // As JSON: one object, with the files checked and the count.
+    let (_, stdout, _) = run(
+        &example_service(),
+        &["--statistics", "--message-format", "json"],
+    );
+    let stats: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(stats["reason"], "unblock-statistics");
+    assert_eq!(stats["findings"], 7);
+    assert!(stats["checked_files"].as_u64().unwrap() > 0);
+    assert_eq!(stats["by_lint"][0]["lint"], "blocking_fs");
+
+    // With no findings, still the files checked and the count.
+    let (_, stdout, _) = run(
+        &example_service(),
+        &["--statistics", "-A", "blocking", "-A", "cpu"],
+    );
+    assert!(stdout.starts_with("     0  in all (checked "), "{stdout}");
 }
 
 #[test]

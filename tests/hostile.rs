@@ -158,9 +158,9 @@ fn symlink_loops_neither_hang_nor_stop_the_scan() {
     let (code, stderr) = run(dir.path(), &["src"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(locations(&stderr), ["src/good.rs:2:5"], "{stderr}");
-    // Named explicitly, the looping link is reported by name.
+    // Named explicitly, the looping link is reported by name, and that is an error.
     let (code, stderr) = run(dir.path(), &["src/self.rs", "src/good.rs"]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("`src/self.rs` does not exist"), "{stderr}");
     assert_eq!(locations(&stderr), ["src/good.rs:2:5"], "{stderr}");
 }
@@ -169,7 +169,7 @@ fn symlink_loops_neither_hang_nor_stop_the_scan() {
 fn a_missing_path_is_named_and_the_rest_is_checked() {
     let dir = dir_with(&[("good.rs", SLEEPY.as_bytes())]);
     let (code, stderr) = run(dir.path(), &["nope.rs", "good.rs"]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("error: `nope.rs` does not exist"),
         "{stderr}"
@@ -226,9 +226,9 @@ fn a_manifest_that_does_not_parse_is_named() {
         ("Cargo.toml", b"[package\nname = \"x\"\n"),
         ("src/lib.rs", SLEEPY.as_bytes()),
     ]);
-    // Without cargo: the file is still checked, the manifest is named.
+    // Without cargo: the file is still checked, the manifest is named (an error).
     let (code, stderr) = run(dir.path(), &["src/lib.rs"]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("Cargo.toml` does not parse"), "{stderr}");
     assert_eq!(locations(&stderr), ["src/lib.rs:2:5"]);
     // Through cargo: cargo's own error, and exit 2 (nothing could be selected).

@@ -3,6 +3,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
+pub mod names;
 pub mod runtime;
 pub mod ty;
 

@@ -103,9 +103,10 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "FMT", default_value = "human")]
     message_format: MessageFormat,
 
-    /// Also write the findings in FORMAT (short, json, sarif, github) to PATH, in the
-    /// same run (repeatable): `--output-file sarif=unblock.sarif`
-    #[arg(long, value_name = "FORMAT=PATH", value_parser = output::parse_output_file)]
+    /// Write the findings to PATH instead of the terminal; with FORMAT= (short, json,
+    /// sarif, github), in that format besides the usual output (repeatable):
+    /// `--output-file sarif=unblock.sarif`
+    #[arg(long, value_name = "[FORMAT=]PATH", value_parser = output::parse_output_file)]
     output_file: Vec<OutputFile>,
 
     /// Print the number of findings per lint instead of the findings
@@ -251,23 +252,32 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
             );
             note_line(out, &line).map_err(|e| e.to_string())?;
         }
-        return Ok(if report.internal_errors > 0 || discovered.config_errors {
-            exit::TROUBLE
-        } else {
-            exit::CLEAN
-        });
+        let trouble = !discovered.problems.is_empty() || report.internal_errors > 0;
+        return Ok(if trouble { exit::TROUBLE } else { exit::CLEAN });
     }
     let mut known = 0;
     if let Some(file) = &cli.baseline {
         known = baseline::filter(&mut report, &baseline::read(file)?, &relative);
     }
     let statistics = Statistics::of(&report);
+    // Every problem was printed as an error (a missing path, a broken manifest or
+    // configuration, a listing that failed): the run does not pass, whatever it found.
+    let trouble = !discovered.problems.is_empty() || report.internal_errors > 0;
+    let code = if trouble {
+        exit::TROUBLE
+    } else if statistics.errors > 0 && !cli.exit_zero {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    };
     let target = output::Target {
         report: &report,
         discovered: &discovered,
         workspace_root: &workspace_root,
+        exit_code: code,
+        redirected: cli.output_file.iter().any(|f| f.format.is_none()),
     };
-    target.write_files(&cli.output_file)?;
+    target.write_files(&cli.output_file, cli.message_format)?;
     let shown = (cli.statistics.then_some(&statistics), cli.quiet);
     target
         .print(cli.message_format, shown, out)
@@ -292,16 +302,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i3
             format!("{count} blocking {calls} {place} {were} not shown (`-W {lint}` shows them)");
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
-    let nothing_checked = report.checked == 0 && !discovered.problems.is_empty();
-    Ok(
-        if nothing_checked || report.internal_errors > 0 || discovered.config_errors {
-            exit::TROUBLE
-        } else if statistics.errors > 0 && !cli.exit_zero {
-            exit::FINDINGS
-        } else {
-            exit::CLEAN
-        },
-    )
+    Ok(code)
 }
 
 /// One `-A`/`-W`/`-D` flag: what it names and the level it sets.
@@ -343,7 +344,8 @@ fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Overri
                 Ok(Override::Group(name, level))
             } else {
                 Err(format!(
-                    "unknown lint or group `{name}` (see `cargo unblock rules`)"
+                    "unknown lint or group `{name}`{} (see `cargo unblock rules`)",
+                    catalog.did_you_mean(&name)
                 ))
             }
         })
@@ -489,20 +491,16 @@ fn explain(name: &str, out: &mut StandardStream) -> i32 {
         .replace('-', "_");
     match catalog.lint(&id) {
         Some(lint) => {
-            println!(
-                "# unblock::{}\n\ngroup: {} · default level: {}\n\n{}\n{}",
-                lint.id,
-                lint.group,
-                lint.level.as_str(),
-                lint.summary,
-                lint.explanation
-            );
+            print!("{}", lint.page());
             exit::CLEAN
         }
         None => {
             let _ = error_line(
                 out,
-                &format!("no lint named `{name}` (see `cargo unblock rules`)"),
+                &format!(
+                    "no lint named `{name}`{} (see `cargo unblock rules`)",
+                    catalog.did_you_mean(&id)
+                ),
             );
             exit::TROUBLE
         }

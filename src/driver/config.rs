@@ -227,10 +227,13 @@ fn build(
             choices.extend(catalog.groups());
             return Err(at(
                 name.span(),
-                format!(
-                    "unknown lint or group `{id}`; known: {}",
-                    choices.join(", ")
-                ),
+                match catalog.did_you_mean(id) {
+                    hint if !hint.is_empty() => format!("unknown lint or group `{id}`{hint}"),
+                    _ => format!(
+                        "unknown lint or group `{id}`; known: {}",
+                        choices.join(", ")
+                    ),
+                },
             ));
         }
         let parsed = match level.get_ref().as_str() {
@@ -409,7 +412,9 @@ suggest = "legacy_sdk::AsyncClient::fetch({args}).await"
 
         let unknown_lint = load("[lints]\nthread_slep = \"deny\"\n").unwrap_err().0;
         assert!(
-            unknown_lint.contains("unblock.toml:2: unknown lint or group `thread_slep`; known: "),
+            unknown_lint.contains(
+                "unblock.toml:2: unknown lint or group `thread_slep`; did you mean `thread_sleep`?"
+            ),
             "{unknown_lint}"
         );
         assert!(unknown_lint.contains("thread_sleep"), "{unknown_lint}");

@@ -1,5 +1,5 @@
 //! Which files to check: packages from `cargo metadata`, or paths given on the command line.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -227,6 +227,7 @@ pub fn discover_cargo(
     selected.sort_by(|a, b| a.name.cmp(&b.name));
     selected.dedup_by(|a, b| a.id == b.id);
 
+    let selected_ids: Vec<String> = selected.iter().map(|p| p.id.clone()).collect();
     let target_dir = metadata.target_directory.as_path();
     let mut found = Discovered::new();
     let workspace_root = normalize(&metadata.workspace_root);
@@ -285,6 +286,32 @@ pub fn discover_cargo(
                 runtime,
                 package: Some(root.to_path_buf()),
                 settings,
+            });
+        }
+    }
+    // The members not selected: nothing in them is reported, but calls are followed
+    // into them. A selection narrows what is reported, never what is understood.
+    let chosen: HashSet<&str> = selected_ids.iter().map(String::as_str).collect();
+    for package in members.iter().filter(|p| !chosen.contains(p.id.as_str())) {
+        let root = normalize(package.manifest_path.parent().unwrap_or(Path::new(".")));
+        let runtime =
+            Runtime::from_dependencies(package.dependencies.iter().map(|d| d.name.as_str()));
+        for target in package
+            .targets
+            .iter()
+            .filter(|t| metadata::target_is_lib(t))
+        {
+            let Some(src_path) = metadata::target_src_path(target) else {
+                continue;
+            };
+            found.crates.push(CrateRoot {
+                name: metadata::target_name(target).replace('-', "_"),
+                is_lib: true,
+                modules: None,
+                root_file: normalize(src_path),
+                package: root.clone(),
+                workspace: workspace_root.clone(),
+                runtime,
             });
         }
     }
@@ -371,8 +398,15 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
                     let workspace = manifests.workspace_of(root);
                     loader.settings_for(root, &workspace, &mut found)
                 }
-                None if config.is_some() => loader.settings_for(&file, &file, &mut found),
-                None => Some(0),
+                None => {
+                    // A file with no manifest above it is a crate of its own, so that
+                    // its chains (`async fn run` → `fn helper` → `sleep`) are followed.
+                    found.crates.push(lone_crate(&file, runtime));
+                    match config {
+                        Some(_) => loader.settings_for(&file, &file, &mut found),
+                        None => Some(0),
+                    }
+                }
             };
             let Some(settings) = settings else { continue };
             if !found.settings[settings].config.selects(&file) {
@@ -393,6 +427,23 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
     found.files.dedup_by(|a, b| a.path == b.path);
     found
+}
+
+/// The one-file crate of a `.rs` file that no manifest claims.
+fn lone_crate(file: &Path, runtime: Runtime) -> CrateRoot {
+    let root_file = normalize(file);
+    let name = (root_file.file_stem())
+        .map(|s| s.to_string_lossy().replace('-', "_"))
+        .unwrap_or_default();
+    CrateRoot {
+        name,
+        is_lib: false,
+        package: root_file.clone(),
+        workspace: root_file.clone(),
+        root_file,
+        runtime,
+        modules: None,
+    }
 }
 
 /// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and (with

@@ -50,12 +50,13 @@ pub fn render_diagnostic(
         notes.push(format!("help: {help}"));
     }
     if let Some(suggestion) = &diagnostic.suggestion {
-        let shown = one_line(&suggestion.rendered);
-        notes.push(format!("help: {}: `{shown}`", suggestion.message));
+        notes.push(suggestion_note(file, diagnostic, suggestion));
     }
     if diagnostic.lint != "parse_error" {
         notes.push(format!(
-            "note: run `cargo unblock explain {}` for details",
+            "note: for details run `cargo unblock explain {}` or see {}/{}.md",
+            diagnostic.lint,
+            crate::catalog::names::DOCS_URL,
             diagnostic.lint
         ));
     }
@@ -119,18 +120,25 @@ pub fn summary(out: &mut dyn WriteColor, tally: Tally, checked: usize) -> std::i
     )
 }
 
-/// A rewrite shown on one line: a multi-line one as its first and last lines (the edits
-/// keep the user's layout and comments).
-fn one_line(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    match lines.as_slice() {
-        [] => String::new(),
-        [only] => only.trim().to_string(),
-        [first, .., last] => {
-            let first = first.split("//").next().unwrap_or(first).trim();
-            format!("{first} … {}", last.trim())
-        }
+/// The rewrite in full: inline when it is one line, else as rustc's suggestion block,
+/// each line numbered from the flagged line, so that it can be copied as it is.
+fn suggestion_note(
+    file: &FileReport,
+    diagnostic: &Diagnostic,
+    suggestion: &crate::diagnostic::Suggestion,
+) -> String {
+    let lines: Vec<&str> = suggestion.rendered.lines().collect();
+    if let [only] = lines.as_slice() {
+        return format!("help: {}: `{}`", suggestion.message, only.trim());
     }
+    let at = diagnostic.primary.as_ref().map_or(0, |r| r.start);
+    let first = file.source.line_col(at).line;
+    let width = (first + lines.len()).to_string().len();
+    let mut block = format!("help: {}:\n{:width$} |", suggestion.message, "");
+    for (i, line) in lines.iter().enumerate() {
+        block.push_str(&format!("\n{:>width$} ~ {line}", first + i));
+    }
+    block
 }
 
 fn plural(n: usize, word: &str) -> String {

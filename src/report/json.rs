@@ -27,7 +27,7 @@ pub fn render(out: &mut dyn Write, report: &ScanReport, context: &Context) -> st
     let statistics = Statistics::of(report);
     let finished = json!({
         "reason": "build-finished",
-        "success": statistics.errors == 0,
+        "success": context.success,
         "unblock": {
             "checked_files": report.checked,
             "parsed_files": report.parsed,
@@ -108,7 +108,10 @@ fn message(file: &FileReport, diagnostic: &Diagnostic, context: &Context) -> Val
         "message": {
             "$message_type": "diagnostic",
             "message": diagnostic.message,
-            "code": {"code": diagnostic.code(), "explanation": null},
+            "code": {
+                "code": diagnostic.code(),
+                "explanation": context.catalog.lint(&diagnostic.lint).map(|l| l.page()),
+            },
             "level": level,
             "spans": spans,
             "children": children,

@@ -23,6 +23,8 @@ pub struct Context<'a> {
     pub workspace_root: PathBuf,
     /// SARIF and GitHub paths are relative to it.
     pub repo_root: PathBuf,
+    /// Whether the run passes (exit code 0): JSON's `build-finished.success`.
+    pub success: bool,
 }
 
 impl Context<'_> {
@@ -82,6 +84,7 @@ pub fn all_formats(report: &ScanReport, out: &mut Vec<u8>) -> std::io::Result<()
         packages: &packages,
         workspace_root: PathBuf::from("/w"),
         repo_root: PathBuf::from("/w"),
+        success: Statistics::of(report).errors == 0,
     };
     human::render(
         &mut codespan_reporting::term::termcolor::NoColor::new(&mut *out),

@@ -77,6 +77,7 @@ fn rule(lint: &Lint) -> Value {
         "name": name,
         "shortDescription": {"text": truncate(&lint.summary)},
         "fullDescription": {"text": truncate(&what_it_does)},
+        "helpUri": lint.url(),
         "help": {
             "text": format!("{} Run `cargo unblock explain {}` for details.", truncate(&lint.summary), lint.id),
             "markdown": lint.explanation,

@@ -170,7 +170,9 @@ fn apply(
             .filter(|l| catalog.lint(l).is_none())
             .collect();
         if !unknown.is_empty() {
-            let names: Vec<String> = unknown.iter().map(|l| format!("`{l}`")).collect();
+            let names: Vec<String> = (unknown.iter())
+                .map(|l| format!("`{l}`{}", catalog.did_you_mean(l).replace(';', " —")))
+                .collect();
             report(
                 "bad_suppression",
                 &s.at,

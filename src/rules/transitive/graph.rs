@@ -226,7 +226,10 @@ impl<'a> Graph<'a> {
     /// nothing new is found.
     fn grow(&mut self, mut batch: Vec<(PathBuf, FileSummary)>) {
         let mut requested: HashSet<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
-        while !batch.is_empty() {
+        // Paths not found when last asked: once their module's file is in, the `pub use`
+        // items there may point further.
+        let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
+        loop {
             let added: Vec<usize> = batch
                 .into_iter()
                 .map(|(path, summary)| self.add_file(path, summary))
@@ -246,17 +249,11 @@ impl<'a> Graph<'a> {
                         }
                     }
                 }
-                // A path through a `pub use` needs the file the re-export names.
-                for (krate, module) in self.memberships.get(path).into_iter().flatten() {
-                    for reexport in &summary.reexports {
-                        let Some(mut target) = reexport.target.absolute(module) else {
-                            continue;
-                        };
-                        if reexport.name.is_none() {
-                            target.push(String::new());
-                        }
-                        demands.push((*krate, Target::Path(target)));
-                    }
+            }
+            for (krate, path) in std::mem::take(&mut pending) {
+                if self.lookup_path(krate, &path, 0).is_none() {
+                    let through = self.reexport_targets(krate, &path);
+                    demands.extend(through.into_iter().map(|t| (krate, Target::Path(t))));
                 }
             }
             // A call into another member's library: its module tree, once.
@@ -274,19 +271,22 @@ impl<'a> Graph<'a> {
                     continue;
                 }
                 match &target {
-                    Target::Path(path) => match self.module_file(krate, path) {
-                        Some(file) if !requested.contains(&file) => {
-                            requested.insert(file.clone());
-                            wanted.push((file, krate));
+                    Target::Path(path) => {
+                        pending.push((krate, path.clone()));
+                        match self.module_file(krate, path) {
+                            Some(file) if !requested.contains(&file) => {
+                                requested.insert(file.clone());
+                                wanted.push((file, krate));
+                            }
+                            _ if path.len() >= 2 => {
+                                types
+                                    .entry(krate)
+                                    .or_default()
+                                    .insert(path[path.len() - 2].clone());
+                            }
+                            _ => {}
                         }
-                        _ if path.len() >= 2 => {
-                            types
-                                .entry(krate)
-                                .or_default()
-                                .insert(path[path.len() - 2].clone());
-                        }
-                        _ => {}
-                    },
+                    }
                     Target::Method { ty, .. } => {
                         types.entry(krate).or_default().insert(ty.clone());
                     }
@@ -304,6 +304,9 @@ impl<'a> Graph<'a> {
             batch = (self.inputs.parse)(&wanted);
             self.stats.parsing += parse_start.elapsed();
             self.stats.files_parsed += batch.len();
+            if batch.is_empty() && pending.is_empty() {
+                break;
+            }
         }
     }
 

@@ -14,7 +14,12 @@ impl Graph<'_> {
     /// A fn by path: where it is defined, a method of a type there, or through the
     /// `pub use` items of the module on the way (a few re-exports deep, so that globs
     /// that name each other end).
-    fn lookup_path(&self, krate: usize, path: &[String], depth: usize) -> Option<NodeId> {
+    pub(super) fn lookup_path(
+        &self,
+        krate: usize,
+        path: &[String],
+        depth: usize,
+    ) -> Option<NodeId> {
         if let Some(&id) = self.by_path.get(&(krate, path.to_vec())) {
             return Some(id);
         }
@@ -55,5 +60,22 @@ impl Graph<'_> {
             ([], [only]) => Some(*only),
             _ => None,
         }
+    }
+
+    /// The paths the `pub use` items of `path`'s module make it stand for.
+    pub(super) fn reexport_targets(&self, krate: usize, path: &[String]) -> Vec<Vec<String>> {
+        let Some((name, module)) = path.split_last() else {
+            return Vec::new();
+        };
+        let Some(reexports) = self.reexports.get(&(krate, module.to_vec())) else {
+            return Vec::new();
+        };
+        (reexports.iter())
+            .filter_map(|(bound, target)| match bound {
+                Some(bound) if bound == name => Some(target.clone()),
+                Some(_) => None,
+                None => Some(target.iter().chain([name]).cloned().collect()),
+            })
+            .collect()
     }
 }
