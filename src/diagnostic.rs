@@ -109,6 +109,9 @@ pub struct Diagnostic {
     /// The blocking call a chain ends at: the findings of one lint that share it are
     /// reported once, at the first call site, with the others listed.
     pub root_cause: Option<String>,
+    /// The files a chain passes through, its own excluded (paths mode reports a finding
+    /// of a file not named when its chain passes through a named one).
+    pub through: Vec<std::path::PathBuf>,
 }
 
 impl Diagnostic {
@@ -124,6 +127,7 @@ impl Diagnostic {
             helps: Vec::new(),
             suggestion: None,
             root_cause: None,
+            through: Vec::new(),
         }
     }
 

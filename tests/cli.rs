@@ -524,7 +524,7 @@ fn a_broken_configuration_is_named_and_the_other_packages_are_checked() {
     let (code, _, stderr) = run(unblock(root).arg("--workspace"));
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("b/unblock.toml:1: unknown field `colour`, expected one of"),
+        stderr.contains("b/unblock.toml:1: unknown key `colour`; expected one of"),
         "{stderr}"
     );
     assert_eq!(locations(&stderr), ["a/src/lib.rs:2"], "{stderr}");
@@ -796,4 +796,22 @@ fn a_selection_narrows_what_is_reported_not_what_is_understood() {
     // A member with nothing to report reports nothing, whatever it can see.
     let (_, _, worker) = run(unblock(root).args(["-p", "worker"]));
     assert!(locations(&worker).is_empty(), "{worker}");
+}
+
+#[test]
+fn paths_mode_sees_the_workspace_and_reports_chains_through_a_named_file() {
+    let dir = three_member_workspace();
+    let root = dir.path();
+    // The handler's own file: its chain into another member is followed.
+    let (_, _, stderr) = run(unblock(root).arg("api/src/lib.rs"));
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2"], "{stderr}");
+    // Only the helper staged: the handler whose chain now passes through it is reported,
+    // so the commit that made the helper block fails.
+    let (code, _, stderr) = run(unblock(root).args(["-D", "warnings", "common/src/db.rs"]));
+    assert_eq!(locations(&stderr), ["api/src/lib.rs:2"], "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    // A file no chain passes through reports nothing from elsewhere.
+    let (code, _, stderr) = run(unblock(root).arg("worker/src/lib.rs"));
+    assert!(locations(&stderr).is_empty(), "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
 }

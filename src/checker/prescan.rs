@@ -33,6 +33,19 @@ pub fn block_on_futures(model: &SemanticModel<'_, '_>, body: &syn::Block) -> Has
         .collect()
 }
 
+/// Whether a body's text may await a variable (`work.await`, not `run().await`) or
+/// race one in `select!`: a cheap look before the walk.
+pub fn may_await_a_variable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let ident_end = |at: usize| {
+        at.checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    memchr::memmem::find_iter(bytes, b".await").any(ident_end)
+        || memchr::memmem::find(bytes, b"select!").is_some()
+}
+
 /// The variables an async fn's `body` awaits (`fut.await`) or races only against
 /// Ctrl-C in a `select!`: futures polled as if awaited where they are built.
 pub fn awaited_futures(body: &syn::Block) -> HashSet<String> {

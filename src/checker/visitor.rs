@@ -189,18 +189,25 @@ impl<'a, 'c> Checker<'a, 'c> {
             &mut self.model.offloaded_names,
             offload::offloaded_names(body),
         );
+        // The look-aheads run only where the body's text can hold what they look for.
+        let body_text = self
+            .model
+            .text
+            .get(body.span().byte_range())
+            .unwrap_or_default();
+        let runs_block_on = sig.asyncness.is_none() && body_text.contains("block_on");
         let saved_runtime = std::mem::replace(
             &mut self.multi_thread_runtime_in_fn,
-            sig.asyncness.is_none() && builds_multi_thread_runtime(self.model.text, body),
+            runs_block_on && builds_multi_thread_runtime(self.model.text, body),
         );
-        let block_on_futures = match sig.asyncness {
-            None => prescan::block_on_futures(&self.model, body),
-            Some(_) => HashMap::new(),
+        let block_on_futures = match runs_block_on {
+            true => prescan::block_on_futures(&self.model, body),
+            false => HashMap::new(),
         };
         let saved_futures = std::mem::replace(&mut self.block_on_futures, block_on_futures);
-        let awaited = match sig.asyncness {
-            Some(_) => prescan::awaited_futures(body),
-            None => HashSet::new(),
+        let awaited = match sig.asyncness.is_some() && prescan::may_await_a_variable(body_text) {
+            true => prescan::awaited_futures(body),
+            false => HashSet::new(),
         };
         let saved_awaited = std::mem::replace(&mut self.awaited_futures, awaited);
         let conversions = self.model.generic_conversions(&sig.generics);

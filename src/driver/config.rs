@@ -16,6 +16,8 @@ use crate::catalog::runtime::Runtime;
 use crate::catalog::{Catalog, DeclaredBlocking};
 use crate::diagnostic::Level;
 
+use super::config_keys::{all_of, unknown_keys};
+
 /// The settings one package is checked with.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -87,9 +89,10 @@ where
     deserializer.deserialize_map(Ordered)
 }
 
-/// The table as written (`lints` kept in the order written).
+/// The table as written (`lints` kept in the order written). Unknown keys are found
+/// by `unknown_keys`, all at once, rather than by serde, one at a time.
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct RawConfig {
     #[serde(default, deserialize_with = "lints_table")]
     lints: LintLevels,
@@ -181,7 +184,19 @@ pub fn load_for(
             parsed.workspace
         };
         if let Some(raw) = holder.and_then(|h| h.metadata).and_then(|m| m.unblock) {
-            return build(raw, &manifest, &text, catalog);
+            let table: toml::Table = toml::from_str(&text).unwrap_or_default();
+            let section = if use_package { "package" } else { "workspace" };
+            let keys = (table.get(section))
+                .and_then(|t| t.get("metadata"))
+                .and_then(|t| t.get("unblock"))
+                .and_then(toml::Value::as_table)
+                .map(|t| unknown_keys(t, &manifest, &text))
+                .unwrap_or_default();
+            return match (build(raw, &manifest, &text, catalog), keys.is_empty()) {
+                (Ok(config), true) => Ok(config),
+                (Ok(_), false) => Err(all_of(keys)),
+                (Err(err), _) => Err(all_of(keys.into_iter().chain([err]).collect())),
+            };
         }
     }
     Ok(Config {
@@ -195,12 +210,27 @@ pub fn load_for(
 pub fn load_file(file: &Path, catalog: &Catalog) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(file)
         .map_err(|err| ConfigError(format!("cannot read `{}`: {err}", file.display())))?;
-    let raw: RawConfig =
+    let table: toml::Table =
         toml::from_str(&text).map_err(|err| error_at(file, &text, err.span(), err.message()))?;
-    build(raw, file, &text, catalog)
+    let mut errors = unknown_keys(&table, file, &text);
+    let raw: Result<RawConfig, _> = toml::from_str(&text);
+    match raw.map_err(|err| error_at(file, &text, err.span(), err.message())) {
+        Ok(raw) => match build(raw, file, &text, catalog) {
+            Ok(config) if errors.is_empty() => return Ok(config),
+            Ok(_) => {}
+            Err(more) => errors.push(more),
+        },
+        Err(err) => errors.push(err),
+    }
+    Err(all_of(errors))
 }
 
-fn error_at(file: &Path, text: &str, span: Option<Range<usize>>, message: &str) -> ConfigError {
+pub(super) fn error_at(
+    file: &Path,
+    text: &str,
+    span: Option<Range<usize>>,
+    message: &str,
+) -> ConfigError {
     let location = match span {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
@@ -217,7 +247,10 @@ fn build(
     text: &str,
     catalog: &Catalog,
 ) -> Result<Config, ConfigError> {
-    let at = |span: Range<usize>, message: String| error_at(file, text, Some(span), &message);
+    let mut errors = Vec::new();
+    let mut at = |span: Range<usize>, message: String| {
+        errors.push(error_at(file, text, Some(span), &message));
+    };
     let mut levels = Vec::new();
     for (name, level) in raw.lints {
         let id = name.get_ref().trim_start_matches("unblock::");
@@ -225,50 +258,52 @@ fn build(
         if !known {
             let mut choices: Vec<&str> = catalog.lints().iter().map(|l| l.id.as_str()).collect();
             choices.extend(catalog.groups());
-            return Err(at(
-                name.span(),
-                match catalog.did_you_mean(id) {
-                    hint if !hint.is_empty() => format!("unknown lint or group `{id}`{hint}"),
-                    _ => format!(
-                        "unknown lint or group `{id}`; known: {}",
-                        choices.join(", ")
-                    ),
-                },
-            ));
+            let message = match catalog.did_you_mean(id) {
+                hint if !hint.is_empty() => format!("unknown lint or group `{id}`{hint}"),
+                _ => format!(
+                    "unknown lint or group `{id}`; known: {}",
+                    choices.join(", ")
+                ),
+            };
+            at(name.span(), message);
+            continue;
         }
         let parsed = match level.get_ref().as_str() {
             "allow" => Level::Allow,
             "warn" => Level::Warn,
             "deny" => Level::Deny,
             other => {
-                return Err(at(
+                at(
                     level.span(),
                     format!("unknown level `{other}` for `{id}`; use `allow`, `warn` or `deny`"),
-                ))
+                );
+                continue;
             }
         };
         levels.push((id.to_string(), parsed));
     }
-    let runtime = match raw.runtime {
-        None => None,
-        Some(name) => Some(Runtime::from_name(name.get_ref()).ok_or_else(|| {
+    let runtime = raw.runtime.and_then(|name| {
+        let runtime = Runtime::from_name(name.get_ref());
+        if runtime.is_none() {
             at(
                 name.span(),
                 format!(
                     "unknown runtime `{}`; use `tokio`, `async-std`, `smol`, `actix-web`, `actix-rt` or `none`",
                     name.get_ref()
                 ),
-            )
-        })?),
-    };
+            );
+        }
+        runtime
+    });
     let cpu_loop_threshold = match raw.cpu_loop_threshold {
         None => None,
         Some(n) if *n.get_ref() > 0 => Some(*n.get_ref() as u128),
         Some(n) => {
-            return Err(at(
+            at(
                 n.span(),
                 "`cpu-loop-threshold` must be a positive number of iterations".into(),
-            ))
+            );
+            None
         }
     };
     let is_path = |p: &str| {
@@ -280,13 +315,14 @@ fn build(
     let mut blocking = Vec::new();
     for entry in raw.blocking {
         if !is_path(entry.path.get_ref()) {
-            return Err(at(
+            at(
                 entry.path.span(),
                 format!(
                     "`{}` is not a path; write it as `crate_name::module::function` or `crate_name::Type::method`",
                     entry.path.get_ref()
                 ),
-            ));
+            );
+            continue;
         }
         blocking.push(DeclaredBlocking {
             path: entry.path.into_inner(),
@@ -297,15 +333,19 @@ fn build(
     let mut offload = Vec::new();
     for path in raw.offload {
         if !is_path(path.get_ref()) {
-            return Err(at(
+            at(
                 path.span(),
                 format!(
                     "`{}` is not a path; write it as `crate_name::module::function`",
                     path.get_ref()
                 ),
-            ));
+            );
+            continue;
         }
         offload.push(path.into_inner());
+    }
+    if !errors.is_empty() {
+        return Err(all_of(errors));
     }
     Ok(Config {
         source: Some(file.to_path_buf()),
@@ -406,8 +446,34 @@ suggest = "legacy_sdk::AsyncClient::fetch({args}).await"
             "{unknown_key}"
         );
         assert!(
-            unknown_key.contains("unknown field `frobnicate`, expected one of"),
+            unknown_key.contains("unknown key `frobnicate`; expected one of"),
             "{unknown_key}"
+        );
+
+        // Several mistakes: all of them at once, each with its line.
+        let text = "testz = true\nruntime = \"tokyo\"\n[lints]\nthread_slep = \"deny\"\nblocking_fs = \"loud\"\n";
+        let all = load(text).unwrap_err().0;
+        let lines: Vec<&str> = all.lines().collect();
+        assert_eq!(lines.len(), 4, "{all}");
+        assert!(
+            lines[0].contains("unblock.toml:1: unknown key `testz`; did you mean `tests`?"),
+            "{all}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(":2: unknown runtime `tokyo`")),
+            "{all}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(":4: unknown lint or group `thread_slep`")),
+            "{all}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains(":5: unknown level `loud`")),
+            "{all}"
         );
 
         let unknown_lint = load("[lints]\nthread_slep = \"deny\"\n").unwrap_err().0;

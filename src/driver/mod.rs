@@ -3,6 +3,8 @@
 pub mod baseline;
 pub mod check;
 pub mod config;
+mod config_keys;
+pub mod context;
 pub mod glob;
 pub mod manifest;
 pub mod metadata;

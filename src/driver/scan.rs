@@ -134,6 +134,10 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     };
     // Suppressions and the configuration's levels come last: they cover every finding,
     // the crate-wide pass's included.
+    let named: HashSet<PathBuf> = (selected.iter())
+        .filter(|f| !f.context)
+        .map(|f| normalize(&f.path))
+        .collect();
     for (file, mut outcome) in selected.iter().zip(outcomes) {
         let settings = shared.settings_of(file.settings);
         let file_report = &mut outcome.report;
@@ -145,6 +149,11 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
             require_reason,
         );
         settings.apply_levels(&mut file_report.diagnostics);
+        if file.context {
+            // Reported only where its chain passes through a named file.
+            let diagnostics = &mut file_report.diagnostics;
+            diagnostics.retain(|d| d.through.iter().any(|p| named.contains(p)));
+        }
         file_report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

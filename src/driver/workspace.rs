@@ -34,6 +34,9 @@ pub struct ScanFile {
     pub package: Option<PathBuf>,
     /// Its package's settings, as an index into `Discovered::settings`.
     pub settings: usize,
+    /// Checked as context in paths mode: reported only where a chain passes through a
+    /// named file.
+    pub context: bool,
 }
 
 /// What the user asked to check.
@@ -168,7 +171,8 @@ impl<'a> SettingsLoader<'a> {
                 Some(found.settings.len() - 1)
             }
             Err(err) => {
-                found.problems.push(err);
+                // Every mistake of the configuration, one per line.
+                found.problems.extend(err.lines().map(String::from));
                 found.config_errors = true;
                 None
             }
@@ -286,6 +290,7 @@ pub fn discover_cargo(
                 runtime,
                 package: Some(root.to_path_buf()),
                 settings,
+                context: false,
             });
         }
     }
@@ -321,7 +326,7 @@ pub fn discover_cargo(
 /// The files a package's targets reach through `mod` declarations, each with whether
 /// it is reached only through `#[cfg(test)]` modules (test code kept in its own file).
 /// A declared file that cannot be read is still the package's: the scan reports it.
-fn package_modules(targets: &[CrateRoot]) -> HashMap<PathBuf, bool> {
+pub(super) fn package_modules(targets: &[CrateRoot]) -> HashMap<PathBuf, bool> {
     let mut files: HashMap<PathBuf, bool> = HashMap::new();
     for tree in targets.iter().filter_map(|t| t.modules.as_deref()) {
         let readable = (tree.files.keys()).map(|file| (file, tree.test_files.contains(file)));
@@ -420,8 +425,27 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
                 runtime,
                 package: package_root,
                 settings,
+                context: false,
             });
         }
+    }
+    for file in super::context::workspace_context(&mut found, &mut manifests) {
+        let workspace = manifests.workspace_of(&file.package);
+        let Some(settings) = loader.settings_for(&file.package, &workspace, &mut found) else {
+            continue;
+        };
+        if !found.settings[settings].config.selects(&file.path) {
+            continue;
+        }
+        found.files.push(ScanFile {
+            display: display_path(&file.path, cwd),
+            path: file.path,
+            role: file.role,
+            runtime: file.runtime,
+            package: Some(file.package),
+            settings,
+            context: true,
+        });
     }
     found.problems.append(&mut manifests.broken);
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -495,7 +519,7 @@ fn walk_rust_files(
 /// A file's role from cargo's layout, plus the convention for test modules kept in
 /// their own file (`#[cfg(test)] mod tests;` → `tests.rs` or `tests/`): the attribute
 /// sits in another file, so the name is the only sign a per-file scan has.
-fn role_of(path: &Path, package_root: &Path) -> Role {
+pub(super) fn role_of(path: &Path, package_root: &Path) -> Role {
     let relative = path.strip_prefix(package_root).unwrap_or(path);
     let mut components = relative.components().filter_map(|c| c.as_os_str().to_str());
     match components.next() {

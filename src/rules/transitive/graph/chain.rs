@@ -40,8 +40,10 @@ impl Graph<'_> {
         (startup, main_thread): (bool, bool),
     ) -> Diagnostic {
         let mut links = vec![format!("`{}`", call.caller)];
+        let mut through = Vec::new();
         let mut at = id;
         loop {
+            through.push(self.files[self.nodes[at].file].0.clone());
             let f = self.summary_of(at);
             links.push(format!(
                 "`{}` ({})",
@@ -92,6 +94,7 @@ impl Graph<'_> {
             .push(format!("call chain: {}", shown(&links)));
         // The last link is the blocking call (or the fn declared blocking) itself.
         diagnostic.root_cause = links.last().cloned();
+        diagnostic.through = through;
         let all_have_async = !callee.blocks.is_empty()
             && self.declared(id).is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);
