@@ -815,3 +815,69 @@ fn paths_mode_sees_the_workspace_and_reports_chains_through_a_named_file() {
     assert!(locations(&stderr).is_empty(), "{stderr}");
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn every_configuration_mistake_is_named_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    std::fs::write(
+        dir.path().join("unblock.toml"),
+        "testz = true\n[lints]\nthread_slep = \"deny\"\nblocking_fs = \"loud\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(unblock(dir.path()).arg("src/lib.rs"));
+    assert_eq!(code, 2, "{stderr}");
+    for expected in [
+        "unblock.toml:1: unknown key `testz`; did you mean `tests`?",
+        "unblock.toml:3: unknown lint or group `thread_slep`; did you mean `thread_sleep`?",
+        "unblock.toml:4: unknown level `loud` for `blocking_fs`",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert_eq!(
+        stderr.matches("error: invalid configuration").count(),
+        3,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_multi_line_rewrite_is_shown_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("job.rs"),
+        "async fn f() {\n    helper(\n        1,\n        2,\n    );\n}\n\nfn helper(a: u64, b: u64) {\n    std::thread::sleep(std::time::Duration::from_millis(a + b));\n}\n",
+    )
+    .unwrap();
+    let (_, _, stderr) = run(unblock(dir.path()).args(["--runtime", "tokio", "job.rs"]));
+    assert!(!stderr.contains('…'), "{stderr}");
+    assert!(
+        stderr.contains("2 ~ tokio::task::spawn_blocking(move || helper("),
+        "{stderr}"
+    );
+    assert!(stderr.contains("3 ~         1,"), "{stderr}");
+    assert!(stderr.contains("5 ~     )).await.unwrap()"), "{stderr}");
+}
+
+#[test]
+fn machine_formats_link_the_lint_pages() {
+    let root = fixture("example-service");
+    let (_, stdout, _) = run(unblock(&root).args(["--message-format", "sarif"]));
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().all(
+        |r| r["helpUri"].as_str().is_some_and(|u| u.ends_with(&format!(
+            "/docs/lints/{}.md",
+            r["id"].as_str().unwrap().trim_start_matches("unblock::")
+        )))
+    ));
+    let (_, stdout, _) = run(unblock(&root).args(["--message-format", "json"]));
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let explanation = first["message"]["code"]["explanation"].as_str().unwrap();
+    assert!(explanation.starts_with("# unblock::"), "{explanation}");
+}
