@@ -790,6 +790,8 @@ fn a_selection_narrows_what_is_reported_not_what_is_understood() {
     assert_eq!(locations(&all), ["api/src/lib.rs:2"], "{all}");
     let (_, _, one) = run(unblock(root).args(["-p", "api"]));
     assert_eq!(locations(&one), ["api/src/lib.rs:2"], "{one}");
+    let (_, _, excluded) = run(unblock(root).args(["--workspace", "--exclude", "common"]));
+    assert_eq!(locations(&excluded), ["api/src/lib.rs:2"], "{excluded}");
     let (_, _, inside) = run(&mut unblock(&root.join("api")));
     assert_eq!(locations(&inside), ["src/lib.rs:2"], "{inside}");
     assert!(inside.contains("`common::db::query`"), "{inside}");
