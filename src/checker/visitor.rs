@@ -406,6 +406,18 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         self.model.bind_pattern(&local.pat, ty);
     }
 
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        // The arm's bindings shadow what is outside, with the types a tuple variant's
+        // fields give them (`Command::Build(inner) => inner.run()`).
+        self.model.scopes.push_block(std::iter::empty());
+        self.model.bind_pattern(&arm.pat, None);
+        if let Some((_, guard)) = &arm.guard {
+            self.visit_expr(guard);
+        }
+        self.visit_expr(&arm.body);
+        self.model.scopes.pop();
+    }
+
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
         // A sync closure is part of a sync fn's body only when an adapter method runs
         // it there; one stored, returned or registered may run anywhere.

@@ -430,6 +430,10 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
         }
     }
     for file in super::context::workspace_context(&mut found, &mut manifests) {
+        if !found.packages.contains_key(&file.package) {
+            let info = package_info_without_cargo(&file.package, &found.crates);
+            found.packages.insert(file.package.clone(), info);
+        }
         let workspace = manifests.workspace_of(&file.package);
         let Some(settings) = loader.settings_for(&file.package, &workspace, &mut found) else {
             continue;

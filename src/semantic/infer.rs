@@ -6,7 +6,7 @@ use super::model::SemanticModel;
 use super::resolve::Resolution;
 use std::collections::HashMap;
 
-use crate::catalog::ty::{Ty, Wrap};
+use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX};
 use crate::syntax::expr::peel;
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
@@ -114,7 +114,15 @@ impl SemanticModel<'_, '_> {
                     self.bind_pattern(elem, ty.as_ref().and_then(|t| t.element(index)));
                 }
             }
-            Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
+            Pat::TupleStruct(p) => {
+                let fields = self.variant_fields(&p.path).cloned();
+                for (index, elem) in p.elems.iter().enumerate() {
+                    let ty = fields
+                        .as_ref()
+                        .and_then(|f| f.get(&index.to_string()).cloned());
+                    self.bind_pattern(elem, ty);
+                }
+            }
             Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Struct(p) => p
@@ -123,6 +131,29 @@ impl SemanticModel<'_, '_> {
                 .for_each(|f| self.bind_pattern(&f.pat, None)),
             _ => {}
         }
+    }
+
+    /// `Cli::parse()`, `Config::default()`: the constructors derives give a crate type
+    /// (clap's `Parser`, `Default`) return that type.
+    fn derived_constructor(&self, call: &syn::ExprCall) -> Option<Ty> {
+        const DERIVED: &[&str] = &["parse", "parse_from", "from_args", "default"];
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+        let (ctor, owner) = segments.split_last()?;
+        if owner.is_empty() || !DERIVED.contains(&ctor.ident.to_string().as_str()) {
+            return None;
+        }
+        let owner = syn::Path {
+            leading_colon: p.path.leading_colon,
+            segments: owner.iter().map(|s| (*s).clone()).collect(),
+        };
+        let ty = self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: owner,
+        }))?;
+        ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
     }
 
     /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
@@ -168,7 +199,7 @@ impl SemanticModel<'_, '_> {
                     let declared = self.ctx.catalog.return_type(&path)?;
                     declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
                 }
-                _ => None,
+                _ => self.derived_constructor(call),
             },
             Expr::MethodCall(mc) => {
                 let receiver = infer(&mc.receiver)?;

@@ -120,29 +120,57 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
     pub fn enter_module(&mut self, name: Option<String>, items: &[Item]) {
         self.scopes.push_module(name, items);
         for item in items {
-            let Item::Struct(def) = item else { continue };
-            let fields: HashMap<String, Ty> = def
-                .fields
-                .iter()
-                .enumerate()
-                .filter_map(|(index, field)| {
-                    let name = field
-                        .ident
-                        .as_ref()
-                        .map_or(index.to_string(), |i| i.to_string());
-                    Some((name, self.scopes.resolve_type(&field.ty)?))
-                })
-                .collect();
-            let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
-            match self.struct_fields.entry(key) {
-                Entry::Vacant(slot) => {
-                    slot.insert(Some(fields));
+            match item {
+                Item::Struct(def) => {
+                    let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
+                    self.note_fields(key, &def.fields);
                 }
-                Entry::Occupied(mut slot) => {
-                    slot.insert(None);
+                // A tuple variant's fields, for `Enum::Variant(x)` patterns in this file.
+                Item::Enum(def) => {
+                    for variant in &def.variants {
+                        if let syn::Fields::Unnamed(_) = variant.fields {
+                            let key =
+                                format!("{LOCAL_TYPE_PREFIX}{}::{}", def.ident, variant.ident);
+                            self.note_fields(key, &variant.fields);
+                        }
+                    }
                 }
+                _ => {}
             }
         }
+    }
+
+    /// Records the field types of a struct or variant; a name met twice is ambiguous.
+    fn note_fields(&mut self, key: String, fields: &syn::Fields) {
+        let fields: HashMap<String, Ty> = fields
+            .iter()
+            .enumerate()
+            .filter_map(|(index, field)| {
+                let name = field
+                    .ident
+                    .as_ref()
+                    .map_or(index.to_string(), |i| i.to_string());
+                Some((name, self.scopes.resolve_type(&field.ty)?))
+            })
+            .collect();
+        match self.struct_fields.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(Some(fields));
+            }
+            Entry::Occupied(mut slot) => {
+                slot.insert(None);
+            }
+        }
+    }
+
+    /// The field types of the tuple variant a pattern names (`Command::Build(inner)`),
+    /// when this file declares its enum.
+    pub fn variant_fields(&self, path: &syn::Path) -> Option<&HashMap<String, Ty>> {
+        let [.., owner, variant] = path.segments.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let key = format!("{LOCAL_TYPE_PREFIX}{}::{}", owner.ident, variant.ident);
+        self.struct_fields.get(&key)?.as_ref()
     }
 
     /// A field's type: from this file's structs, else the package's; a local struct

@@ -112,7 +112,9 @@ impl<'c> Scopes<'c> {
             return relative_path(self.current_module(), segments);
         }
         for frame in self.visible() {
-            if frame.locals.iter().any(|(n, _)| n == first) {
+            // A variable shadows a name, never the first segment of a path (`migrate::add`
+            // with a variable `migrate` in scope is still the module's fn).
+            if segments.len() == 1 && frame.locals.iter().any(|(n, _)| n == first) {
                 return None;
             }
             match frame.names.get(first) {
