@@ -157,8 +157,9 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         file_report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        report.checked += 1;
-        report.parsed += usize::from(outcome.parsed);
+        // Context files are read for their chains; the files checked are the ones named.
+        report.checked += usize::from(!file.context);
+        report.parsed += usize::from(outcome.parsed && !file.context);
         report.internal_errors += usize::from(outcome.internal_error);
         if !outcome.report.diagnostics.is_empty() {
             report.files.push(outcome.report);
