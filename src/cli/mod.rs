@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
 
 use crate::catalog::runtime::Runtime;
 use crate::catalog::Catalog;
@@ -190,9 +190,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return exit::TROUBLE;
         }
     };
+    // Buffered: a file with thousands of findings is thousands of small writes.
     let mut stderr =
-        StandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
-    match &cli.command {
+        BufferedStandardStream::stderr(color_choice(cli.color, std::io::stderr().is_terminal()));
+    let code = match &cli.command {
         Some(Command::Rules { markdown }) => print_rules(*markdown),
         Some(Command::Explain { lint }) => explain(lint, &mut stderr),
         None => match check(&cli, &matches, &mut stderr) {
@@ -202,10 +203,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 exit::TROUBLE
             }
         },
-    }
+    };
+    let _ = std::io::Write::flush(&mut stderr);
+    code
 }
 
-fn check(cli: &Cli, matches: &ArgMatches, out: &mut StandardStream) -> Result<i32, String> {
+fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> Result<i32, String> {
     let catalog = Catalog::builtin();
     let overrides = level_overrides(matches, catalog)?;
     let cwd =
@@ -483,7 +486,7 @@ pub fn rules_markdown(catalog: &Catalog) -> String {
     out
 }
 
-fn explain(name: &str, out: &mut StandardStream) -> i32 {
+fn explain(name: &str, out: &mut BufferedStandardStream) -> i32 {
     let catalog = Catalog::builtin();
     let id = name
         .strip_prefix("unblock::")

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use codespan_reporting::term::termcolor::StandardStream;
+use codespan_reporting::term::termcolor::BufferedStandardStream;
 
 use crate::catalog::Catalog;
 use crate::driver::scan::ScanReport;
@@ -105,7 +105,7 @@ impl Target<'_> {
         &self,
         format: MessageFormat,
         (statistics, quiet): (Option<&Statistics>, bool),
-        err: &mut StandardStream,
+        err: &mut BufferedStandardStream,
     ) -> std::io::Result<()> {
         let stdout = std::io::stdout();
         let mut stdout = stdout.lock();

@@ -15,18 +15,37 @@ pub struct Tally {
     pub warnings: usize,
 }
 
-/// Renders one diagnostic of `file` in rustc's layout.
-pub fn render_diagnostic(
+/// Renders the diagnostics of one file in rustc's layout. The file's line index is
+/// built once, not once per finding: a file with many findings stays linear.
+pub struct FileRenderer<'a> {
+    file: &'a FileReport,
+    source: SimpleFile<&'a str, &'a str>,
+    /// A byte-order mark is not a column: the text after it is rendered, ranges shifted.
+    skip: usize,
+}
+
+impl<'a> FileRenderer<'a> {
+    pub fn new(file: &'a FileReport) -> FileRenderer<'a> {
+        let text = file.source.text.as_str();
+        let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let source = SimpleFile::new(file.source.display.as_str(), &text[skip..]);
+        FileRenderer { file, source, skip }
+    }
+
+    pub fn render(&self, out: &mut dyn WriteColor, diagnostic: &Diagnostic) -> std::io::Result<()> {
+        render_diagnostic(out, self, diagnostic)
+    }
+}
+
+/// Renders one diagnostic of the renderer's file.
+fn render_diagnostic(
     out: &mut dyn WriteColor,
-    file: &FileReport,
+    renderer: &FileRenderer<'_>,
     diagnostic: &Diagnostic,
 ) -> std::io::Result<()> {
-    // A byte-order mark is not a column: render the text after it, ranges shifted.
-    let text = file.source.text.as_str();
-    let skip = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let (file, skip) = (renderer.file, renderer.skip);
     let shift =
         |r: &std::ops::Range<usize>| r.start.saturating_sub(skip)..r.end.saturating_sub(skip);
-    let source = SimpleFile::new(file.source.display.as_str(), &text[skip..]);
     let severity = match diagnostic.level {
         Level::Deny => Severity::Error,
         _ => Severity::Warning,
@@ -69,20 +88,21 @@ pub fn render_diagnostic(
         chars: term::Chars::ascii(),
         ..term::Config::default()
     };
-    term::emit(out, &config, &source, &cs).map_err(std::io::Error::other)
+    term::emit(out, &config, &renderer.source, &cs).map_err(std::io::Error::other)
 }
 
 /// Renders every finding and returns the tally.
 pub fn render(out: &mut dyn WriteColor, report: &ScanReport) -> std::io::Result<Tally> {
     let mut tally = Tally::default();
     for file in &report.files {
+        let renderer = FileRenderer::new(file);
         for diagnostic in &file.diagnostics {
             match diagnostic.level {
                 Level::Allow => continue,
                 Level::Warn => tally.warnings += 1,
                 Level::Deny => tally.errors += 1,
             }
-            render_diagnostic(out, file, diagnostic)?;
+            renderer.render(out, diagnostic)?;
         }
     }
     Ok(tally)

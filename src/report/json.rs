@@ -16,8 +16,9 @@ use crate::syntax::source::SourceFile;
 /// Writes one JSON object per line.
 pub fn render(out: &mut dyn Write, report: &ScanReport, context: &Context) -> std::io::Result<()> {
     for file in &report.files {
+        let renderer = super::human::FileRenderer::new(file);
         for diagnostic in &file.diagnostics {
-            let line = message(file, diagnostic, context);
+            let line = message(file, &renderer, diagnostic, context);
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;
         }
@@ -42,7 +43,12 @@ pub fn render(out: &mut dyn Write, report: &ScanReport, context: &Context) -> st
 }
 
 /// One `compiler-message` line.
-fn message(file: &FileReport, diagnostic: &Diagnostic, context: &Context) -> Value {
+fn message(
+    file: &FileReport,
+    renderer: &super::human::FileRenderer<'_>,
+    diagnostic: &Diagnostic,
+    context: &Context,
+) -> Value {
     let package = context.package_of(file);
     let file_name = context.workspace_relative(&file.source.path);
     let span = |range: &Range<usize>, primary: bool, label: Option<&str>| {
@@ -93,7 +99,7 @@ fn message(file: &FileReport, diagnostic: &Diagnostic, context: &Context) -> Val
         Vec::new(),
     ));
     let mut rendered = NoColor::new(Vec::new());
-    let _ = super::human::render_diagnostic(&mut rendered, file, diagnostic);
+    let _ = renderer.render(&mut rendered, diagnostic);
     let level = match diagnostic.level {
         Level::Deny => "error",
         _ => "warning",
