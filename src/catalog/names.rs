@@ -31,19 +31,26 @@ group: {} · default level: {}
 }
 
 impl Catalog {
+    /// The lint or group a misspelled `name` most likely means.
+    pub fn closest_name(&self, name: &str) -> Option<&str> {
+        let ids = self.lints.iter().map(|l| l.id.as_str());
+        closest(name, ids.chain(self.groups()))
+    }
+
     /// For a name that is no lint or group: "; did you mean `x`?" with the closest
     /// one (a few typos away), else nothing.
     pub fn did_you_mean(&self, name: &str) -> String {
-        let candidates = self
-            .lints
-            .iter()
-            .map(|l| l.id.as_str())
-            .chain(self.groups());
-        let typos = (name.chars().count() / 4).max(1);
-        let closest = candidates
-            .map(|c| (strsim::levenshtein(name, c), c))
-            .filter(|&(distance, _)| distance <= typos)
-            .min();
-        closest.map_or(String::new(), |(_, c)| format!("; did you mean `{c}`?"))
+        (self.closest_name(name)).map_or(String::new(), |c| format!("; did you mean `{c}`?"))
     }
+}
+
+/// The candidate closest to a misspelled `name`, when one is a few typos away (at most
+/// a quarter of the name's length, and at least one).
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typos = (name.chars().count() / 4).max(1);
+    (candidates.into_iter())
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|&(distance, _)| distance <= typos)
+        .min()
+        .map(|(_, c)| c)
 }

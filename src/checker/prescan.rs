@@ -8,19 +8,29 @@ use std::collections::{HashMap, HashSet};
 use syn::visit::{self, Visit};
 use syn::{Expr, Item};
 
-use super::visitor::builds_multi_thread_runtime;
 use crate::semantic::model::SemanticModel;
 use crate::semantic::offload;
 use crate::semantic::resolve::Resolution;
 use crate::syntax::expr::peel;
 use crate::syntax::macros;
 
+/// Whether a sync fn's body text builds a tokio runtime of the multi-thread flavor only
+/// (`Runtime::new()`, `Builder::new_multi_thread()`): a cheap look at its text.
+pub fn builds_multi_thread_runtime(body_text: &str) -> bool {
+    (body_text.contains("new_multi_thread") || body_text.contains("Runtime::new("))
+        && !body_text.contains("new_current_thread")
+}
+
 /// The variables a sync fn's `body` hands to `block_on`, with whether each runs off
-/// the workers (a standalone executor's `block_on`, or a multi-thread runtime's).
-pub fn block_on_futures(model: &SemanticModel<'_, '_>, body: &syn::Block) -> HashMap<String, bool> {
+/// the workers (a standalone executor's `block_on`, or, when `multi_thread`, the
+/// runtime the fn builds).
+pub fn block_on_futures(
+    model: &SemanticModel<'_, '_>,
+    body: &syn::Block,
+    multi_thread: bool,
+) -> HashMap<String, bool> {
     let mut finder = BlockOnFinder(Vec::new());
     finder.visit_block(body);
-    let multi_thread = builds_multi_thread_runtime(model.text, body);
     (finder.0.into_iter())
         .map(|(name, call)| {
             let off_workers = match call.map(|c| model.callee(c)) {

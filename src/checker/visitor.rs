@@ -196,12 +196,10 @@ impl<'a, 'c> Checker<'a, 'c> {
             .get(body.span().byte_range())
             .unwrap_or_default();
         let runs_block_on = sig.asyncness.is_none() && body_text.contains("block_on");
-        let saved_runtime = std::mem::replace(
-            &mut self.multi_thread_runtime_in_fn,
-            runs_block_on && builds_multi_thread_runtime(self.model.text, body),
-        );
+        let multi_thread = runs_block_on && prescan::builds_multi_thread_runtime(body_text);
+        let saved_runtime = std::mem::replace(&mut self.multi_thread_runtime_in_fn, multi_thread);
         let block_on_futures = match runs_block_on {
-            true => prescan::block_on_futures(&self.model, body),
+            true => prescan::block_on_futures(&self.model, body, multi_thread),
             false => HashMap::new(),
         };
         let saved_futures = std::mem::replace(&mut self.block_on_futures, block_on_futures);
@@ -229,16 +227,6 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.block_on_futures = saved_futures;
         self.awaited_futures = saved_awaited;
     }
-}
-
-/// Whether a sync fn's body builds a tokio runtime of the multi-thread flavor only
-/// (`Runtime::new()`, `Builder::new_multi_thread()`): a cheap look at its text.
-pub(super) fn builds_multi_thread_runtime(text: &str, body: &syn::Block) -> bool {
-    let Some(body) = text.get(body.span().byte_range()) else {
-        return false;
-    };
-    (body.contains("new_multi_thread") || body.contains("Runtime::new("))
-        && !body.contains("new_current_thread")
 }
 
 impl<'ast> Visit<'ast> for Checker<'_, '_> {

@@ -156,11 +156,10 @@ impl Target<'_> {
             writeln!(out, "{count:>6}  unblock::{lint}")?;
         }
         let files = self.report.checked;
-        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         writeln!(
             out,
             "{total:>6}  in all (checked {})",
-            plural(files, "file")
+            human::plural(files, "file")
         )
     }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::config::{error_at, ConfigError};
+use crate::catalog::names::closest;
 
 /// The keys a configuration table may have.
 const KEYS: &[&str] = &[
@@ -35,13 +36,8 @@ pub(super) fn unknown_keys(table: &toml::Table, file: &Path, text: &str) -> Vec<
                     .is_some_and(|rest| rest.trim_start().starts_with('='))
             })
             .map(|(start, _)| start..start);
-        let close = KEYS
-            .iter()
-            .map(|k| (strsim::levenshtein(key, k), k))
-            .filter(|&(d, _)| d <= (key.len() / 4).max(1))
-            .min();
-        let message = match close {
-            Some((_, k)) => format!("unknown key `{key}`; did you mean `{k}`?"),
+        let message = match closest(key, KEYS.iter().copied()) {
+            Some(k) => format!("unknown key `{key}`; did you mean `{k}`?"),
             None => format!("unknown key `{key}`; expected one of {}", KEYS.join(", ")),
         };
         errors.push(error_at(file, text, span, &message));

@@ -57,30 +57,31 @@ pub fn workspace_context(
         if !named.iter().any(|n| modules.contains_key(n)) {
             continue;
         }
-        for member in &members {
-            let (runtime, _) = manifests.package_of(&member.join("Cargo.toml"));
-            let root = normalize(member);
-            let mut files: Vec<(&PathBuf, bool)> = (modules.iter())
-                .filter(|(file, _)| file.starts_with(&root) && !named.contains(*file))
-                .map(|(file, test)| (file, *test))
-                .collect();
-            files.sort();
-            for (file, test_module) in files {
-                // A file of a nested member belongs to that member, not this one.
-                if manifests.package_of(file).1.as_deref().map(normalize) != Some(root.clone()) {
-                    continue;
-                }
-                let role = match role_of(file, &root) {
-                    Role::Source if test_module => Role::Test,
-                    role => role,
-                };
-                out.push(ContextFile {
-                    path: file.clone(),
-                    package: root.clone(),
-                    role,
-                    runtime,
-                });
+        let member_roots: HashSet<PathBuf> = members.iter().map(|m| normalize(m)).collect();
+        let mut files: Vec<(&PathBuf, bool)> = (modules.iter())
+            .filter(|(file, _)| !named.contains(*file))
+            .map(|(file, test)| (file, *test))
+            .collect();
+        files.sort();
+        for (file, test_module) in files {
+            // A file belongs to the package of the nearest manifest above it.
+            let (runtime, Some(root)) = manifests.package_of(file) else {
+                continue;
+            };
+            let root = normalize(&root);
+            if !member_roots.contains(&root) {
+                continue;
             }
+            let role = match role_of(file, &root) {
+                Role::Source if test_module => Role::Test,
+                role => role,
+            };
+            out.push(ContextFile {
+                path: file.clone(),
+                package: root,
+                role,
+                runtime,
+            });
         }
     }
     out

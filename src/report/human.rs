@@ -161,7 +161,8 @@ fn suggestion_note(
     block
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 file`, `3 files`.
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

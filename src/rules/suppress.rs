@@ -171,7 +171,10 @@ fn apply(
             .collect();
         if !unknown.is_empty() {
             let names: Vec<String> = (unknown.iter())
-                .map(|l| format!("`{l}`{}", catalog.did_you_mean(l).replace(';', " —")))
+                .map(|l| match catalog.closest_name(l) {
+                    Some(close) => format!("`{l}` — did you mean `{close}`?"),
+                    None => format!("`{l}`"),
+                })
                 .collect();
             report(
                 "bad_suppression",

@@ -18,6 +18,10 @@ enum Entry {
     Elsewhere,
 }
 
+/// Per node: the executor calls that reach it (with their files), and whether a sync
+/// fn names it.
+type Entrances<'s, 'c> = (&'s [Vec<(usize, &'c ExecutorCall)>], &'s [bool]);
+
 /// Per node, whether it is entered only from startup code, and only from main-thread code.
 pub(super) struct Entered {
     pub startup: Vec<bool>,
@@ -45,20 +49,38 @@ impl Graph<'_> {
     }
 
     pub(super) fn entered(&self, nodes_by_fn: &HashMap<(usize, usize), NodeId>) -> Entered {
-        let startup =
-            self.entered_only_from(|file, call| match (call.awaited, call.context.startup) {
+        // Who enters each node, resolved once for both questions: the executor calls
+        // that reach it, and whether a sync fn names it (building its future for
+        // someone else to run).
+        let mut callers: Vec<Vec<(usize, &ExecutorCall)>> = vec![Vec::new(); self.nodes.len()];
+        for (file, (path, summary)) in self.files.iter().enumerate() {
+            for call in &summary.executor_calls {
+                for (callee, _) in self.call_site_targets(path, &call.callee) {
+                    callers[callee].push((file, call));
+                }
+            }
+        }
+        let mut named_by_sync_fn = vec![false; self.nodes.len()];
+        for id in 0..self.nodes.len() {
+            for callee in self.callees_of(id) {
+                named_by_sync_fn[callee] = true;
+            }
+        }
+        let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
+        let startup = self.entered_only_from(entries, |file, call| {
+            match (call.awaited, call.context.startup) {
                 (true, true) => Entry::Root,
                 (true, false) => via(caller_node(nodes_by_fn, file, call.context.prefix_of)),
                 _ => Entry::Elsewhere,
-            });
-        let main_thread =
-            self.entered_only_from(
-                |file, call| match (call.awaited, call.context.main_thread) {
-                    (true, true) => Entry::Root,
-                    (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
-                    _ => Entry::Elsewhere,
-                },
-            );
+            }
+        });
+        let main_thread = self.entered_only_from(entries, |file, call| {
+            match (call.awaited, call.context.main_thread) {
+                (true, true) => Entry::Root,
+                (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
+                _ => Entry::Elsewhere,
+            }
+        });
         Entered {
             startup,
             main_thread,
@@ -67,21 +89,19 @@ impl Graph<'_> {
 
     /// Per node: whether it is an async fn whose every entry `classify` says is a root,
     /// or is made in a fn that is itself entered so: a worklist over the `Via` entries.
-    fn entered_only_from(&self, classify: impl Fn(usize, &ExecutorCall) -> Entry) -> Vec<bool> {
-        let mut entries: Vec<Vec<Entry>> = (0..self.nodes.len()).map(|_| Vec::new()).collect();
-        for (file, (path, summary)) in self.files.iter().enumerate() {
-            for call in &summary.executor_calls {
-                for (callee, _) in self.call_site_targets(path, &call.callee) {
-                    entries[callee].push(classify(file, call));
-                }
-            }
-        }
-        // A sync fn that names an async fn builds its future for someone else to run.
-        for id in 0..self.nodes.len() {
-            for callee in self.callees_of(id) {
-                entries[callee].push(Entry::Elsewhere);
-            }
-        }
+    /// A node a sync fn names is entered elsewhere.
+    fn entered_only_from(
+        &self,
+        (callers, named_by_sync_fn): Entrances<'_, '_>,
+        classify: impl Fn(usize, &ExecutorCall) -> Entry,
+    ) -> Vec<bool> {
+        let entries: Vec<Vec<Entry>> = (callers.iter().zip(named_by_sync_fn))
+            .map(|(calls, &named)| {
+                let elsewhere = named.then_some(Entry::Elsewhere);
+                let made = calls.iter().map(|&(file, call)| classify(file, call));
+                made.chain(elsewhere).collect()
+            })
+            .collect();
         let mut waiting: Vec<usize> = vec![0; self.nodes.len()];
         let mut waiters: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
         let mut entered = vec![false; self.nodes.len()];
