@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-unblock");
 
 fn fixture(path: &str) -> PathBuf {
@@ -691,6 +693,9 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The manifest of a one-package temporary project.
+const APP_MANIFEST: &str = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+
 #[test]
 fn misspelled_lints_get_a_suggestion_everywhere() {
     let root = fixture("example-service");
@@ -704,20 +709,14 @@ fn misspelled_lints_get_a_suggestion_everywhere() {
     assert_eq!(code, 2, "{stdout}");
     assert!(stderr.contains("did you mean `thread_sleep`?"), "{stderr}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(
-        dir.path().join("unblock.toml"),
-        "[lints]\nblocking_fss = \"deny\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("src/lib.rs"),
-        "async fn f() {\n    // unblock: allow(thread_slep) -- test\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n",
-    )
-    .unwrap();
+    let dir = common::dir_with(&[
+        ("Cargo.toml", APP_MANIFEST.as_bytes()),
+        ("unblock.toml", b"[lints]\nblocking_fss = \"deny\"\n"),
+        (
+            "src/lib.rs",
+            b"async fn f() {\n    // unblock: allow(thread_slep) -- test\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n",
+        ),
+    ]);
     let (code, _, stderr) = run(unblock(dir.path()).arg("src/lib.rs"));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("did you mean `blocking_fs`?"), "{stderr}");
@@ -763,23 +762,16 @@ fn a_lone_file_is_a_crate_of_its_own() {
 /// A workspace of three members in a temporary directory: `api` (async handlers),
 /// `common` (a sync helper that blocks) and `worker` (no async code).
 fn three_member_workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let files: &[(&str, &str)] = &[
-        ("Cargo.toml", "[workspace]\nmembers = [\"api\", \"common\", \"worker\"]\nresolver = \"2\"\n"),
-        ("api/Cargo.toml", "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ncommon = { path = \"../common\" }\n"),
-        ("api/src/lib.rs", "pub async fn handler() -> String {\n    common::db::query()\n}\n"),
-        ("common/Cargo.toml", "[package]\nname = \"common\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        ("common/src/lib.rs", "pub mod db;\n"),
-        ("common/src/db.rs", "pub fn query() -> String {\n    std::fs::read_to_string(\"db.txt\").unwrap_or_default()\n}\n"),
-        ("worker/Cargo.toml", "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-        ("worker/src/lib.rs", "pub fn work() {}\n"),
-    ];
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    common::dir_with(&[
+        ("Cargo.toml", b"[workspace]\nmembers = [\"api\", \"common\", \"worker\"]\nresolver = \"2\"\n"),
+        ("api/Cargo.toml", b"[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ncommon = { path = \"../common\" }\n"),
+        ("api/src/lib.rs", b"pub async fn handler() -> String {\n    common::db::query()\n}\n"),
+        ("common/Cargo.toml", b"[package]\nname = \"common\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        ("common/src/lib.rs", b"pub mod db;\n"),
+        ("common/src/db.rs", b"pub fn query() -> String {\n    std::fs::read_to_string(\"db.txt\").unwrap_or_default()\n}\n"),
+        ("worker/Cargo.toml", b"[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        ("worker/src/lib.rs", b"pub fn work() {}\n"),
+    ])
 }
 
 #[test]
@@ -820,16 +812,14 @@ fn paths_mode_sees_the_workspace_and_reports_chains_through_a_named_file() {
 
 #[test]
 fn every_configuration_mistake_is_named_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
-    std::fs::write(
-        dir.path().join("unblock.toml"),
-        "testz = true\n[lints]\nthread_slep = \"deny\"\nblocking_fs = \"loud\"\n",
-    )
-    .unwrap();
+    let dir = common::dir_with(&[
+        ("Cargo.toml", APP_MANIFEST.as_bytes()),
+        ("src/lib.rs", b"pub fn f() {}\n"),
+        (
+            "unblock.toml",
+            b"testz = true\n[lints]\nthread_slep = \"deny\"\nblocking_fs = \"loud\"\n",
+        ),
+    ]);
     let (code, _, stderr) = run(unblock(dir.path()).arg("src/lib.rs"));
     assert_eq!(code, 2, "{stderr}");
     for expected in [

@@ -6,23 +6,13 @@ use std::process::Command;
 
 mod common;
 
-use common::{locations, BIN};
+use common::{dir_with, locations, BIN};
 
 const SLEEPY: &str = "async fn f() {\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n";
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = common::run(dir, args);
     (out.code, out.stderr)
-}
-
-fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
 }
 
 #[test]

@@ -71,3 +71,14 @@ pub fn rustc_diagnostics(cargo_json: &str) -> String {
         })
         .collect()
 }
+
+/// A fresh directory holding `files` (path relative to it, then contents).
+pub fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
