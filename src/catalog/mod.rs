@@ -88,12 +88,18 @@ pub struct Matcher {
     /// runtime only). Off where running the call in place would not help.
     #[serde(default = "yes")]
     pub in_place: bool,
+    /// The template's result has another type than the call's (`tokio::net::TcpStream`
+    /// for `std::net::TcpStream`): the code after the call changes too, so the template
+    /// is advice, never an edit.
+    #[serde(default)]
+    pub changes_type: bool,
     /// The `help:` message for this matcher's templates.
     #[serde(default)]
     pub help: Option<String>,
-    /// The template's rewrite is certain to be what was meant and to compile (no new
-    /// dependency or feature, nothing that could change meaning): `--fix` and rustfix
-    /// apply it without asking. Most rewrites add a runtime feature and are not.
+    /// The template's result has the call's type and the same meaning, so the rewrite
+    /// compiles wherever the call did, given the runtime features (checked against the
+    /// package's) and no std lock guard alive across the new `.await` (checked too):
+    /// `--fix` and rustfix apply it without asking.
     #[serde(default)]
     pub machine_applicable: bool,
     #[serde(default)]

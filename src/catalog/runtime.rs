@@ -67,15 +67,20 @@ impl Runtime {
 
     /// `spawn_blocking` around `call`, in this runtime's spelling.
     pub fn offload(self, call: &str) -> Option<String> {
+        self.spawn_blocking(&format!("move || {call}"))
+    }
+
+    /// `closure` run and awaited on this runtime's blocking thread pool.
+    pub fn spawn_blocking(self, closure: &str) -> Option<String> {
         let text = match self {
-            Runtime::Tokio => format!("tokio::task::spawn_blocking(move || {call}).await.unwrap()"),
-            Runtime::AsyncStd => format!("async_std::task::spawn_blocking(move || {call}).await"),
-            Runtime::Smol => format!("smol::unblock(move || {call}).await"),
+            Runtime::Tokio => format!("tokio::task::spawn_blocking({closure}).await.unwrap()"),
+            Runtime::AsyncStd => format!("async_std::task::spawn_blocking({closure}).await"),
+            Runtime::Smol => format!("smol::unblock({closure}).await"),
             Runtime::ActixWeb => {
-                format!("actix_web::rt::task::spawn_blocking(move || {call}).await.unwrap()")
+                format!("actix_web::rt::task::spawn_blocking({closure}).await.unwrap()")
             }
             Runtime::ActixRt => {
-                format!("actix_rt::task::spawn_blocking(move || {call}).await.unwrap()")
+                format!("actix_rt::task::spawn_blocking({closure}).await.unwrap()")
             }
             Runtime::Unknown => return None,
         };
@@ -105,6 +110,53 @@ impl Runtime {
     }
 }
 
+/// The tokio features a package enables, as its manifest says (cargo may unify more in
+/// from other dependencies, which a manifest cannot tell: a feature missing here is
+/// only "not known to be on").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Features(Option<u16>);
+
+/// The tokio features a rewrite may need, and the path prefix that needs each.
+const FEATURES: &[(&str, &str)] = &[
+    ("fs", "tokio::fs::"),
+    ("time", "tokio::time::"),
+    ("net", "tokio::net::"),
+    ("process", "tokio::process::"),
+    ("io-util", "tokio::io::"),
+    ("rt-multi-thread", "tokio::task::block_in_place"),
+    ("rt", "tokio::task::"),
+    ("sync", "tokio::sync::"),
+];
+
+impl Features {
+    /// No manifest to tell: every rewrite is assumed to have what it needs.
+    pub const UNKNOWN: Features = Features(None);
+
+    /// The features listed for the tokio dependency (`full` is all of them).
+    pub fn enabled<'a>(names: impl IntoIterator<Item = &'a str>) -> Features {
+        let mut bits = 0u16;
+        for name in names {
+            if name == "full" {
+                bits = u16::MAX;
+            }
+            if let Some(i) = FEATURES.iter().position(|(f, _)| *f == name) {
+                bits |= 1 << i;
+            }
+        }
+        Features(Some(bits))
+    }
+
+    /// The first feature `rendered` code needs that is not known to be on.
+    pub fn missing(self, rendered: &str) -> Option<&'static str> {
+        let bits = self.0?;
+        FEATURES
+            .iter()
+            .enumerate()
+            .find(|(i, (_, prefix))| bits & (1 << i) == 0 && rendered.contains(prefix))
+            .map(|(_, (feature, _))| *feature)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +173,23 @@ mod tests {
         );
         assert_eq!(Runtime::from_dependencies(["async_std"]), Runtime::AsyncStd);
         assert_eq!(Runtime::from_dependencies(["serde"]), Runtime::Unknown);
+    }
+
+    #[test]
+    fn features_a_rewrite_needs() {
+        let some = Features::enabled(["rt", "macros"]);
+        assert_eq!(some.missing("tokio::fs::read(p).await"), Some("fs"));
+        assert_eq!(some.missing("tokio::task::spawn_blocking(f)"), None);
+        assert_eq!(
+            some.missing("tokio::task::block_in_place(|| f())"),
+            Some("rt-multi-thread")
+        );
+        assert_eq!(
+            Features::enabled(["full"]).missing("tokio::fs::read(p)"),
+            None
+        );
+        assert_eq!(Features::UNKNOWN.missing("tokio::fs::read(p)"), None);
+        assert_eq!(some.missing("async_std::fs::read(p)"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::ops::Range;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Item, Stmt};
+use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use super::prescan;
 use crate::rules::cpu_loop::{self, Loop};
@@ -15,6 +15,7 @@ use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
 use crate::semantic::model::{Executor, SemanticModel};
 use crate::semantic::offload;
+use crate::semantic::ownership::{self, Shape};
 use crate::semantic::test_code;
 use crate::semantic::FileContext;
 use crate::syntax::expr::{pattern_ident, peel};
@@ -102,6 +103,10 @@ impl<'a, 'c> Checker<'a, 'c> {
         let items = self.model.infer(&for_loop.expr).and_then(|t| t.items());
         self.model.scopes.push_block(std::iter::empty());
         self.model.bind_pattern(&for_loop.pat, items);
+        if let (Expr::Range(_), Some(name)) = (peel(&for_loop.expr), pattern_ident(&for_loop.pat)) {
+            // The items of a range are integers or chars.
+            self.model.scopes.set_shape(name.as_str(), Shape::Copy);
+        }
         self.visit_block(&for_loop.body);
         self.model.scopes.pop();
     }
@@ -391,7 +396,16 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             (Some(_), Some(name)) => self.model.guards.bind(mark, name),
             _ => self.model.guards.release_temporaries(mark),
         }
+        let shape = match (&local.pat, &local.init) {
+            (Pat::Ident(p), Some(init)) if p.by_ref.is_none() && p.subpat.is_none() => {
+                Some(init_shape(&self.model, &init.expr))
+            }
+            _ => None,
+        };
         self.model.bind_pattern(&local.pat, ty);
+        if let (Some(shape), Some(name)) = (shape, pattern_ident(&local.pat)) {
+            self.model.scopes.set_shape(name.as_str(), shape);
+        }
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
@@ -545,4 +559,16 @@ fn main_attr(meta: &syn::Meta) -> Option<(String, String)> {
         _ => String::new(),
     };
     Some((segments[0].ident.to_string(), args))
+}
+
+/// How `let x = init;` holds its value: by the initializer's type, or as the
+/// variable it copies or moves (`let p = path;`).
+fn init_shape(model: &SemanticModel<'_, '_>, init: &Expr) -> Shape {
+    if let Expr::Path(p) = peel(init) {
+        if let Some(ident) = p.path.get_ident() {
+            let shape = model.scopes.local_shape(&ident.to_string());
+            return shape.unwrap_or(Shape::Unknown);
+        }
+    }
+    ownership::of_init(init)
 }

@@ -86,6 +86,7 @@ pub fn check_source(
     let ctx = FileContext {
         catalog: Catalog::builtin(),
         runtime,
+        features: crate::catalog::runtime::Features::UNKNOWN,
         include_tests,
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::glob::glob_match;
 use super::workspace::PackageInfo;
-use crate::catalog::runtime::Runtime;
+use crate::catalog::runtime::{Features, Runtime};
 use crate::rules::transitive::graph::CrateRoot;
 use crate::syntax::modtree::normalize;
 
@@ -181,7 +181,41 @@ pub fn package_info_without_cargo(root: &Path, crates: &[CrateRoot]) -> PackageI
         id,
         manifest_path,
         targets,
+        tokio_features: tokio_features_of_manifest(&manifest, root),
     }
+}
+
+/// The tokio features a manifest enables for the package's own code, with those of
+/// `[workspace.dependencies]` when the dependency says `workspace = true`.
+fn tokio_features_of_manifest(manifest: &toml::Table, root: &Path) -> Features {
+    let section = |name: &str| manifest.get(name).and_then(|deps| deps.get("tokio"));
+    let Some(tokio) = section("dependencies").or_else(|| section("dev-dependencies")) else {
+        return Features::UNKNOWN;
+    };
+    let mut names: Vec<String> = features_of(tokio);
+    let inherited = tokio.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+    if inherited {
+        let workspace = std::fs::read_to_string(workspace_root_of(root).join("Cargo.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok());
+        let shared = (workspace.as_ref())
+            .and_then(|w| w.get("workspace")?.get("dependencies")?.get("tokio"));
+        match shared {
+            Some(shared) => names.extend(features_of(shared)),
+            None => return Features::UNKNOWN,
+        }
+    }
+    Features::enabled(names.iter().map(String::as_str))
+}
+
+fn features_of(dependency: &toml::Value) -> Vec<String> {
+    (dependency.get("features").and_then(toml::Value::as_array))
+        .map(|list| {
+            list.iter()
+                .filter_map(|f| f.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The root of the workspace a package belongs to, without cargo: the nearest manifest

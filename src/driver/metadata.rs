@@ -5,6 +5,8 @@ use std::process::Command;
 
 use serde::Deserialize;
 
+use crate::catalog::runtime::Features;
+
 #[derive(Deserialize)]
 pub struct Metadata {
     pub packages: Vec<Package>,
@@ -29,6 +31,34 @@ pub struct Package {
 #[derive(Deserialize)]
 pub struct Dependency {
     pub name: String,
+    /// `dev`, `build`, or absent for a normal dependency.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+impl Package {
+    /// The tokio features the package's manifest enables for its own code (its dev
+    /// dependency's when tokio is only that); unknown when it does not depend on tokio.
+    pub fn tokio_features(&self) -> Features {
+        let tokio = |kind: Option<&str>| {
+            (self.dependencies.iter())
+                .filter(|d| d.name == "tokio" && d.kind.as_deref() == kind)
+                .flat_map(|d| d.features.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+        };
+        let has = |kind: Option<&str>| {
+            (self.dependencies.iter()).any(|d| d.name == "tokio" && d.kind.as_deref() == kind)
+        };
+        if has(None) {
+            Features::enabled(tokio(None))
+        } else if has(Some("dev")) {
+            Features::enabled(tokio(Some("dev")))
+        } else {
+            Features::UNKNOWN
+        }
+    }
 }
 
 impl Metadata {

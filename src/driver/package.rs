@@ -153,11 +153,7 @@ pub(super) fn transitive_pass(
         let Some(&i) = index_of.get(&finding.path) else {
             continue;
         };
-        let mut diagnostic = finding.diagnostic;
-        let settings = shared.settings_of(selected[i].settings);
-        let runtime = (shared.options.runtime)
-            .or(settings.config.runtime)
-            .unwrap_or(selected[i].runtime);
+        let diagnostic = finding.diagnostic;
         let report = &mut outcomes[i].report;
         if report.source.text.is_empty() {
             // The text was dropped when the file had no findings of its own.
@@ -165,13 +161,6 @@ pub(super) fn transitive_pass(
                 let (path, display) = (report.source.path.clone(), report.source.display.clone());
                 report.source = SourceFile::new(path, display, text);
             }
-        }
-        let text = &report.source.text;
-        let call = finding
-            .offload
-            .and_then(|range| Some((range.clone(), text.get(range)?)));
-        if let Some((range, call)) = call {
-            diagnostic.suggestion = crate::rules::suggest::offload_call(range, call, runtime);
         }
         report.diagnostics.push(diagnostic);
     }
@@ -232,6 +221,7 @@ fn package_struct_fields(
             let ctx = FileContext {
                 catalog,
                 runtime: file.runtime,
+                features: crate::catalog::runtime::Features::UNKNOWN,
                 include_tests: true,
                 crate_fields: &no_fields,
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,

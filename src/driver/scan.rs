@@ -9,7 +9,7 @@ use super::check::{check_file, Outcome};
 use super::package;
 use super::settings::Settings;
 use super::workspace::{Discovered, Role, ScanFile};
-use crate::catalog::runtime::Runtime;
+use crate::catalog::runtime::{Features, Runtime};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::rules::transitive::graph as transitive;
@@ -89,6 +89,8 @@ pub(super) struct Shared<'s> {
     pub(super) member_crates: HashMap<PathBuf, HashSet<String>>,
     /// Per package root: its settings.
     pub(super) package_settings: HashMap<PathBuf, usize>,
+    /// Per package root: the tokio features its manifest enables.
+    pub(super) package_features: HashMap<PathBuf, Features>,
     pub(super) no_members: HashSet<String>,
 }
 
@@ -109,6 +111,9 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         package_settings: files
             .iter()
             .filter_map(|f| Some((normalize(f.package.as_ref()?), f.settings)))
+            .collect(),
+        package_features: (work.packages.iter())
+            .map(|(root, info)| (normalize(root), info.tokio_features))
             .collect(),
         no_members: HashSet::new(),
     };
@@ -201,11 +206,14 @@ impl Shared<'_> {
         settings: usize,
         fields: &'c StructFields,
     ) -> FileContext<'c> {
-        let members = package.and_then(|p| self.member_crates.get(&normalize(p)));
+        let package = package.map(normalize);
+        let members = (package.as_ref()).and_then(|p| self.member_crates.get(p));
+        let features = (package.as_ref()).and_then(|p| self.package_features.get(p));
         let config = &self.settings_of(settings).config;
         FileContext {
             catalog: self.settings_of(settings).catalog(),
             runtime: (self.options.runtime).or(config.runtime).unwrap_or(runtime),
+            features: features.copied().unwrap_or(Features::UNKNOWN),
             include_tests: self.include_tests(settings),
             crate_fields: fields,
             cpu_loop_threshold: (self.options.cpu_loop_threshold)

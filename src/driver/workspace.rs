@@ -7,7 +7,7 @@ use super::glob::glob_match;
 use super::manifest::{package_info_without_cargo, ManifestCache};
 use super::metadata::{self, Metadata, Package};
 use super::settings::Settings;
-use crate::catalog::runtime::Runtime;
+use crate::catalog::runtime::{Features, Runtime};
 use crate::rules::transitive::graph::CrateRoot;
 use crate::syntax::modtree::{normalize, ModuleTree};
 
@@ -84,6 +84,8 @@ pub struct PackageInfo {
     pub manifest_path: PathBuf,
     /// The targets exactly as `cargo metadata` prints them.
     pub targets: Vec<serde_json::Value>,
+    /// The tokio features its manifest enables (what a rewrite may use).
+    pub tokio_features: Features,
 }
 
 impl PackageInfo {
@@ -250,6 +252,7 @@ pub fn discover_cargo(
                 id: package.id.clone(),
                 manifest_path: package.manifest_path.clone(),
                 targets: package.targets.clone(),
+                tokio_features: package.tokio_features(),
             },
         );
         let crates_before = found.crates.len();

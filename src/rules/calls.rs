@@ -223,14 +223,6 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
         });
     }
     let in_closure = executor.inline_closure.is_some();
-    suggest::attach(
-        &mut diagnostic,
-        hit,
-        site,
-        model.text,
-        model.ctx.runtime,
-        in_closure,
-        &model.scopes,
-    );
+    suggest::attach(&mut diagnostic, hit, site, model, in_closure);
     out.diagnostics.push(diagnostic);
 }

@@ -9,6 +9,7 @@ use crate::diagnostic::Diagnostic;
 pub mod calls;
 pub mod cpu_loop;
 pub mod lock_across_await;
+pub mod owned;
 pub mod startup;
 pub mod suggest;
 pub mod suppress;

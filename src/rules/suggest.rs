@@ -4,9 +4,12 @@ use std::ops::Range;
 use syn::spanned::Spanned;
 use syn::Expr;
 
+use super::owned;
 use crate::catalog::runtime::Runtime;
 use crate::catalog::Hit;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Suggestion};
+use crate::semantic::model::SemanticModel;
+use crate::semantic::ownership::Shape;
 use crate::semantic::resolve::{Resolution, Scopes};
 
 /// The call a finding is about.
@@ -58,16 +61,17 @@ impl CallSite<'_> {
 }
 
 /// Adds the `help:` of a finding: the async equivalent, a rebased builder chain, or the
-/// `spawn_blocking` rewrite, in that order of preference.
+/// `spawn_blocking` rewrite, in that order of preference. Each is an edit only where it
+/// is known to compile: the same types after the call, the runtime features the
+/// package enables, owned copies for the closure; otherwise it is advice.
 pub fn attach(
     diagnostic: &mut Diagnostic,
     hit: Hit<'_>,
     site: CallSite<'_>,
-    text: &str,
-    runtime: Runtime,
+    model: &SemanticModel<'_, '_>,
     in_closure: bool,
-    scopes: &Scopes<'_>,
 ) {
+    let (text, runtime) = (model.text, model.ctx.runtime);
     if let Some(note) = &hit.matcher.note {
         diagnostic.notes.push(note.clone());
     }
@@ -80,22 +84,34 @@ pub fn attach(
             .as_deref()
             .unwrap_or("use the async equivalent");
         let mut suggestion = replace_call(message, &call_range, rendered);
-        if hit.matcher.machine_applicable {
+        if hit.matcher.changes_type {
+            suggestion.message = format!(
+                "{message}; its result has another type, so the code that uses it changes too"
+            );
+            suggestion.edits.clear();
+        } else if hit.matcher.machine_applicable && !model.guards.any_alive() {
+            // A new `.await` with a std lock guard alive would make the future `!Send`.
             suggestion.applicability = Applicability::MachineApplicable;
         }
         Some(suggestion)
     });
     if suggestion.is_none() {
-        suggestion = rebase(hit, site, text, runtime, scopes);
+        suggestion = rebase(hit, site, text, runtime, &model.scopes);
+    }
+    if suggestion.is_none() && hit.matcher.offload {
+        match offload_call(model, site) {
+            Ok(offloaded) => suggestion = offloaded,
+            Err(unsure) => diagnostic.helps.push(unsure.help()),
+        }
     }
     let call = &text[call_range.clone()];
-    if suggestion.is_none() && hit.matcher.offload {
-        suggestion = runtime.offload(call).map(|rendered| {
-            replace_call("run it on the blocking thread pool", &call_range, rendered)
-        });
-    }
-    let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_));
-    if suggestion.is_none() && !hit.matcher.offload && hit.matcher.in_place && in_place_fits {
+    let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_))
+        && !matches!(
+            owned::captures(model, site),
+            Err(owned::Unsure::ControlFlow(_))
+        );
+    let offered_in_place = suggestion.is_none() && hit.matcher.in_place && in_place_fits;
+    if offered_in_place {
         let message =
             "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
         suggestion = runtime
@@ -112,24 +128,68 @@ pub fn attach(
             suggestion.edits.clear();
             diagnostic.suggestion = Some(suggestion);
         }
-        Some(suggestion) => diagnostic.suggestion = Some(suggestion),
-        None if hit.matcher.offload => diagnostic.helps.push(
-            "move the call off the executor: use the runtime's async equivalent, or run it \
-             inside the runtime's `spawn_blocking`"
-                .into(),
-        ),
+        Some(suggestion) => diagnostic.suggestion = Some(needs_features(suggestion, model)),
+        None if hit.matcher.offload && diagnostic.helps.is_empty() => {
+            diagnostic.helps.push(GENERIC_OFFLOAD_HELP.into())
+        }
         None => {}
     }
 }
 
-/// `spawn_blocking` around the call `text` at `range`, in `runtime`'s spelling.
-pub fn offload_call(range: Range<usize>, text: &str, runtime: Runtime) -> Option<Suggestion> {
-    let rendered = runtime.offload(text)?;
-    Some(replace_call(
-        "run the call on the blocking thread pool",
-        &range,
-        rendered,
-    ))
+/// The help when the runtime is not known.
+pub const GENERIC_OFFLOAD_HELP: &str = "move the call off the executor: use the runtime's \
+    async equivalent, or run it inside the runtime's `spawn_blocking` (whose closure must be \
+    `Send + 'static`)";
+
+/// The `spawn_blocking` rewrite of the call at `site`, with owned copies of what it
+/// uses; `Ok(None)` when the runtime has no `spawn_blocking`.
+pub fn offload_call(
+    model: &SemanticModel<'_, '_>,
+    site: CallSite<'_>,
+) -> Result<Option<Suggestion>, owned::Unsure> {
+    let captures = owned::captures(model, site)?;
+    let range = site.range();
+    let runtime = model.ctx.runtime;
+    let statement = owned::starts_statement(model.text, range.start);
+    let Some(rendered) = owned::rewrite(
+        &model.text[range.clone()],
+        &captures,
+        |closure| runtime.spawn_blocking(closure),
+        statement,
+    ) else {
+        return Ok(None);
+    };
+    let copies: Vec<String> = (captures.iter())
+        .filter(|(_, shape)| !matches!(shape, Shape::Copy | Shape::Static))
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    let message = if copies.is_empty() {
+        "run it on the blocking thread pool (its closure must be `Send + 'static`)".to_string()
+    } else {
+        format!(
+            "run it on the blocking thread pool; the closure must be `Send + 'static`, so it \
+             gets its own copies of {}",
+            copies.join(", ")
+        )
+    };
+    let suggestion = replace_call(&message, &range, rendered);
+    Ok(Some(needs_features(suggestion, model)))
+}
+
+/// A rewrite that needs a tokio feature the package does not enable is advice.
+fn needs_features(mut suggestion: Suggestion, model: &SemanticModel<'_, '_>) -> Suggestion {
+    if suggestion.edits.is_empty() {
+        return suggestion;
+    }
+    if let Some(feature) = model.ctx.features.missing(&suggestion.rendered) {
+        suggestion.message = format!(
+            "{} (add the `{feature}` feature to the `tokio` dependency first)",
+            suggestion.message
+        );
+        suggestion.edits.clear();
+        suggestion.applicability = Applicability::MaybeIncorrect;
+    }
+    suggestion
 }
 
 /// A suggestion that replaces the whole call with `rendered`.
@@ -202,7 +262,8 @@ fn rebase(
     })
 }
 
-/// Fills `{args}`, `{0}`.., `{last}`, `{receiver}`, `{name}` and `{expr}` in a template.
+/// Fills `{args}`, `{0}`.., `{last}`, `{receiver}`, `{name}` and `{expr}` in a template
+/// (`{{` and `}}` are literal braces).
 /// `None` when the template needs an argument the call does not have.
 fn fill(template: &str, path: &str, site: CallSite<'_>, text: &str) -> Option<String> {
     let args = site.args();
@@ -210,7 +271,13 @@ fn fill(template: &str, path: &str, site: CallSite<'_>, text: &str) -> Option<St
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
+        out.push_str(&rest[..open].replace("}}", "}"));
+        if rest[open + 1..].starts_with('{') {
+            // `{{` is a literal brace.
+            out.push('{');
+            rest = &rest[open + 2..];
+            continue;
+        }
         let close = open + rest[open..].find('}')?;
         let key = &rest[open + 1..close];
         let postfix = rest[close + 1..].starts_with('.');
@@ -246,7 +313,7 @@ fn fill(template: &str, path: &str, site: CallSite<'_>, text: &str) -> Option<St
         }
         rest = &rest[close + 1..];
     }
-    out.push_str(rest);
+    out.push_str(&rest.replace("}}", "}"));
     Some(out)
 }
 

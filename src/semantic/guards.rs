@@ -123,6 +123,16 @@ impl Guards {
         }
     }
 
+    /// Whether any std lock guard is alive here (a new `.await` would hold it).
+    pub fn any_alive(&self) -> bool {
+        self.frames.iter().any(|f| !f.is_empty())
+    }
+
+    /// Whether `name` is a live lock guard.
+    pub fn is_alive(&self, name: &str) -> bool {
+        (self.frames.iter().flatten()).any(|g| g.name.as_deref() == Some(name))
+    }
+
     /// An `.await`: every live guard is held across it.
     pub fn awaited(&mut self, at: Range<usize>) {
         for guard in self.frames.iter_mut().flatten() {

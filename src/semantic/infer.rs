@@ -96,6 +96,12 @@ impl SemanticModel<'_, '_> {
         }
         let annotated = self.scopes.resolve_type(&p.ty);
         self.bind_pattern(&p.pat, annotated.or(ty));
+        if let Pat::Ident(ident) = &*p.pat {
+            if ident.by_ref.is_none() && ident.subpat.is_none() {
+                let shape = super::ownership::of_type(&p.ty);
+                self.scopes.set_shape(&ident.ident.to_string(), shape);
+            }
+        }
     }
 
     pub fn bind_pattern(&mut self, pat: &Pat, ty: Option<Ty>) {

@@ -2,7 +2,7 @@
 //! file: where it runs, what names and receivers resolve to, which lock guards live.
 use std::collections::HashSet;
 
-use crate::catalog::runtime::Runtime;
+use crate::catalog::runtime::{Features, Runtime};
 use crate::catalog::Catalog;
 
 pub mod guards;
@@ -10,6 +10,7 @@ pub mod infer;
 pub mod local_path;
 pub mod model;
 pub mod offload;
+pub mod ownership;
 pub mod resolve;
 pub mod struct_fields;
 pub mod test_code;
@@ -18,6 +19,8 @@ pub mod test_code;
 pub struct FileContext<'c> {
     pub catalog: &'c Catalog,
     pub runtime: Runtime,
+    /// The tokio features the package enables: a rewrite needing another is advice.
+    pub features: Features,
     /// Report inside test code (`#[cfg(test)]`, `#[test]` fns) too.
     pub include_tests: bool,
     /// Field types of structs declared in other files of the same package.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use syn::{Item, UseTree};
 
 use super::local_path::{relative_path, Anchor, LocalPath};
+use super::ownership::Shape;
 use crate::catalog::ty::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WRAPPERS};
 use crate::catalog::Catalog;
 
@@ -42,8 +43,16 @@ struct Frame {
     globs: Vec<Vec<String>>,
     /// Every imported path, `as _` included: the traits in scope.
     imports: Vec<Vec<String>>,
-    /// Variables, in declaration order, with their type when known.
-    locals: Vec<(String, Option<Ty>)>,
+    /// Variables, in declaration order.
+    locals: Vec<Local>,
+}
+
+/// A variable: its receiver type when known, and how a `move` closure could take it.
+#[derive(Debug)]
+struct Local {
+    name: String,
+    ty: Option<Ty>,
+    shape: Shape,
 }
 
 /// The stack of frames at the point being analysed.
@@ -114,7 +123,7 @@ impl<'c> Scopes<'c> {
         for frame in self.visible() {
             // A variable shadows a name, never the first segment of a path (`migrate::add`
             // with a variable `migrate` in scope is still the module's fn).
-            if segments.len() == 1 && frame.locals.iter().any(|(n, _)| n == first) {
+            if segments.len() == 1 && frame.locals.iter().any(|l| l.name == *first) {
                 return None;
             }
             match frame.names.get(first) {
@@ -137,7 +146,7 @@ impl<'c> Scopes<'c> {
     /// The path of a crate-local item named `name` visible here (not a variable).
     fn local_item(&self, name: &str) -> Option<LocalPath> {
         for frame in self.visible() {
-            if frame.locals.iter().any(|(n, _)| n == name) {
+            if frame.locals.iter().any(|l| l.name == name) {
                 return None;
             }
             match frame.names.get(name) {
@@ -156,7 +165,11 @@ impl<'c> Scopes<'c> {
     /// Declares a variable in the innermost frame.
     pub fn add_local(&mut self, name: String, ty: Option<Ty>) {
         if let Some(frame) = self.frames.last_mut() {
-            frame.locals.push((name, ty));
+            frame.locals.push(Local {
+                name,
+                ty,
+                shape: Shape::Unknown,
+            });
         }
     }
 
@@ -174,8 +187,30 @@ impl<'c> Scopes<'c> {
     /// The type of variable `name`, if it is a variable: `Some(None)` when untyped.
     pub fn local_type(&self, name: &str) -> Option<Option<&Ty>> {
         for frame in self.visible() {
-            if let Some((_, ty)) = frame.locals.iter().rev().find(|(n, _)| n == name) {
-                return Some(ty.as_ref());
+            if let Some(local) = frame.locals.iter().rev().find(|l| l.name == name) {
+                return Some(local.ty.as_ref());
+            }
+            if frame.names.contains_key(name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Records how the variable `name` just declared in the innermost frame holds its value.
+    pub fn set_shape(&mut self, name: &str, shape: Shape) {
+        let local = (self.frames.last_mut())
+            .and_then(|frame| frame.locals.iter_mut().rev().find(|l| l.name == name));
+        if let Some(local) = local {
+            local.shape = shape;
+        }
+    }
+
+    /// How variable `name` holds its value; `None` when `name` is no variable.
+    pub fn local_shape(&self, name: &str) -> Option<Shape> {
+        for frame in self.visible() {
+            if let Some(local) = frame.locals.iter().rev().find(|l| l.name == name) {
+                return Some(local.shape);
             }
             if frame.names.contains_key(name) {
                 return None;
@@ -224,7 +259,7 @@ impl<'c> Scopes<'c> {
             _ => {}
         }
         for frame in self.visible() {
-            if frame.locals.iter().any(|(n, _)| n == first) && segments.len() == 1 {
+            if frame.locals.iter().any(|l| l.name == *first) && segments.len() == 1 {
                 return Resolution::Local;
             }
             match frame.names.get(first) {

@@ -7,7 +7,7 @@ use std::ops::Range;
 use syn::visit::{self, Visit};
 use syn::Item;
 
-use crate::diagnostic::{Applicability, Edit, Label, Suggestion};
+use crate::diagnostic::{Applicability, Label, Suggestion};
 use crate::semantic::model::SemanticModel;
 use crate::semantic::resolve::Resolution;
 
@@ -67,12 +67,14 @@ pub fn check(
                 .then(|| model.ctx.runtime.offload(&block).map(|call| call + ";"))
                 .flatten();
             if let (Some(rendered), None) = (offloaded, &executor.inline_closure) {
+                // Advice, not an edit: the loop's body may change variables outside it,
+                // which a `move` closure would change only in its own copies.
                 diagnostic.suggestion = Some(Suggestion {
-                    message: "move the computation to the blocking thread pool".into(),
-                    edits: vec![Edit {
-                        range: loop_range,
-                        replacement: rendered.clone(),
-                    }],
+                    message: "move the computation to the blocking thread pool (its closure \
+                              must be `Send + 'static`: it owns what it uses, and hands results \
+                              back as its return value)"
+                        .into(),
+                    edits: Vec::new(),
                     rendered,
                     applicability: Applicability::MaybeIncorrect,
                 });

@@ -60,10 +60,7 @@ struct Reach {
 /// A finding of the pass, and the file (normalised path) it belongs in.
 pub struct Finding {
     pub path: PathBuf,
-    /// All but the suggestion, which needs the file's text.
     pub diagnostic: Diagnostic,
-    /// The call to wrap in `spawn_blocking`, when that is the advice.
-    pub offload: Option<std::ops::Range<usize>>,
 }
 
 pub type Findings = Vec<Finding>;
@@ -526,11 +523,16 @@ impl<'a> Graph<'a> {
                 let reached = (self.call_site_targets(path, &call.callee))
                     .filter(|&(id, _)| state[id].is_some());
                 if let Some((id, from)) = reached.min() {
+                    let mut diagnostic =
+                        self.finding(&state, id, from, call, (startup, main_thread));
+                    match &call.offload {
+                        Some(Ok(rewrite)) => diagnostic.suggestion = Some(rewrite.clone()),
+                        Some(Err(advice)) => diagnostic.helps.push(advice.clone()),
+                        None => {}
+                    }
                     findings.push(Finding {
                         path: path.clone(),
-                        diagnostic: self.finding(&state, id, from, call, (startup, main_thread)),
-                        offload: (!call.awaited && call.context.inline_closure.is_none())
-                            .then(|| call.call.clone()),
+                        diagnostic,
                     });
                 }
             }

@@ -7,7 +7,7 @@ use super::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummar
 use crate::catalog::ty::LOCAL_TYPE_PREFIX;
 use crate::catalog::Hit;
 use crate::diagnostic::Level;
-use crate::rules::suggest::CallSite;
+use crate::rules::suggest::{self, CallSite};
 use crate::rules::Output;
 use crate::semantic::local_path::{Anchor, LocalPath};
 use crate::semantic::model::SemanticModel;
@@ -112,6 +112,13 @@ pub fn call(
     let Some(executor) = &model.executor else {
         return;
     };
+    let offload = (!awaited && executor.inline_closure.is_none()).then(|| {
+        match suggest::offload_call(model, site) {
+            Ok(Some(suggestion)) => Ok(suggestion),
+            Ok(None) => Err(suggest::GENERIC_OFFLOAD_HELP.to_string()),
+            Err(unsure) => Err(unsure.help()),
+        }
+    });
     let call = ExecutorCall {
         callee,
         caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
@@ -119,6 +126,7 @@ pub fn call(
         primary: site.primary_range(),
         context: executor.clone(),
         awaited,
+        offload,
     };
     out.summary.executor_calls.push(call);
 }

@@ -3,6 +3,7 @@
 //!
 //! Summaries hold no syntax: paths, names and line numbers only, so that the pass
 //! over a whole workspace works on small data.
+use crate::diagnostic::Suggestion;
 use std::ops::Range;
 
 use crate::semantic::local_path::LocalPath;
@@ -110,6 +111,9 @@ pub struct ExecutorCall {
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,
+    /// What to write if the callee blocks: the `spawn_blocking` rewrite, or why none
+    /// fits (made here, where the variables the call uses are known).
+    pub offload: Option<Result<Suggestion, String>>,
 }
 
 /// Reads `#[diagnostic::blocking]` and the `unblock: blocking|nonblocking` doc lines.
