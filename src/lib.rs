@@ -2,6 +2,8 @@
 //!
 //! The layers, each importing only those listed after it:
 //! - `cli`: flags, exit codes, `rules`, `explain`.
+//! - `fix`: `--fix`, `--unsafe-fixes` and `--diff`: edits applied in memory pass after
+//!   pass, checked by parsing, written atomically or shown as a diff.
 //! - `report`: the renderers (human, short, json, sarif, github).
 //! - `driver`: workspace discovery, configuration and settings, the parallel scan and
 //!   the package-wide passes, baselines.
@@ -21,6 +23,7 @@ pub mod checker;
 pub mod cli;
 pub mod diagnostic;
 pub mod driver;
+pub mod fix;
 pub mod report;
 pub mod rules;
 pub mod semantic;

@@ -15,6 +15,7 @@ const LAYERS: &[&str] = &[
     "checker",
     "driver",
     "report",
+    "fix",
     "cli",
 ];
 

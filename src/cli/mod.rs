@@ -1,4 +1,5 @@
 //! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
+mod fix;
 mod output;
 
 use std::ffi::OsString;
@@ -138,6 +139,9 @@ pub struct Cli {
     /// Number of parallel jobs (default: all cores)
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
+
+    #[command(flatten)]
+    fixes: fix::FixArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -242,10 +246,35 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
         prefilter: true,
         cpu_loop_threshold: cli.cpu_loop_threshold,
     };
-    let mut report = scan::scan(&discovered, &options);
-    let hidden = apply_levels(&mut report, &overrides, catalog);
     let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
     let relative = |path: &Path| report::relative(path, &workspace_root);
+    let mut fixed_summary = None;
+    let (mut report, hidden) = if cli.fixes.wanted() {
+        if cli.write_baseline.is_some() {
+            return Err("--write-baseline cannot be combined with the fix flags".into());
+        }
+        let known_findings = cli.baseline.as_deref().map(baseline::read).transpose()?;
+        let mut hidden = Default::default();
+        let scan_once = || {
+            let mut report = scan::scan(&discovered, &options);
+            hidden = apply_levels(&mut report, &overrides, catalog);
+            if let Some(known) = &known_findings {
+                baseline::filter(&mut report, known, &relative);
+            }
+            report
+        };
+        match fix::run(&cli.fixes, scan_once, out)? {
+            fix::Done::Diff(code) => return Ok(code),
+            fix::Done::Fixed { remaining, summary } => {
+                fixed_summary = Some(summary);
+                (remaining, hidden)
+            }
+        }
+    } else {
+        let mut report = scan::scan(&discovered, &options);
+        let hidden = apply_levels(&mut report, &overrides, catalog);
+        (report, hidden)
+    };
     if let Some(file) = &cli.write_baseline {
         let count = baseline::write(file, &report, &relative)?;
         if !cli.quiet {
@@ -286,6 +315,9 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
         .print(cli.message_format, shown, out)
         .map_err(|e| e.to_string())?;
     let human = !cli.quiet && cli.message_format == MessageFormat::Human;
+    if let Some(summary) = fixed_summary.filter(|_| !cli.quiet) {
+        note_line(out, &summary).map_err(|e| e.to_string())?;
+    }
     if known > 0 && human {
         let line = format!("{known} findings in the baseline were not shown");
         note_line(out, &line).map_err(|e| e.to_string())?;
@@ -366,7 +398,7 @@ fn apply_levels(
     let deny_warnings = overrides.contains(&Override::Warnings);
     let mut hidden = [(startup::LINT, 0), (startup::MAIN_LINT, 0)];
     for file in &mut report.files {
-        for diagnostic in &mut file.diagnostics {
+        for diagnostic in file.diagnostics.iter_mut().chain(&mut file.folded) {
             let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
             for flag in overrides {
                 match flag {
@@ -389,8 +421,11 @@ fn apply_levels(
                 .count();
         }
         file.diagnostics.retain(|d| d.level != Level::Allow);
+        file.folded.retain(|d| d.level != Level::Allow);
     }
-    report.files.retain(|f| !f.diagnostics.is_empty());
+    report
+        .files
+        .retain(|f| !f.diagnostics.is_empty() || !f.folded.is_empty());
     hidden
 }
 

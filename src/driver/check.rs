@@ -38,6 +38,7 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
                 source,
                 diagnostics: vec![diagnostic],
                 package: file.package.clone(),
+                folded: Vec::new(),
             };
             return Outcome {
                 report,
@@ -64,6 +65,7 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
             source,
             diagnostics: checked.diagnostics,
             package: file.package.clone(),
+            folded: Vec::new(),
         },
         parsed: checked.parsed,
         wanted_structs: checked.wanted_structs,
@@ -100,6 +102,7 @@ pub fn check_source(
         source,
         diagnostics: checked.diagnostics,
         package: None,
+        folded: Vec::new(),
     }
 }
 
@@ -114,6 +117,7 @@ pub fn check_bytes(display: &str, bytes: &[u8], runtime: Runtime) -> FileReport 
                 source: SourceFile::new(display.into(), display.into(), String::new()),
                 diagnostics: vec![file_error(Catalog::builtin(), message, None)],
                 package: None,
+                folded: Vec::new(),
             }
         }
     }

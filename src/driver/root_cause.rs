@@ -58,6 +58,7 @@ pub fn merge(files: &mut [FileReport]) {
     }
     merged.sort_unstable();
     for (f, d) in merged.into_iter().rev() {
-        files[f].diagnostics.remove(d);
+        let folded = files[f].diagnostics.remove(d);
+        files[f].folded.push(folded);
     }
 }

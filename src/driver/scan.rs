@@ -48,6 +48,9 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// The root of the file's package, when it has one.
     pub package: Option<PathBuf>,
+    /// Findings folded into another call site's finding of the same root cause: not
+    /// reported, but their fixes are applied with the reported one's.
+    pub folded: Vec<Diagnostic>,
 }
 
 /// The result of a scan.
@@ -174,7 +177,9 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         .files
         .sort_by(|a, b| a.source.display.cmp(&b.source.display));
     super::root_cause::merge(&mut report.files);
-    report.files.retain(|f| !f.diagnostics.is_empty());
+    report
+        .files
+        .retain(|f| !f.diagnostics.is_empty() || !f.folded.is_empty());
     report
 }
 

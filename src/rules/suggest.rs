@@ -89,8 +89,7 @@ pub fn attach(
                 "{message}; its result has another type, so the code that uses it changes too"
             );
             suggestion.edits.clear();
-        } else if hit.matcher.machine_applicable && !model.guards.any_alive() {
-            // A new `.await` with a std lock guard alive would make the future `!Send`.
+        } else if hit.matcher.machine_applicable {
             suggestion.applicability = Applicability::MachineApplicable;
         }
         Some(suggestion)
@@ -98,11 +97,25 @@ pub fn attach(
     if suggestion.is_none() {
         suggestion = rebase(hit, site, text, runtime, &model.scopes);
     }
+    // A twin the package's tokio features lack: `spawn_blocking` may still fit.
+    let lacking = (suggestion.as_ref())
+        .filter(|s| !s.edits.is_empty() && hit.matcher.offload)
+        .and_then(|s| Some((model.ctx.features.missing(&s.rendered)?, s.rendered.clone())));
+    let twin_without_feature = lacking
+        .as_ref()
+        .and_then(|_| Some(needs_features(suggestion.take()?, model)));
     if suggestion.is_none() && hit.matcher.offload {
         match offload_call(model, site) {
             Ok(offloaded) => suggestion = offloaded,
             Err(unsure) => diagnostic.helps.push(unsure.help()),
         }
+    }
+    match (&suggestion, lacking) {
+        (Some(_), Some((feature, rendered))) => diagnostic.helps.push(format!(
+            "with tokio's `{feature}` feature enabled, the async equivalent: `{rendered}`"
+        )),
+        (None, _) => suggestion = twin_without_feature,
+        _ => {}
     }
     let call = &text[call_range.clone()];
     let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_))
@@ -128,7 +141,12 @@ pub fn attach(
             suggestion.edits.clear();
             diagnostic.suggestion = Some(suggestion);
         }
-        Some(suggestion) => diagnostic.suggestion = Some(needs_features(suggestion, model)),
+        Some(suggestion) => {
+            diagnostic.suggestion = Some(needs_features(
+                no_await_under_guard(suggestion, model),
+                model,
+            ))
+        }
         None if hit.matcher.offload && diagnostic.helps.is_empty() => {
             diagnostic.helps.push(GENERIC_OFFLOAD_HELP.into())
         }
@@ -173,7 +191,28 @@ pub fn offload_call(
         )
     };
     let suggestion = replace_call(&message, &range, rendered);
-    Ok(Some(needs_features(suggestion, model)))
+    Ok(Some(needs_features(
+        no_await_under_guard(suggestion, model),
+        model,
+    )))
+}
+
+/// A std lock guard alive here would be held across a new `.await`, which makes the
+/// future `!Send` (and `tokio::spawn` refuses it): such a rewrite is advice.
+fn no_await_under_guard(mut suggestion: Suggestion, model: &SemanticModel<'_, '_>) -> Suggestion {
+    if !suggestion.edits.is_empty()
+        && model.guards.any_alive()
+        && suggestion.rendered.contains(".await")
+    {
+        suggestion.message = format!(
+            "{} once the lock guard alive here is dropped (an `.await` while it lives makes \
+             the future `!Send`)",
+            suggestion.message
+        );
+        suggestion.edits.clear();
+        suggestion.applicability = Applicability::MaybeIncorrect;
+    }
+    suggestion
 }
 
 /// A rewrite that needs a tokio feature the package does not enable is advice.

@@ -1,5 +1,7 @@
 //! Source text: reading files, the byte ↔ line/column index, and the cheap prefilter.
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 /// Why a file's text could not be had.
 #[derive(Debug)]
@@ -22,8 +24,34 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Reads a file as UTF-8 text.
+/// Text that stands in for files on disk while it is set: `--fix` and `--diff` check
+/// their edits by scanning again before anything is written. Keyed by canonical path.
+static OVERLAY: RwLock<Option<HashMap<PathBuf, String>>> = RwLock::new(None);
+
+/// Runs `work` with `files` (path → text) read in place of the files on disk.
+pub fn with_overlay<R>(files: &HashMap<PathBuf, String>, work: impl FnOnce() -> R) -> R {
+    let keyed = (files.iter())
+        .map(|(path, text)| (overlay_key(path), text.clone()))
+        .collect();
+    *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = Some(keyed);
+    let result = work();
+    *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = None;
+    result
+}
+
+fn overlay_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Reads a file as UTF-8 text (or the text standing in for it).
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let overlay = OVERLAY.read().unwrap_or_else(|e| e.into_inner());
+    if let Some(files) = overlay.as_ref() {
+        if let Some(text) = files.get(&overlay_key(path)) {
+            return Ok(text.clone());
+        }
+    }
+    drop(overlay);
     decode(std::fs::read(path).map_err(LoadError::Io)?)
 }
 
