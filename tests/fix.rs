@@ -256,3 +256,32 @@ fn uncommitted_changes_are_refused_unless_allowed() {
     );
     assert_eq!(forced.code, 0, "{}", forced.stderr);
 }
+
+#[test]
+fn fixes_follow_the_selection() {
+    let dir = copied();
+    let before = sources(dir.path());
+    let changed = |after: &BTreeMap<String, String>| -> Vec<String> {
+        (after.iter())
+            .filter(|(path, text)| before.get(*path) != Some(text))
+            .map(|(path, _)| path.clone())
+            .collect()
+    };
+    // Paths mode: exactly the named file.
+    let named = run(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "async-std-app/src/main.rs"],
+    );
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    assert_eq!(changed(&sources(dir.path())), ["async-std-app/src/main.rs"]);
+    // `-p`: that package only.
+    let package = run(
+        dir.path(),
+        &["-p", "tokio-minimal", "--fix", "--unsafe-fixes"],
+    );
+    assert_eq!(package.code, 0, "{}", package.stderr);
+    assert_eq!(
+        changed(&sources(dir.path())),
+        ["async-std-app/src/main.rs", "tokio-minimal/src/main.rs"]
+    );
+}

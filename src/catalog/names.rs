@@ -21,7 +21,16 @@ group: {} · default level: {}
             self.level.as_str(),
             self.summary,
             self.explanation.trim_end()
-        )
+        ) + if self.has_rewrites() { FIXES } else { "" }
+    }
+
+    /// Whether the lint's findings can come with a rewrite.
+    fn has_rewrites(&self) -> bool {
+        matches!(
+            self.id.as_str(),
+            "transitive_blocking" | "declared_blocking"
+        ) || (self.matchers.iter())
+            .any(|m| m.offload || !m.suggest.is_empty() || m.rebase.is_some())
     }
 
     /// The address of the lint's page.
@@ -29,6 +38,24 @@ group: {} · default level: {}
         format!("{DOCS_URL}/{}.md", self.id)
     }
 }
+
+/// How the rewrites of a lint's findings are applied, and the rule their closures obey.
+const FIXES: &str = "
+
+### Fixes
+`cargo unblock --fix` applies the rewrites that compile wherever the original did: an
+async equivalent with the same types (`tokio::fs::read_to_string(path).await`), when
+the package's tokio dependency has the feature it needs and no std lock guard is alive
+at the call. `--unsafe-fixes` adds the ones to review: a builder swapped for the
+runtime's, or the call moved to the blocking thread pool. `--diff` shows them first.
+
+A `spawn_blocking` closure runs on another thread, so it must be `Send + 'static`: it
+cannot borrow from the async fn. The rewrite gives it owned copies of what the call
+uses (`let name = name.clone();` before it; a `&str` or `&Path` becomes an owned value
+lent back inside), so the originals stay usable after the call and on the next turn of
+a loop. Where a value cannot be copied that way (a lock guard, `self`, a value whose
+type is not known), there is no edit, and the help says what to move.
+";
 
 impl Catalog {
     /// The lint or group a misspelled `name` most likely means.

@@ -3,7 +3,9 @@
 
     ledger.py check    run the tool on every crate in crates.txt and compare with
                        ledger.tsv: fail on a finding the ledger lacks, or on a TP the
-                       tool no longer reports; print precision and actionable share
+                       tool no longer reports; print precision and actionable share;
+                       apply every fix in memory (`--diff --unsafe-fixes`) and fail
+                       if one leaves a file that does not parse
     ledger.py record   the same run, appending the findings the ledger lacks as rows
                        with verdict `?` (to be judged by reading the code)
     ledger.py prune    the same run, dropping the rows of findings no longer reported
@@ -71,6 +73,31 @@ def findings(run):
             lint = rest[rest.index("[unblock::") + 10 : rest.index("]")]
             found[(name, path, line_no, lint)] += 1
     return found
+
+
+def fixes():
+    """Every fix the tool offers on every crate (`--diff --unsafe-fixes --all-targets`),
+    applied in memory: the fixed files must still parse. Returns (problems, summary)."""
+    problems, fixed, files = [], 0, 0
+    for name, version in crates():
+        directory = os.path.join(HERE, "crates", f"{name}-{version}")
+        result = subprocess.run(
+            [BIN, "--diff", "--unsafe-fixes", "--all-targets"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RUSTUP_TOOLCHAIN": toolchain()},
+        )
+        if result.returncode not in (0, 1):
+            problems.append(f"fixes: exit {result.returncode} on {name}:\n{result.stderr[-2000:]}")
+        for line in result.stderr.splitlines():
+            if "was not applied" in line or "did not settle" in line:
+                problems.append(f"fixes: {name}: {line}")
+            if line.startswith("note: would fix "):
+                words = line.split()
+                fixed += int(words[3])
+                files += int(words[6])
+    return problems, f"fixes: {fixed} findings fixed in {files} files, every result parses"
 
 
 def read_ledger():
@@ -148,6 +175,9 @@ def main():
                 f.write("\t".join(row) + "\n")
         print(f"ecosystem: appended {len(appended)} rows to judge")
         return
+    fix_problems, fix_summary = fixes()
+    problems += fix_problems
+    print(fix_summary)
     unjudged = [r for r in rows if r["verdict"] not in ("TP", "FP")]
     problems += [f"not judged: {r['run']} {' '.join(key(r))}" for r in unjudged]
     if problems:
