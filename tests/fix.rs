@@ -161,10 +161,14 @@ fn unsafe_fixes_compile_and_settle() {
          tokio::task::spawn_blocking(move || encrypt_file(&key, Path::new(&path))).await.unwrap() });"
     ));
     assert!(app.contains("tokio::process::Command::new(\"git\")"));
-    // No edit where the closure cannot own what the call uses.
-    assert!(app.contains("helpers::remove_expired(&mut guard);"));
-    assert!(app.contains("helpers::init_log(args.log_file.clone());"));
-    assert!(app.contains("self.reload()"));
+    // Where a `spawn_blocking` closure cannot own what the call uses (a guard, a value
+    // of unknown type, `self`), tokio's `block_in_place` keeps the borrows.
+    assert!(app.contains("tokio::task::block_in_place(|| helpers::remove_expired(&mut guard));"));
+    assert!(
+        app.contains("tokio::task::block_in_place(|| helpers::init_log(args.log_file.clone()));")
+    );
+    assert!(app.contains("tokio::task::block_in_place(|| self.reload())"));
+    assert!(!app.contains("spawn_blocking(move || self"));
     let minimal = &code(&fixed["tokio-minimal/src/main.rs"]);
     assert!(
         !minimal.contains("tokio::fs") && !minimal.contains("tokio::time"),

@@ -125,11 +125,9 @@ pub fn attach(
         );
     let offered_in_place = suggestion.is_none() && hit.matcher.in_place && in_place_fits;
     if offered_in_place {
-        let message =
-            "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
         suggestion = runtime
             .in_place(call)
-            .map(|rendered| replace_call(message, &call_range, rendered));
+            .map(|rendered| replace_call(IN_PLACE_HELP, &call_range, rendered));
     }
     match suggestion {
         Some(mut suggestion) if in_closure && suggestion.rendered.contains(".await") => {
@@ -153,6 +151,30 @@ pub fn attach(
         None => {}
     }
 }
+
+/// The rewrite of a call to one of the crate's fns that blocks: `spawn_blocking` with
+/// owned copies; where that does not fit, why, and tokio's `block_in_place` (which
+/// keeps borrows working) unless the call has control flow a closure would change.
+pub fn call_rewrite(
+    model: &SemanticModel<'_, '_>,
+    site: CallSite<'_>,
+) -> (Option<Suggestion>, Option<String>) {
+    match offload_call(model, site) {
+        Ok(Some(suggestion)) => (Some(suggestion), None),
+        Ok(None) => (None, Some(GENERIC_OFFLOAD_HELP.to_string())),
+        Err(unsure @ owned::Unsure::ControlFlow(_)) => (None, Some(unsure.help())),
+        Err(unsure) => {
+            let range = site.range();
+            let in_place = (model.ctx.runtime.in_place(&model.text[range.clone()]))
+                .map(|rendered| replace_call(IN_PLACE_HELP, &range, rendered))
+                .map(|s| needs_features(s, model));
+            (in_place, Some(unsure.help()))
+        }
+    }
+}
+
+const IN_PLACE_HELP: &str =
+    "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
 
 /// The help when the runtime is not known.
 pub const GENERIC_OFFLOAD_HELP: &str = "move the call off the executor: use the runtime's \

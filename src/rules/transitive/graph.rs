@@ -525,11 +525,8 @@ impl<'a> Graph<'a> {
                 if let Some((id, from)) = reached.min() {
                     let mut diagnostic =
                         self.finding(&state, id, from, call, (startup, main_thread));
-                    match &call.offload {
-                        Some(Ok(rewrite)) => diagnostic.suggestion = Some(rewrite.clone()),
-                        Some(Err(advice)) => diagnostic.helps.push(advice.clone()),
-                        None => {}
-                    }
+                    diagnostic.suggestion = call.rewrite.clone();
+                    diagnostic.helps.extend(call.advice.clone());
                     findings.push(Finding {
                         path: path.clone(),
                         diagnostic,

@@ -112,13 +112,11 @@ pub fn call(
     let Some(executor) = &model.executor else {
         return;
     };
-    let offload = (!awaited && executor.inline_closure.is_none()).then(|| {
-        match suggest::offload_call(model, site) {
-            Ok(Some(suggestion)) => Ok(suggestion),
-            Ok(None) => Err(suggest::GENERIC_OFFLOAD_HELP.to_string()),
-            Err(unsure) => Err(unsure.help()),
-        }
-    });
+    let (rewrite, advice) = if !awaited && executor.inline_closure.is_none() {
+        suggest::call_rewrite(model, site)
+    } else {
+        (None, None)
+    };
     let call = ExecutorCall {
         callee,
         caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
@@ -126,7 +124,8 @@ pub fn call(
         primary: site.primary_range(),
         context: executor.clone(),
         awaited,
-        offload,
+        rewrite,
+        advice,
     };
     out.summary.executor_calls.push(call);
 }

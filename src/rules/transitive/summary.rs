@@ -111,9 +111,11 @@ pub struct ExecutorCall {
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,
-    /// What to write if the callee blocks: the `spawn_blocking` rewrite, or why none
-    /// fits (made here, where the variables the call uses are known).
-    pub offload: Option<Result<Suggestion, String>>,
+    /// What to write if the callee blocks (made here, where the variables the call
+    /// uses are known): the `spawn_blocking` rewrite, or `block_in_place` and why the
+    /// former does not fit.
+    pub rewrite: Option<Suggestion>,
+    pub advice: Option<String>,
 }
 
 /// Reads `#[diagnostic::blocking]` and the `unblock: blocking|nonblocking` doc lines.
