@@ -169,6 +169,7 @@ fn unsafe_fixes_compile_and_settle() {
     );
     assert!(app.contains("tokio::task::block_in_place(|| self.reload())"));
     assert!(!app.contains("spawn_blocking(move || self"));
+    assert!(app.contains("tokio::task::block_in_place(|| helpers::store(&name)).is_ok()"));
     let minimal = &code(&fixed["tokio-minimal/src/main.rs"]);
     assert!(
         !minimal.contains("tokio::fs") && !minimal.contains("tokio::time"),

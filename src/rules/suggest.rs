@@ -152,24 +152,25 @@ pub fn attach(
     }
 }
 
-/// The rewrite of a call to one of the crate's fns that blocks: `spawn_blocking` with
-/// owned copies; where that does not fit, why, and tokio's `block_in_place` (which
-/// keeps borrows working) unless the call has control flow a closure would change.
+/// The rewrites of a call to one of the crate's fns that blocks: `spawn_blocking` with
+/// owned copies; tokio's `block_in_place` (which keeps borrows working) for when that
+/// does not fit, unless the call has control flow a closure would change; and the help
+/// when `spawn_blocking` does not fit.
 pub fn call_rewrite(
     model: &SemanticModel<'_, '_>,
     site: CallSite<'_>,
-) -> (Option<Suggestion>, Option<String>) {
+) -> (Option<Suggestion>, Option<Suggestion>, Option<String>) {
+    let range = site.range();
+    let in_place = || {
+        (model.ctx.runtime.in_place(&model.text[range.clone()]))
+            .map(|rendered| replace_call(IN_PLACE_HELP, &range, rendered))
+            .map(|s| needs_features(s, model))
+    };
     match offload_call(model, site) {
-        Ok(Some(suggestion)) => (Some(suggestion), None),
-        Ok(None) => (None, Some(GENERIC_OFFLOAD_HELP.to_string())),
-        Err(unsure @ owned::Unsure::ControlFlow(_)) => (None, Some(unsure.help())),
-        Err(unsure) => {
-            let range = site.range();
-            let in_place = (model.ctx.runtime.in_place(&model.text[range.clone()]))
-                .map(|rendered| replace_call(IN_PLACE_HELP, &range, rendered))
-                .map(|s| needs_features(s, model));
-            (in_place, Some(unsure.help()))
-        }
+        Ok(Some(suggestion)) => (Some(suggestion), in_place(), None),
+        Ok(None) => (None, None, Some(GENERIC_OFFLOAD_HELP.to_string())),
+        Err(unsure @ owned::Unsure::ControlFlow(_)) => (None, None, Some(unsure.help())),
+        Err(unsure) => (None, in_place(), Some(unsure.help())),
     }
 }
 

@@ -525,8 +525,19 @@ impl<'a> Graph<'a> {
                 if let Some((id, from)) = reached.min() {
                     let mut diagnostic =
                         self.finding(&state, id, from, call, (startup, main_thread));
-                    diagnostic.suggestion = call.rewrite.clone();
-                    diagnostic.helps.extend(call.advice.clone());
+                    if self.summary_of(id).returns_unsendable {
+                        // The result would have to cross threads, and cannot.
+                        diagnostic.suggestion = call.in_place.clone();
+                        diagnostic.helps.push(format!(
+                            "to run it on the blocking thread pool, make `{}` return a \
+                             `Send + 'static` value (a `Box<dyn Error + Send + Sync>`, an \
+                             owned value): `spawn_blocking` hands the result back across threads",
+                            self.summary_of(id).display
+                        ));
+                    } else {
+                        diagnostic.suggestion = (call.rewrite.clone()).or(call.in_place.clone());
+                        diagnostic.helps.extend(call.advice.clone());
+                    }
                     findings.push(Finding {
                         path: path.clone(),
                         diagnostic,

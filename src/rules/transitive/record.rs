@@ -62,6 +62,7 @@ pub fn fn_entered(
             trait_impl: kind == FnKind::Method && model.in_trait_impl,
             line: model.line_of(sig.ident.span().byte_range().start),
             is_async: sig.asyncness.is_some(),
+            returns_unsendable: summary::unsendable(&sig.output),
             declared: summary::declared(attrs),
             blocks: Vec::new(),
             calls: Vec::new(),
@@ -112,10 +113,10 @@ pub fn call(
     let Some(executor) = &model.executor else {
         return;
     };
-    let (rewrite, advice) = if !awaited && executor.inline_closure.is_none() {
+    let (rewrite, in_place, advice) = if !awaited && executor.inline_closure.is_none() {
         suggest::call_rewrite(model, site)
     } else {
-        (None, None)
+        (None, None, None)
     };
     let call = ExecutorCall {
         callee,
@@ -125,6 +126,7 @@ pub fn call(
         context: executor.clone(),
         awaited,
         rewrite,
+        in_place,
         advice,
     };
     out.summary.executor_calls.push(call);

@@ -45,6 +45,9 @@ pub struct FnSummary {
     pub trait_impl: bool,
     pub line: usize,
     pub is_async: bool,
+    /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait
+    /// object or `impl Trait` without `Send`): no `spawn_blocking` around a call of it.
+    pub returns_unsendable: bool,
     pub declared: Option<Declared>,
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
@@ -115,7 +118,60 @@ pub struct ExecutorCall {
     /// uses are known): the `spawn_blocking` rewrite, or `block_in_place` and why the
     /// former does not fit.
     pub rewrite: Option<Suggestion>,
+    /// tokio's `block_in_place`, for a callee whose result cannot cross threads.
+    pub in_place: Option<Suggestion>,
     pub advice: Option<String>,
+}
+
+/// Whether a return type, as spelled, may fail to be `Send + 'static`: a borrow (not
+/// `'static`), `Rc`, a guard, a raw pointer, or a trait object or `impl Trait` whose
+/// bounds do not say `Send` (`Box<dyn Error>`). Other types are assumed to cross.
+pub fn unsendable(output: &syn::ReturnType) -> bool {
+    use syn::visit::Visit;
+    struct Finder(bool);
+    fn says_send<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>) -> bool {
+        bounds.into_iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Send"))
+        })
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type(&mut self, ty: &'ast syn::Type) {
+            match ty {
+                syn::Type::Reference(r)
+                    if r.lifetime.as_ref().is_none_or(|l| l.ident != "static") =>
+                {
+                    self.0 = true
+                }
+                syn::Type::Ptr(_) => self.0 = true,
+                syn::Type::TraitObject(t) if !says_send(&t.bounds) => self.0 = true,
+                syn::Type::ImplTrait(t) if !says_send(&t.bounds) => self.0 = true,
+                syn::Type::Path(p) => {
+                    const NOT_SEND: &[&str] = &[
+                        "Rc",
+                        "MutexGuard",
+                        "RwLockReadGuard",
+                        "RwLockWriteGuard",
+                        "Ref",
+                        "RefMut",
+                    ];
+                    if (p.path.segments.last())
+                        .is_some_and(|s| NOT_SEND.contains(&s.ident.to_string().as_str()))
+                    {
+                        self.0 = true;
+                    }
+                    syn::visit::visit_type(self, ty);
+                }
+                _ => syn::visit::visit_type(self, ty),
+            }
+        }
+    }
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
 }
 
 /// Reads `#[diagnostic::blocking]` and the `unblock: blocking|nonblocking` doc lines.
@@ -167,6 +223,21 @@ fn doc_line(line: &str) -> Option<Declared> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn return_types_that_may_not_cross_threads() {
+        let unsendable_ret = |text: &str| unsendable(&syn::parse_str(text).unwrap());
+        assert!(unsendable_ret("-> Result<(), Box<dyn std::error::Error>>"));
+        assert!(unsendable_ret("-> &str"));
+        assert!(unsendable_ret("-> Rc<Config>"));
+        assert!(unsendable_ret("-> impl Iterator<Item = u8>"));
+        assert!(!unsendable_ret(
+            "-> Result<(), Box<dyn Error + Send + Sync>>"
+        ));
+        assert!(!unsendable_ret("-> &'static str"));
+        assert!(!unsendable_ret("-> anyhow::Result<Vec<String>>"));
+        assert!(!unsendable_ret(""));
+    }
 
     fn of(src: &str) -> Option<Declared> {
         let item: syn::ItemFn = syn::parse_str(src).unwrap();

@@ -54,6 +54,11 @@ async fn encrypt_each(key: String, files: Vec<PathBuf>) {
     }
 }
 
+/// The helper's result is `!Send`: `spawn_blocking` could not hand it back.
+async fn save(name: String) -> bool {
+    helpers::store(&name).is_ok()
+}
+
 /// A std lock guard is borrowed by the call: no `spawn_blocking` edit.
 async fn expire(pastes: Arc<Mutex<Vec<String>>>) {
     let mut guard = pastes.lock().unwrap();
@@ -135,6 +140,7 @@ async fn main() {
     tokio::spawn(encrypt_all("k".into(), 2));
     tokio::spawn(encrypt_each("k".into(), vec![]));
     tokio::spawn(settings("n".into()));
+    tokio::spawn(save("n".into()));
     tokio::spawn(template("a"));
     tokio::spawn(copy_upper("a".into(), "b".into()));
     tokio::spawn(retry(false));
