@@ -63,6 +63,7 @@ fn main() {
                 jobs: None,
                 prefilter: variant == "shipped",
                 cpu_loop_threshold: None,
+                cache: None,
             };
             let report = scan(&discovered, &options);
             println!("{variant}: {} files checked", report.checked);
@@ -80,6 +81,7 @@ fn main() {
         jobs: None,
         prefilter,
         cpu_loop_threshold: None,
+        cache: None,
     };
     let mut findings = 0;
     let mut transitive = Default::default();

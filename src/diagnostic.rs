@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 /// How loud a lint is: the same three levels rustc uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Allow,
@@ -26,7 +26,7 @@ impl Level {
 }
 
 /// How sure a suggestion is, in rustc's terms (and `--fix` obeys them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Applicability {
     MachineApplicable,
     MaybeIncorrect,
@@ -44,7 +44,7 @@ impl Applicability {
 }
 
 /// Replace the bytes `range` of the file with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub replacement: String,
@@ -76,7 +76,7 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> Result<String, String> {
 }
 
 /// A `help:` with the code to write instead.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Suggestion {
     pub message: String,
     /// The replacement as the user will read it (the whole rewritten expression).
@@ -87,14 +87,14 @@ pub struct Suggestion {
 }
 
 /// A secondary span with its message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Label {
     pub range: Range<usize>,
     pub message: String,
 }
 
 /// One finding in one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub lint: String,
     pub level: Level,

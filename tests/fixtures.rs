@@ -148,6 +148,7 @@ fn check(fixture: &Fixture) -> ScanReport {
                 jobs: Some(2),
                 prefilter: true,
                 cpu_loop_threshold: None,
+                cache: None,
             };
             scan(&discovered, &options)
         }

@@ -110,11 +110,16 @@ impl Runtime {
     }
 }
 
-/// The tokio features a package enables, as its manifest says (cargo may unify more in
-/// from other dependencies, which a manifest cannot tell: a feature missing here is
-/// only "not known to be on").
+/// What a package's tokio offers a rewrite: the features its manifest enables (cargo
+/// may unify more in from other dependencies, which a manifest cannot tell, so a
+/// feature missing here is only "not known to be on"), and the version its lock file
+/// pins, when there is one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Features(Option<u16>);
+pub struct Features {
+    bits: Option<u16>,
+    /// `(minor, patch)` of tokio 1.x in the lock file.
+    locked: Option<(u32, u32)>,
+}
 
 /// The tokio features a rewrite may need, and the path prefix that needs each.
 const FEATURES: &[(&str, &str)] = &[
@@ -128,9 +133,41 @@ const FEATURES: &[(&str, &str)] = &[
     ("sync", "tokio::sync::"),
 ];
 
+/// Rewrites to APIs younger than tokio 1.0: the path and the 1.x minor that added it.
+const SINCE: &[(&str, u32)] = &[("tokio::fs::try_exists", 26)];
+
+/// What a rewrite needs that the package's tokio is not known to have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    Feature(&'static str),
+    /// tokio 1.`minor` or later; the lock file has 1.`locked`.
+    Version {
+        minor: u32,
+        locked: (u32, u32),
+    },
+}
+
+impl Need {
+    /// What the user does about it.
+    pub fn action(&self) -> String {
+        match self {
+            Need::Feature(feature) => {
+                format!("add the `{feature}` feature to the `tokio` dependency")
+            }
+            Need::Version { minor, locked } => format!(
+                "update tokio to 1.{minor} or later (the lock file has 1.{}.{})",
+                locked.0, locked.1
+            ),
+        }
+    }
+}
+
 impl Features {
     /// No manifest to tell: every rewrite is assumed to have what it needs.
-    pub const UNKNOWN: Features = Features(None);
+    pub const UNKNOWN: Features = Features {
+        bits: None,
+        locked: None,
+    };
 
     /// The features listed for the tokio dependency (`full` is all of them).
     pub fn enabled<'a>(names: impl IntoIterator<Item = &'a str>) -> Features {
@@ -143,17 +180,45 @@ impl Features {
                 bits |= 1 << i;
             }
         }
-        Features(Some(bits))
+        Features {
+            bits: Some(bits),
+            locked: None,
+        }
     }
 
-    /// The first feature `rendered` code needs that is not known to be on.
-    pub fn missing(self, rendered: &str) -> Option<&'static str> {
-        let bits = self.0?;
+    /// The same, with the tokio version `lock` (a `Cargo.lock`'s text) pins.
+    pub fn locked_by(self, lock: Option<&str>) -> Features {
+        let locked = lock.and_then(|lock| {
+            let at = lock.find("name = \"tokio\"\nversion = \"1.")?;
+            let rest = &lock[at + "name = \"tokio\"\nversion = \"1.".len()..];
+            let version = &rest[..rest.find('"')?];
+            let (minor, patch) = version.split_once('.')?;
+            let patch = patch.split(|c: char| !c.is_ascii_digit()).next()?;
+            Some((minor.parse().ok()?, patch.parse().ok()?))
+        });
+        Features { locked, ..self }
+    }
+
+    /// The first thing `rendered` code needs that the package's tokio is not known to
+    /// have.
+    pub fn missing(self, rendered: &str) -> Option<Need> {
+        if let Some(locked) = self.locked {
+            let too_old = SINCE
+                .iter()
+                .find(|(path, minor)| locked.0 < *minor && rendered.contains(path));
+            if let Some((_, minor)) = too_old {
+                return Some(Need::Version {
+                    minor: *minor,
+                    locked,
+                });
+            }
+        }
+        let bits = self.bits?;
         FEATURES
             .iter()
             .enumerate()
             .find(|(i, (_, prefix))| bits & (1 << i) == 0 && rendered.contains(prefix))
-            .map(|(_, (feature, _))| *feature)
+            .map(|(_, (feature, _))| Need::Feature(feature))
     }
 }
 
@@ -178,18 +243,23 @@ mod tests {
     #[test]
     fn features_a_rewrite_needs() {
         let some = Features::enabled(["rt", "macros"]);
-        assert_eq!(some.missing("tokio::fs::read(p).await"), Some("fs"));
+        let fs = Some(Need::Feature("fs"));
+        assert_eq!(some.missing("tokio::fs::read(p).await"), fs);
         assert_eq!(some.missing("tokio::task::spawn_blocking(f)"), None);
-        assert_eq!(
-            some.missing("tokio::task::block_in_place(|| f())"),
-            Some("rt-multi-thread")
-        );
-        assert_eq!(
-            Features::enabled(["full"]).missing("tokio::fs::read(p)"),
-            None
-        );
+        let multi = Some(Need::Feature("rt-multi-thread"));
+        assert_eq!(some.missing("tokio::task::block_in_place(|| f())"), multi);
+        let full = Features::enabled(["full"]);
+        assert_eq!(full.missing("tokio::fs::read(p)"), None);
         assert_eq!(Features::UNKNOWN.missing("tokio::fs::read(p)"), None);
         assert_eq!(some.missing("async_std::fs::read(p)"), None);
+        let lock = "[[package]]\nname = \"tokio\"\nversion = \"1.20.4\"\n";
+        let old = full.locked_by(Some(lock));
+        let newer = Some(Need::Version {
+            minor: 26,
+            locked: (20, 4),
+        });
+        assert_eq!(old.missing("tokio::fs::try_exists(p).await"), newer);
+        assert_eq!(old.missing("tokio::fs::read(p).await"), None);
     }
 
     #[test]

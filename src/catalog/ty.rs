@@ -4,7 +4,7 @@
 //! `None` at the call site, and an unknown receiver is never reported.
 
 /// The wrapper a value still has to be unwrapped from before its methods apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Wrap {
     None,
     Result,
@@ -16,7 +16,7 @@ pub enum Wrap {
 ///
 /// A path may carry one generic argument the linter needs to tell types apart
 /// (`std::io::BufReader<std::fs::File>` blocks, a `BufReader` over a byte slice does not).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ty {
     pub path: String,
     pub wrap: Wrap,

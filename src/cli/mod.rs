@@ -136,6 +136,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// Check every file afresh, without reading or writing the cache of per-file
+    /// results (`target/unblock/`, or `.unblock_cache/` in paths mode)
+    #[arg(long)]
+    no_cache: bool,
+
     /// Number of parallel jobs (default: all cores)
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
@@ -245,6 +250,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
         jobs: cli.jobs,
         prefilter: true,
         cpu_loop_threshold: cli.cpu_loop_threshold,
+        cache: (discovered.cache_dir.clone()).filter(|_| !cli.no_cache),
     };
     let workspace_root = (discovered.workspace_root.clone()).unwrap_or_else(|| cwd.clone());
     let relative = |path: &Path| report::relative(path, &workspace_root);

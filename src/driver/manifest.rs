@@ -181,7 +181,11 @@ pub fn package_info_without_cargo(root: &Path, crates: &[CrateRoot]) -> PackageI
         id,
         manifest_path,
         targets,
-        tokio_features: tokio_features_of_manifest(&manifest, root),
+        tokio_features: tokio_features_of_manifest(&manifest, root).locked_by(
+            std::fs::read_to_string(workspace_root_of(root).join("Cargo.lock"))
+                .ok()
+                .as_deref(),
+        ),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The driver layer: which files to check and how (workspace discovery, configuration,
 //! settings), the parallel scan with its package-wide passes, and baselines.
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod config;
 mod config_keys;

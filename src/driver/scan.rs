@@ -1,10 +1,12 @@
 //! The scan: every selected file through the per-file pipeline (`check`), in parallel,
 //! then the package-wide passes (`package`), suppressions and levels, in a stable order.
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::cache::Cache;
 use super::check::{check_file, Outcome};
 use super::package;
 use super::settings::Settings;
@@ -36,6 +38,8 @@ pub struct ScanOptions {
     /// Literal-range iterations from which `cpu_loop` reports a loop; overrides the
     /// configuration's.
     pub cpu_loop_threshold: Option<u128>,
+    /// Where the cache of per-file results lives; `None` runs without one.
+    pub cache: Option<PathBuf>,
 }
 
 /// `cpu_loop`'s default: a hundred thousand iterations without a yield.
@@ -95,6 +99,9 @@ pub(super) struct Shared<'s> {
     /// Per package root: the tokio features its manifest enables.
     pub(super) package_features: HashMap<PathBuf, Features>,
     pub(super) no_members: HashSet<String>,
+    pub(super) cache: Option<Cache>,
+    /// Per settings index: a hash of the configuration, for the cache's keys.
+    settings_keys: Vec<u64>,
 }
 
 fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
@@ -119,6 +126,11 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
             .map(|(root, info)| (normalize(root), info.tokio_features))
             .collect(),
         no_members: HashSet::new(),
+        cache: options.cache.as_deref().map(Cache::load),
+        settings_keys: settings
+            .iter()
+            .map(|s| hash_of(&format!("{:?}", s.config)))
+            .collect(),
     };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
@@ -176,6 +188,9 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     report
         .files
         .sort_by(|a, b| a.source.display.cmp(&b.source.display));
+    if let Some(cache) = shared.cache {
+        cache.save();
+    }
     super::root_cause::merge(&mut report.files);
     report
         .files
@@ -183,7 +198,45 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     report
 }
 
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 impl Shared<'_> {
+    /// Everything besides a file's text that shapes its check, hashed: a cached result
+    /// is reused only under the same.
+    pub(super) fn context_key(
+        &self,
+        settings: usize,
+        ctx: &FileContext<'_>,
+        prefilter: bool,
+    ) -> u64 {
+        let mut members: Vec<&String> = ctx.member_crates.iter().collect();
+        members.sort();
+        let mut fields: Vec<String> = (ctx.crate_fields.iter())
+            .map(|(name, fields)| {
+                let mut fields: Vec<String> = (fields.iter().flatten())
+                    .map(|(field, ty)| format!("{field}:{ty:?}"))
+                    .collect();
+                fields.sort();
+                format!("{name}{{{}}}", fields.join(","))
+            })
+            .collect();
+        fields.sort();
+        hash_of(&(
+            self.settings_keys.get(settings).copied().unwrap_or(0),
+            format!("{:?}", ctx.runtime),
+            ctx.features,
+            ctx.include_tests,
+            ctx.cpu_loop_threshold,
+            members,
+            fields,
+            prefilter,
+        ))
+    }
+
     pub(super) fn settings_of(&self, index: usize) -> &Settings {
         self.settings.get(index).unwrap_or(&self.settings[0])
     }

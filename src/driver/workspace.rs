@@ -75,6 +75,9 @@ pub struct Discovered {
     pub packages: HashMap<PathBuf, PackageInfo>,
     /// The workspace root (paths in JSON output are relative to it).
     pub workspace_root: Option<PathBuf>,
+    /// Where the cache of per-file results goes: `target/unblock/`, or
+    /// `.unblock_cache/` beside the workspace's manifest when it has no `target/`.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A package as `cargo metadata` describes it, for JSON output.
@@ -238,7 +241,9 @@ pub fn discover_cargo(
     let mut found = Discovered::new();
     let workspace_root = normalize(&metadata.workspace_root);
     found.workspace_root = Some(workspace_root.clone());
+    found.cache_dir = Some(metadata.target_directory.join("unblock"));
     let mut loader = SettingsLoader::new(selection.config.as_deref());
+    let lock = std::fs::read_to_string(workspace_root.join("Cargo.lock")).ok();
     for package in selected {
         let root = package.manifest_path.parent().unwrap_or(Path::new("."));
         let runtime =
@@ -252,7 +257,7 @@ pub fn discover_cargo(
                 id: package.id.clone(),
                 manifest_path: package.manifest_path.clone(),
                 targets: package.targets.clone(),
-                tokio_features: package.tokio_features(),
+                tokio_features: package.tokio_features().locked_by(lock.as_deref()),
             },
         );
         let crates_before = found.crates.len();
@@ -455,6 +460,14 @@ pub fn discover_paths(paths: &[PathBuf], cwd: &Path, config: Option<&Path>) -> D
         });
     }
     found.problems.append(&mut manifests.broken);
+    let anchor = (found.files.iter().find_map(|f| f.package.clone()))
+        .map(|package| manifests.workspace_of(&package))
+        .unwrap_or_else(|| cwd.to_path_buf());
+    found.cache_dir = Some(if anchor.join("target").is_dir() {
+        anchor.join("target/unblock")
+    } else {
+        anchor.join(".unblock_cache")
+    });
     found.files.sort_by(|a, b| a.path.cmp(&b.path));
     found.files.dedup_by(|a, b| a.path == b.path);
     found

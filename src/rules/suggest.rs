@@ -111,8 +111,9 @@ pub fn attach(
         }
     }
     match (&suggestion, lacking) {
-        (Some(_), Some((feature, rendered))) => diagnostic.helps.push(format!(
-            "with tokio's `{feature}` feature enabled, the async equivalent: `{rendered}`"
+        (Some(_), Some((need, rendered))) => diagnostic.helps.push(format!(
+            "or {} and use the async equivalent: `{rendered}`",
+            need.action()
         )),
         (None, _) => suggestion = twin_without_feature,
         _ => {}
@@ -243,11 +244,8 @@ fn needs_features(mut suggestion: Suggestion, model: &SemanticModel<'_, '_>) -> 
     if suggestion.edits.is_empty() {
         return suggestion;
     }
-    if let Some(feature) = model.ctx.features.missing(&suggestion.rendered) {
-        suggestion.message = format!(
-            "{} (add the `{feature}` feature to the `tokio` dependency first)",
-            suggestion.message
-        );
+    if let Some(need) = model.ctx.features.missing(&suggestion.rendered) {
+        suggestion.message = format!("{} ({} first)", suggestion.message, need.action());
         suggestion.edits.clear();
         suggestion.applicability = Applicability::MaybeIncorrect;
     }

@@ -18,14 +18,14 @@ use crate::diagnostic::Diagnostic;
 use crate::syntax::source::SourceFile;
 
 /// `allow` is silent when nothing matched; `expect` says so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Allow,
     Expect,
 }
 
 /// One suppression, with the lines it covers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub kind: Kind,
     pub lints: Vec<String>,
@@ -55,14 +55,14 @@ pub fn may_have_suppressions(text: &str) -> bool {
 }
 
 /// Problems with the directives themselves, found while reading them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Malformed {
     pub at: Range<usize>,
     pub message: String,
 }
 
 /// A file's suppressions and the directives it could not read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize, Clone)]
 pub struct FileSuppressions {
     pub list: Vec<Suppression>,
     pub malformed: Vec<Malformed>,

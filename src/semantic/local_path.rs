@@ -3,14 +3,14 @@
 //! tree tells later).
 
 /// A path inside this crate, as far as one file can tell it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct LocalPath {
     pub anchor: Anchor,
     pub segments: Vec<String>,
 }
 
 /// Where a `LocalPath` starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Anchor {
     /// At the crate root (`crate::a::b`).
     Crate,

@@ -18,11 +18,11 @@ use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
 use crate::syntax::expr::peel;
 
 /// Why the code at hand runs on the executor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Executor {
     /// The `async` keyword that makes it so.
     pub async_span: Range<usize>,
-    pub what: &'static str,
+    pub what: std::borrow::Cow<'static, str>,
     /// Set inside a sync closure that runs inline in the async code.
     pub inline_closure: Option<Range<usize>>,
     /// The runtime's entry fn (`#[tokio::main]`, or the async block a sync `main` hands
@@ -46,7 +46,7 @@ impl Executor {
     pub fn new(async_span: Range<usize>, what: &'static str) -> Executor {
         Executor {
             async_span,
-            what,
+            what: what.into(),
             inline_closure: None,
             startup: false,
             main_thread: false,

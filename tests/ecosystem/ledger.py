@@ -5,7 +5,8 @@
                        ledger.tsv: fail on a finding the ledger lacks, or on a TP the
                        tool no longer reports; print precision and actionable share;
                        apply every fix in memory (`--diff --unsafe-fixes`) and fail
-                       if one leaves a file that does not parse
+                       if one leaves a file that does not parse; compare the output
+                       without the cache, with it cold, and warm
     ledger.py record   the same run, appending the findings the ledger lacks as rows
                        with verdict `?` (to be judged by reading the code)
     ledger.py prune    the same run, dropping the rows of findings no longer reported
@@ -100,6 +101,26 @@ def fixes():
     return problems, f"fixes: {fixed} findings fixed in {files} files, every result parses"
 
 
+def cache_check():
+    """The output with the cache (cold, then warm) is the output without it."""
+    problems = []
+    for name, version in crates():
+        directory = os.path.join(HERE, "crates", f"{name}-{version}")
+        outputs = []
+        for extra in (["--no-cache"], [], []):
+            result = subprocess.run(
+                [BIN, "--message-format", "json", "--exit-zero", "--all-targets", *extra],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "RUSTUP_TOOLCHAIN": toolchain()},
+            )
+            outputs.append(result.stdout)
+        if not (outputs[0] == outputs[1] == outputs[2]):
+            problems.append(f"cache: {name}: the output differs with the cache")
+    return problems, "cache: the output is the same without the cache, cold and warm"
+
+
 def read_ledger():
     rows = []
     with open(LEDGER) as f:
@@ -175,9 +196,10 @@ def main():
                 f.write("\t".join(row) + "\n")
         print(f"ecosystem: appended {len(appended)} rows to judge")
         return
-    fix_problems, fix_summary = fixes()
-    problems += fix_problems
-    print(fix_summary)
+    for check in (fixes, cache_check):
+        more, summary = check()
+        problems += more
+        print(summary if not more else "\n".join(more))
     unjudged = [r for r in rows if r["verdict"] not in ("TP", "FP")]
     problems += [f"not judged: {r['run']} {' '.join(key(r))}" for r in unjudged]
     if problems:

@@ -10,7 +10,7 @@ use crate::semantic::local_path::LocalPath;
 use crate::semantic::model::Executor;
 
 /// A file's contribution to the call graph.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize, Clone)]
 pub struct FileSummary {
     pub fns: Vec<FnSummary>,
     /// Calls made on the executor to fns of this crate or workspace, each with its
@@ -22,7 +22,7 @@ pub struct FileSummary {
 
 /// `pub use path::name;`, `pub use path::name as alias;` or `pub use path::*;` in a
 /// module of the file.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
 pub struct Reexport {
     /// The module it is written in, from the file's module.
     pub module: LocalPath,
@@ -33,7 +33,7 @@ pub struct Reexport {
 }
 
 /// One fn or method with a path the rest of the crate can name it by.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
 pub struct FnSummary {
     /// From this file's module: `[Store, open]`, `[inline_mod, helper]`.
     pub path: LocalPath,
@@ -62,7 +62,7 @@ pub struct FnSummary {
 }
 
 /// What the user said a fn does, overriding its body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Declared {
     /// `#[diagnostic::blocking]` or a doc line `unblock: blocking`.
     Blocking,
@@ -71,7 +71,7 @@ pub enum Declared {
 }
 
 /// A catalogued blocking call made directly in a fn's body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BlockingCall {
     pub lint: String,
     /// The callee as the catalogue names it: `std::fs::read_to_string`.
@@ -82,7 +82,7 @@ pub struct BlockingCall {
 }
 
 /// Whom a call goes to, as far as the file can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     /// A fn or `Type::method` of this crate.
     Path(LocalPath),
@@ -92,7 +92,7 @@ pub enum Callee {
     Member(Vec<String>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallRef {
     pub callee: Callee,
     pub line: usize,
@@ -100,7 +100,7 @@ pub struct CallRef {
 
 /// A call on the executor to a fn of the crate: where it is and why it runs on the
 /// executor, for the finding the crate-wide pass makes if the callee blocks.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
 pub struct ExecutorCall {
     pub callee: Callee,
     /// The fn the call is written in, for the first link of the chain.

@@ -1,0 +1,151 @@
+//! The cache of per-file results (ruff's model): a parsed file's findings, summary,
+//! struct fields and suppressions, keyed by its path, its text, the tool's build and
+//! every setting that shaped its check. A re-run on unchanged code reads them instead
+//! of parsing. It lives under the cargo target directory (`target/unblock/`), or in
+//! `.unblock_cache/` (with its own `.gitignore`) in paths mode. A cache that cannot be
+//! read, or was written by another build, is ignored and rebuilt; it is replaced
+//! atomically, so concurrent runs never see half a file.
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::check::Checked;
+
+const FILE_NAME: &str = "cache-v1.json";
+
+/// The kinds of result a file has in the cache.
+#[derive(Clone, Copy, Hash)]
+pub enum Kind {
+    /// The file's own check.
+    Check,
+    /// Its summary alone, for the call graph.
+    Summary,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct Stored {
+    /// The build that wrote it: another build's results are not reused.
+    build: String,
+    /// Per file: its results, each under its key.
+    files: HashMap<PathBuf, Vec<(u64, Checked)>>,
+}
+
+/// The cache of one run: what was stored, and what this run used or made.
+pub struct Cache {
+    dir: PathBuf,
+    build: String,
+    old: HashMap<PathBuf, Vec<(u64, Checked)>>,
+    used: Mutex<HashMap<PathBuf, Vec<u64>>>,
+    made: Mutex<HashMap<PathBuf, Vec<(u64, Checked)>>>,
+}
+
+impl Cache {
+    /// Reads the cache in `dir`; anything unreadable or foreign is an empty cache.
+    pub fn load(dir: &Path) -> Cache {
+        let build = build_id();
+        let stored: Stored = std::fs::read(dir.join(FILE_NAME))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .filter(|s: &Stored| s.build == build)
+            .unwrap_or_default();
+        Cache {
+            dir: dir.to_path_buf(),
+            build,
+            old: stored.files,
+            used: Mutex::new(HashMap::new()),
+            made: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key of `text` checked under `context` (a hash of the settings) as `kind`.
+    pub fn key(text: &str, context: u64, kind: Kind) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        text.hash(&mut hasher);
+        context.hash(&mut hasher);
+        kind.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The stored result of `path` under `key`, if any.
+    pub fn get(&self, path: &Path, key: u64) -> Option<Checked> {
+        let (_, checked) = self.old.get(path)?.iter().find(|(k, _)| *k == key)?;
+        if let Ok(mut used) = self.used.lock() {
+            used.entry(path.to_path_buf()).or_default().push(key);
+        }
+        Some(checked.clone())
+    }
+
+    /// Records the result of `path` under `key`.
+    pub fn put(&self, path: &Path, key: u64, checked: Checked) {
+        if let Ok(mut made) = self.made.lock() {
+            made.entry(path.to_path_buf())
+                .or_default()
+                .push((key, checked));
+        }
+    }
+
+    /// Writes the cache: for the files this run looked at, the results it used or
+    /// made; for the others (a pre-commit run checks a few files), what was stored.
+    pub fn save(self) {
+        let mut files = self.old;
+        let used = self.used.into_inner().unwrap_or_default();
+        let made = self.made.into_inner().unwrap_or_default();
+        for (path, keys) in &used {
+            if let Some(entries) = files.get_mut(path) {
+                entries.retain(|(k, _)| keys.contains(k));
+            }
+        }
+        for (path, entries) in made {
+            let kept = files.entry(path.clone()).or_default();
+            if !used.contains_key(&path) {
+                kept.clear();
+            }
+            kept.extend(entries);
+        }
+        let stored = Stored {
+            build: self.build,
+            files,
+        };
+        let _ = write_atomically(&self.dir, &stored);
+    }
+}
+
+fn write_atomically(dir: &Path, stored: &Stored) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# written by cargo-unblock\n*\n")?;
+    }
+    let temp = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        serde_json::to_writer(&mut file, stored)?;
+        file.flush()?;
+        drop(file);
+        std::fs::rename(&temp, dir.join(FILE_NAME))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// This build of the tool: its version, and the executable's size and time (a
+/// rebuilt tool may analyse differently without a new version number).
+fn build_id() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe
+        .as_ref()
+        .map(|m| {
+            let modified = (m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{}-{stamp}", env!("CARGO_PKG_VERSION"))
+}

@@ -1,0 +1,115 @@
+//! The cache of per-file results: the output is the same with it, without it, cold and
+//! warm, and after an edit to a file a chain passes through; a broken cache is ignored.
+mod common;
+
+use std::path::Path;
+
+use common::{copied_service, run};
+
+fn json(dir: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["--message-format", "json"];
+    args.extend_from_slice(extra);
+    let out = run(dir, &args);
+    assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+    out.stdout
+}
+
+fn same_both_ways(dir: &Path) -> String {
+    let fresh = json(dir, &["--no-cache"]);
+    let cold_or_warm = json(dir, &[]);
+    let warm = json(dir, &[]);
+    assert_eq!(fresh, cold_or_warm);
+    assert_eq!(fresh, warm);
+    fresh
+}
+
+#[test]
+fn the_output_is_the_same_with_and_without_the_cache() {
+    let dir = copied_service();
+    let before = same_both_ways(dir.path());
+    let cache = dir.path().join("target/unblock/cache-v1.json");
+    assert!(
+        cache.is_file(),
+        "the cache is under the cargo target directory"
+    );
+    assert!(before.contains("upload_limit"));
+
+    // The helper a chain passes through stops blocking: its finding goes, cache or not.
+    let settings = dir.path().join("src/settings.rs");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let calm = text.replace(
+        "std::fs::read_to_string(format!(\"settings/{key}\")).unwrap_or_default()",
+        "key.to_string()",
+    );
+    assert_ne!(text, calm);
+    std::fs::write(&settings, calm).unwrap();
+    let after = same_both_ways(dir.path());
+    assert!(!after.contains("upload_limit"), "{after}");
+
+    // And back.
+    std::fs::write(&settings, text).unwrap();
+    assert_eq!(same_both_ways(dir.path()), before);
+
+    // A handler gains a blocking call.
+    let jobs = dir.path().join("src/jobs.rs");
+    let text = std::fs::read_to_string(&jobs).unwrap();
+    std::fs::write(
+        &jobs,
+        text.replace(
+            "loop {",
+            "loop {\n        std::thread::sleep(std::time::Duration::from_secs(1));",
+        ),
+    )
+    .unwrap();
+    let more = same_both_ways(dir.path());
+    assert!(
+        more.contains("src/jobs.rs") && more.contains("thread_sleep"),
+        "{more}"
+    );
+}
+
+#[test]
+fn a_broken_cache_is_ignored_and_rebuilt() {
+    let dir = copied_service();
+    let expected = json(dir.path(), &["--no-cache"]);
+    json(dir.path(), &[]);
+    let cache = dir.path().join("target/unblock/cache-v1.json");
+    for garbage in [
+        &b"{ not json"[..],
+        b"",
+        &[0xff, 0xfe, 0x00][..],
+        b"{\"build\":\"other\",\"files\":{}}",
+    ] {
+        std::fs::write(&cache, garbage).unwrap();
+        assert_eq!(json(dir.path(), &[]), expected);
+        let rebuilt = std::fs::read_to_string(&cache).unwrap();
+        assert!(rebuilt.starts_with("{\"build\":\""), "{rebuilt}");
+    }
+}
+
+#[test]
+fn paths_mode_keeps_its_cache_beside_the_workspace_with_a_gitignore() {
+    let dir = copied_service();
+    let fresh = run(dir.path(), &["--no-cache", "src/handlers.rs"]);
+    let cached = run(dir.path(), &["src/handlers.rs"]);
+    let warm = run(dir.path(), &["src/handlers.rs"]);
+    assert_eq!(fresh.stderr, cached.stderr);
+    assert_eq!(fresh.stderr, warm.stderr);
+    let ignore = std::fs::read_to_string(dir.path().join(".unblock_cache/.gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
+    assert!(!dir
+        .path()
+        .join(".unblock_cache")
+        .join("..")
+        .join("target")
+        .exists());
+}
+
+#[test]
+fn no_cache_writes_nothing() {
+    let dir = copied_service();
+    json(dir.path(), &["--no-cache"]);
+    assert!(!dir.path().join("target").exists());
+    run(dir.path(), &["--no-cache", "src/handlers.rs"]);
+    assert!(!dir.path().join(".unblock_cache").exists());
+}
