@@ -100,6 +100,24 @@ fn main() {
     let every_file = best_of(runs, || {
         scan(&discovered, &options(false));
     });
+    // A re-run on unchanged code: the first run fills the cache, the timed ones read it.
+    let cache_dir =
+        std::env::temp_dir().join(format!("unblock-bench-cache-{}", std::process::id()));
+    let cached_options = ScanOptions {
+        cache: Some(cache_dir.clone()),
+        ..options(true)
+    };
+    let cold = best_of(1, || {
+        scan(&discovered, &cached_options);
+    });
+    let mut cached_findings = 0;
+    let warm = best_of(runs, || {
+        let report = scan(&discovered, &cached_options);
+        cached_findings = report.files.iter().map(|f| f.diagnostics.len()).sum();
+    });
+    let cache_size = std::fs::metadata(cache_dir.join("cache-v1.json")).map_or(0, |m| m.len());
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    assert_eq!(cached_findings, findings, "the cache changed the findings");
 
     let row = |name: &str, time: Duration| {
         println!(
@@ -112,6 +130,9 @@ fn main() {
     row("parse-only floor (read + syn)", floor);
     row("cargo-unblock (as shipped)", shipped);
     row("cargo-unblock (no prefilter)", every_file);
+    row("cargo-unblock (first run, filling the cache)", cold);
+    row("cargo-unblock (re-run, cache warm)", warm);
+    println!("cache: {:.1} MB", cache_size as f64 / 1e6);
     println!(
         "files syn parsed: {parsed} of {}; findings: {findings}",
         files.len()

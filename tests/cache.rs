@@ -73,17 +73,25 @@ fn a_broken_cache_is_ignored_and_rebuilt() {
     let dir = copied_service();
     let expected = json(dir.path(), &["--no-cache"]);
     json(dir.path(), &[]);
-    let cache = dir.path().join("target/unblock/cache-v1.json");
-    for garbage in [
-        &b"{ not json"[..],
+    let cache = dir.path().join("target/unblock");
+    let garbage: [&[u8]; 4] = [
+        b"{ not json",
         b"",
-        &[0xff, 0xfe, 0x00][..],
-        b"{\"build\":\"other\",\"files\":{}}",
-    ] {
-        std::fs::write(&cache, garbage).unwrap();
-        assert_eq!(json(dir.path(), &[]), expected);
-        let rebuilt = std::fs::read_to_string(&cache).unwrap();
-        assert!(rebuilt.starts_with("{\"build\":\""), "{rebuilt}");
+        &[0xff, 0xfe, 0x00],
+        b"{\"build\":\"other\"}",
+    ];
+    for bad in garbage {
+        // The last run's result alone, then it and the per-file results.
+        for broken in [&["run-v1.json"][..], &["run-v1.json", "cache-v1.json"]] {
+            for name in broken {
+                std::fs::write(cache.join(name), bad).unwrap();
+            }
+            assert_eq!(json(dir.path(), &[]), expected);
+            for name in broken {
+                let rebuilt = std::fs::read_to_string(cache.join(name)).unwrap();
+                assert!(rebuilt.starts_with("{\"build\":\""), "{name}: {rebuilt}");
+            }
+        }
     }
 }
 
@@ -95,6 +103,24 @@ fn paths_mode_keeps_its_cache_beside_the_workspace_with_a_gitignore() {
     let warm = run(dir.path(), &["src/handlers.rs"]);
     assert_eq!(fresh.stderr, cached.stderr);
     assert_eq!(fresh.stderr, warm.stderr);
+    assert!(fresh.stderr.contains("upload_limit"), "{}", fresh.stderr);
+    // A file read only for a chain (not named) changes: the result follows.
+    let settings = dir.path().join("src/settings.rs");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace(
+            "std::fs::read_to_string(format!(\"settings/{key}\")).unwrap_or_default()",
+            "key.to_string()",
+        ),
+    )
+    .unwrap();
+    let edited = run(dir.path(), &["src/handlers.rs"]);
+    assert_eq!(
+        edited.stderr,
+        run(dir.path(), &["--no-cache", "src/handlers.rs"]).stderr
+    );
+    assert!(!edited.stderr.contains("upload_limit"), "{}", edited.stderr);
     let ignore = std::fs::read_to_string(dir.path().join(".unblock_cache/.gitignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "*"), "{ignore}");
     assert!(!dir

@@ -16,6 +16,46 @@ use serde::{Deserialize, Serialize};
 use super::check::Checked;
 
 const FILE_NAME: &str = "cache-v1.json";
+/// The last run's whole result, reused while nothing it read has changed.
+const RUN_FILE_NAME: &str = "run-v1.json";
+
+/// A run's result: what every file it checked ended with, after the package-wide
+/// passes, and every file it read with a hash of the text (`None`: unreadable).
+#[derive(Serialize, Deserialize)]
+pub struct RunMemo {
+    build: String,
+    /// The options, settings, files and crates of the run, hashed.
+    key: u64,
+    inputs: Vec<(PathBuf, Option<u64>)>,
+    /// Per checked file, in order: whether it was parsed, and whether its check failed.
+    pub flags: Vec<(bool, bool)>,
+    /// The files with findings or suppressions, by their index among the checked.
+    pub files: Vec<(
+        usize,
+        Vec<crate::diagnostic::Diagnostic>,
+        crate::rules::suppress::FileSuppressions,
+    )>,
+}
+
+impl RunMemo {
+    /// A result to store: the flags of every checked file, the findings of some.
+    pub fn new(
+        flags: Vec<(bool, bool)>,
+        files: Vec<(
+            usize,
+            Vec<crate::diagnostic::Diagnostic>,
+            crate::rules::suppress::FileSuppressions,
+        )>,
+    ) -> RunMemo {
+        RunMemo {
+            build: String::new(),
+            key: 0,
+            inputs: Vec::new(),
+            flags,
+            files,
+        }
+    }
+}
 
 /// The kinds of result a file has in the cache.
 #[derive(Clone, Copy, Hash)]
@@ -88,12 +128,43 @@ impl Cache {
         }
     }
 
+    /// The last run's result, if it ran with `key` and every file it read is unchanged.
+    pub fn run_memo(&self, key: u64) -> Option<RunMemo> {
+        let bytes = std::fs::read(self.dir.join(RUN_FILE_NAME)).ok()?;
+        let memo: RunMemo = serde_json::from_slice(&bytes).ok()?;
+        if memo.build != self.build || memo.key != key {
+            return None;
+        }
+        use rayon::prelude::*;
+        let unchanged = memo.inputs.par_iter().all(|(path, hash)| {
+            let now = crate::syntax::source::read_text(path).ok();
+            now.as_deref().map(crate::syntax::source::text_hash) == *hash
+        });
+        unchanged.then_some(memo)
+    }
+
+    /// Stores this run's result for the next run.
+    pub fn save_run(&self, key: u64, inputs: HashMap<PathBuf, Option<u64>>, mut memo: RunMemo) {
+        memo.build = self.build.clone();
+        memo.key = key;
+        memo.inputs = inputs.into_iter().collect();
+        let _ = write_atomically(&self.dir, RUN_FILE_NAME, &memo);
+    }
+
     /// Writes the cache: for the files this run looked at, the results it used or
     /// made; for the others (a pre-commit run checks a few files), what was stored.
     pub fn save(self) {
         let mut files = self.old;
         let used = self.used.into_inner().unwrap_or_default();
         let made = self.made.into_inner().unwrap_or_default();
+        let stale = used.iter().any(|(path, keys)| {
+            files
+                .get(path)
+                .is_some_and(|entries| entries.len() > keys.len())
+        });
+        if made.is_empty() && !stale {
+            return; // nothing new: the stored cache is this run's
+        }
         for (path, keys) in &used {
             if let Some(entries) = files.get_mut(path) {
                 entries.retain(|(k, _)| keys.contains(k));
@@ -110,23 +181,23 @@ impl Cache {
             build: self.build,
             files,
         };
-        let _ = write_atomically(&self.dir, &stored);
+        let _ = write_atomically(&self.dir, FILE_NAME, &stored);
     }
 }
 
-fn write_atomically(dir: &Path, stored: &Stored) -> std::io::Result<()> {
+fn write_atomically(dir: &Path, name: &str, stored: &impl Serialize) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         std::fs::write(&ignore, "# written by cargo-unblock\n*\n")?;
     }
-    let temp = dir.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
+    let temp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
         serde_json::to_writer(&mut file, stored)?;
         file.flush()?;
         drop(file);
-        std::fs::rename(&temp, dir.join(FILE_NAME))
+        std::fs::rename(&temp, dir.join(name))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);

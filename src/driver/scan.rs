@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::cache::Cache;
+use super::cache::{Cache, RunMemo};
 use super::check::{check_file, Outcome};
 use super::package;
 use super::settings::Settings;
@@ -18,7 +18,7 @@ use crate::rules::transitive::graph as transitive;
 use crate::semantic::struct_fields::StructFields;
 use crate::semantic::FileContext;
 use crate::syntax::modtree::normalize;
-use crate::syntax::source::SourceFile;
+use crate::syntax::source::{self, SourceFile};
 
 /// Options that apply to every file.
 #[derive(Debug, Clone)]
@@ -139,14 +139,31 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         .filter(|f| shared.include_examples(f.settings) || f.role != Role::Example)
         .filter(|f| shared.include_benches(f.settings) || f.role != Role::Bench)
         .collect();
-    let mut outcomes: Vec<Outcome> = selected
-        .par_iter()
-        .map(|file| check_file(file, &shared, &no_fields))
-        .collect();
-
-    package::struct_field_pass(&selected, &mut outcomes, &shared);
-
-    let transitive = package::transitive_pass(&selected, &mut outcomes, crates, &shared);
+    let passes = || {
+        let mut outcomes: Vec<Outcome> = selected
+            .par_iter()
+            .map(|file| check_file(file, &shared, &no_fields))
+            .collect();
+        package::struct_field_pass(&selected, &mut outcomes, &shared);
+        let transitive = package::transitive_pass(&selected, &mut outcomes, crates, &shared);
+        (outcomes, transitive)
+    };
+    // With the cache, the last run's whole result stands while nothing it read changed;
+    // otherwise the passes run, and every file they read is noted for the next run.
+    let (outcomes, transitive) = match &shared.cache {
+        Some(cache) => {
+            let key = run_key(work, &selected, &shared);
+            match cache.run_memo(key) {
+                Some(memo) => (outcomes_of_memo(memo, &selected), Default::default()),
+                None => {
+                    let ((outcomes, transitive), reads) = source::logging_reads(passes);
+                    cache.save_run(key, reads, memo_of(&outcomes));
+                    (outcomes, transitive)
+                }
+            }
+        }
+        None => passes(),
+    };
 
     let mut report = ScanReport {
         transitive,
@@ -196,6 +213,77 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         .files
         .retain(|f| !f.diagnostics.is_empty() || !f.folded.is_empty());
     report
+}
+
+/// Everything besides file contents that a run's result depends on, hashed.
+fn run_key(work: &Discovered, selected: &[&ScanFile], shared: &Shared<'_>) -> u64 {
+    let files: Vec<String> = (selected.iter())
+        .map(|f| {
+            format!(
+                "{:?}|{}|{:?}|{}|{}|{:?}|{:?}",
+                f.path, f.display, f.role, f.context, f.settings, f.runtime, f.package
+            )
+        })
+        .collect();
+    let crates: Vec<String> = (work.crates.iter())
+        .map(|c| {
+            format!(
+                "{}|{}|{:?}|{:?}|{:?}|{:?}",
+                c.name, c.is_lib, c.root_file, c.package, c.workspace, c.runtime
+            )
+        })
+        .collect();
+    let mut features: Vec<String> = (shared.package_features.iter())
+        .map(|(root, features)| format!("{root:?}{features:?}"))
+        .collect();
+    features.sort();
+    // Chains show the files they pass through relative to the working directory.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let options = format!("{:?}", shared.options);
+    hash_of(&(options, cwd, files, crates, features, &shared.settings_keys))
+}
+
+/// What a run stores of its result for the next.
+fn memo_of(outcomes: &[Outcome]) -> RunMemo {
+    let flags = (outcomes.iter())
+        .map(|o| (o.parsed, o.internal_error))
+        .collect();
+    let files = (outcomes.iter().enumerate())
+        .filter(|(_, o)| !o.report.diagnostics.is_empty() || !o.suppressions.is_empty())
+        .map(|(i, o)| (i, o.report.diagnostics.clone(), o.suppressions.clone()))
+        .collect();
+    RunMemo::new(flags, files)
+}
+
+/// The outcomes of the last run, as the passes would give them again.
+fn outcomes_of_memo(memo: RunMemo, selected: &[&ScanFile]) -> Vec<Outcome> {
+    let mut outcomes: Vec<Outcome> = (selected.iter().zip(&memo.flags))
+        .map(|(file, &(parsed, internal_error))| Outcome {
+            report: FileReport {
+                source: SourceFile::new(file.path.clone(), file.display.clone(), String::new()),
+                diagnostics: Vec::new(),
+                package: file.package.clone(),
+                folded: Vec::new(),
+            },
+            parsed,
+            wanted_structs: HashSet::new(),
+            struct_fields: StructFields::new(),
+            summary: Default::default(),
+            suppressions: Default::default(),
+            internal_error,
+        })
+        .collect();
+    for (index, diagnostics, suppressions) in memo.files {
+        let Some(outcome) = outcomes.get_mut(index) else {
+            continue;
+        };
+        let file = selected[index];
+        let text = source::read_text(&file.path).unwrap_or_default();
+        outcome.report.source = SourceFile::new(file.path.clone(), file.display.clone(), text);
+        outcome.report.diagnostics = diagnostics;
+        outcome.suppressions = suppressions;
+    }
+    outcomes
 }
 
 fn hash_of(value: &impl Hash) -> u64 {

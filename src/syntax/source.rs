@@ -1,7 +1,7 @@
 //! Source text: reading files, the byte ↔ line/column index, and the cheap prefilter.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 /// Why a file's text could not be had.
 #[derive(Debug)]
@@ -43,8 +43,39 @@ fn overlay_key(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// While set, every file read is noted with a hash of what it held (`None`: it could
+/// not be read), so that a run's result is reused only while all of them are unchanged.
+static READ_LOG: Mutex<Option<HashMap<PathBuf, Option<u64>>>> = Mutex::new(None);
+
+/// Runs `work`, returning with its result every file it read and a hash of each.
+pub fn logging_reads<R>(work: impl FnOnce() -> R) -> (R, HashMap<PathBuf, Option<u64>>) {
+    *READ_LOG.lock().unwrap_or_else(|e| e.into_inner()) = Some(HashMap::new());
+    let result = work();
+    let log = READ_LOG.lock().unwrap_or_else(|e| e.into_inner()).take();
+    (result, log.unwrap_or_default())
+}
+
+/// The hash a read is logged with.
+pub fn text_hash(text: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(text, &mut hasher);
+    std::hash::Hasher::finish(&hasher)
+}
+
 /// Reads a file as UTF-8 text (or the text standing in for it).
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let text = read_uncounted(path);
+    let logging = READ_LOG.lock().is_ok_and(|log| log.is_some());
+    if logging {
+        let hash = text.as_ref().ok().map(|t| text_hash(t));
+        if let Some(log) = READ_LOG.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            log.insert(path.to_path_buf(), hash);
+        }
+    }
+    text
+}
+
+fn read_uncounted(path: &Path) -> Result<String, LoadError> {
     let overlay = OVERLAY.read().unwrap_or_else(|e| e.into_inner());
     if let Some(files) = overlay.as_ref() {
         if let Some(text) = files.get(&overlay_key(path)) {
