@@ -78,27 +78,35 @@ struct Stored {
 pub struct Cache {
     dir: PathBuf,
     build: String,
-    old: HashMap<PathBuf, Vec<(u64, Checked)>>,
+    /// The stored per-file results, read on first use (a run whose whole result is
+    /// reused never needs them).
+    old: std::sync::OnceLock<HashMap<PathBuf, Vec<(u64, Checked)>>>,
     used: Mutex<HashMap<PathBuf, Vec<u64>>>,
     made: Mutex<HashMap<PathBuf, Vec<(u64, Checked)>>>,
 }
 
 impl Cache {
-    /// Reads the cache in `dir`; anything unreadable or foreign is an empty cache.
+    /// The cache in `dir` (read when first asked); anything unreadable or foreign is
+    /// an empty cache.
     pub fn load(dir: &Path) -> Cache {
-        let build = build_id();
-        let stored: Stored = std::fs::read(dir.join(FILE_NAME))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .filter(|s: &Stored| s.build == build)
-            .unwrap_or_default();
         Cache {
             dir: dir.to_path_buf(),
-            build,
-            old: stored.files,
+            build: build_id(),
+            old: std::sync::OnceLock::new(),
             used: Mutex::new(HashMap::new()),
             made: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn old(&self) -> &HashMap<PathBuf, Vec<(u64, Checked)>> {
+        self.old.get_or_init(|| {
+            let stored: Stored = std::fs::read(self.dir.join(FILE_NAME))
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .filter(|s: &Stored| s.build == self.build)
+                .unwrap_or_default();
+            stored.files
+        })
     }
 
     /// The key of `text` checked under `context` (a hash of the settings) as `kind`.
@@ -112,7 +120,7 @@ impl Cache {
 
     /// The stored result of `path` under `key`, if any.
     pub fn get(&self, path: &Path, key: u64) -> Option<Checked> {
-        let (_, checked) = self.old.get(path)?.iter().find(|(k, _)| *k == key)?;
+        let (_, checked) = self.old().get(path)?.iter().find(|(k, _)| *k == key)?;
         if let Ok(mut used) = self.used.lock() {
             used.entry(path.to_path_buf()).or_default().push(key);
         }
@@ -154,9 +162,14 @@ impl Cache {
     /// Writes the cache: for the files this run looked at, the results it used or
     /// made; for the others (a pre-commit run checks a few files), what was stored.
     pub fn save(self) {
-        let mut files = self.old;
+        if self.made.lock().is_ok_and(|made| !made.is_empty()) {
+            self.old(); // what is stored for the other files stays
+        }
         let used = self.used.into_inner().unwrap_or_default();
         let made = self.made.into_inner().unwrap_or_default();
+        let Some(mut files) = self.old.into_inner() else {
+            return; // never read: nothing was looked up or made
+        };
         let stale = used.iter().any(|(path, keys)| {
             files
                 .get(path)
