@@ -11,6 +11,7 @@ use super::check::{check_file, check_text, guarded, Outcome};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
 use crate::catalog::Catalog;
+use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
 use crate::semantic::struct_fields::{self, StructFields};
@@ -154,13 +155,40 @@ pub(super) fn transitive_pass(
         let Some(&i) = index_of.get(&finding.path) else {
             continue;
         };
-        let diagnostic = finding.diagnostic;
+        let mut diagnostic = finding.diagnostic;
         let report = &mut outcomes[i].report;
         if report.source.text.is_empty() {
             // The text was dropped when the file had no findings of its own.
             if let Ok(text) = source::read_text(&report.source.path) {
                 let (path, display) = (report.source.path.clone(), report.source.display.clone());
                 report.source = SourceFile::new(path, display, text);
+            }
+        }
+        let text = &report.source.text;
+        if let Some(plan) = finding
+            .offload
+            .filter(|_| text.get(finding.call.clone()).is_some())
+        {
+            let file = selected[i];
+            let no_fields = StructFields::new();
+            let ctx = shared.context(
+                file.package.as_deref(),
+                file.runtime,
+                file.settings,
+                &no_fields,
+            );
+            let target = suggest::Target {
+                text,
+                range: finding.call.clone(),
+                runtime: ctx.runtime,
+                features: ctx.features,
+            };
+            let (rewrite, in_place, advice) = suggest::call_rewrite(&plan, &target);
+            if finding.unsendable {
+                diagnostic.suggestion = in_place;
+            } else {
+                diagnostic.suggestion = rewrite.or(in_place);
+                diagnostic.helps.extend(advice);
             }
         }
         report.diagnostics.push(diagnostic);

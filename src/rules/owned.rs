@@ -11,12 +11,32 @@ use super::suggest::CallSite;
 use crate::semantic::model::SemanticModel;
 use crate::semantic::ownership::Shape;
 
+/// What the `spawn_blocking` rewrite of one call needs, worked out where the call is
+/// (the variables' shapes are known only there) and rendered only if a finding needs
+/// it: the variables to copy or why none can be, whether the call starts a statement,
+/// and whether a std lock guard is alive there.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Plan {
+    pub captures: Result<Vec<(String, Shape)>, Unsure>,
+    pub statement: bool,
+    pub guard_alive: bool,
+}
+
+/// The plan for the call at `site`.
+pub fn plan(model: &SemanticModel<'_, '_>, site: CallSite<'_>) -> Plan {
+    Plan {
+        captures: captures(model, site),
+        statement: starts_statement(model.text, site.range().start),
+        guard_alive: model.guards.any_alive(),
+    }
+}
+
 /// Why a call cannot simply move into a closure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Unsure {
     /// `?`, `.await`, `return`, `break` or `continue`: inside a closure they would mean
     /// something else. No closure rewrite fits, `block_in_place` included.
-    ControlFlow(&'static str),
+    ControlFlow(std::borrow::Cow<'static, str>),
     /// `self`, which a `'static` closure cannot borrow.
     SelfBorrow,
     /// A live lock guard, which cannot move to another thread.
@@ -166,7 +186,7 @@ impl Walk<'_, '_, '_> {
                     }
                 }
                 TokenTree::Punct(p) if p.as_char() == '?' => {
-                    self.fail(Unsure::ControlFlow("`?`"));
+                    self.fail(Unsure::ControlFlow("`?`".into()));
                 }
                 TokenTree::Punct(_) => {}
             }
@@ -177,11 +197,11 @@ impl Walk<'_, '_, '_> {
 impl<'ast> Visit<'ast> for Walk<'_, '_, '_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         match expr {
-            Expr::Try(_) => self.fail(Unsure::ControlFlow("`?`")),
-            Expr::Await(_) => self.fail(Unsure::ControlFlow("`.await`")),
-            Expr::Return(_) => self.fail(Unsure::ControlFlow("`return`")),
+            Expr::Try(_) => self.fail(Unsure::ControlFlow("`?`".into())),
+            Expr::Await(_) => self.fail(Unsure::ControlFlow("`.await`".into())),
+            Expr::Return(_) => self.fail(Unsure::ControlFlow("`return`".into())),
             Expr::Break(_) | Expr::Continue(_) => {
-                self.fail(Unsure::ControlFlow("`break` or `continue`"))
+                self.fail(Unsure::ControlFlow("`break` or `continue`".into()))
             }
             Expr::Closure(_) | Expr::Block(_) | Expr::Async(_) | Expr::Unsafe(_) => {
                 self.fail(Unsure::Complex)

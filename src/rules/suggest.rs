@@ -5,7 +5,7 @@ use syn::spanned::Spanned;
 use syn::Expr;
 
 use super::owned;
-use crate::catalog::runtime::Runtime;
+use crate::catalog::runtime::{Features, Runtime};
 use crate::catalog::Hit;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Suggestion};
 use crate::semantic::model::SemanticModel;
@@ -76,6 +76,13 @@ pub fn attach(
         diagnostic.notes.push(note.clone());
     }
     let call_range = site.range();
+    let plan = owned::plan(model, site);
+    let target = Target {
+        text,
+        range: call_range.clone(),
+        runtime,
+        features: model.ctx.features,
+    };
     let mut suggestion = hit.matcher.template(runtime).and_then(|template| {
         let rendered = runtime.respell(fill(template, hit.path, site, text)?);
         let message = hit
@@ -103,9 +110,9 @@ pub fn attach(
         .and_then(|s| Some((model.ctx.features.missing(&s.rendered)?, s.rendered.clone())));
     let twin_without_feature = lacking
         .as_ref()
-        .and_then(|_| Some(needs_features(suggestion.take()?, model)));
+        .and_then(|_| Some(needs_features(suggestion.take()?, model.ctx.features)));
     if suggestion.is_none() && hit.matcher.offload {
-        match offload_call(model, site) {
+        match offload_call(&plan, &target) {
             Ok(offloaded) => suggestion = offloaded,
             Err(unsure) => diagnostic.helps.push(unsure.help()),
         }
@@ -120,10 +127,7 @@ pub fn attach(
     }
     let call = &text[call_range.clone()];
     let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_))
-        && !matches!(
-            owned::captures(model, site),
-            Err(owned::Unsure::ControlFlow(_))
-        );
+        && !matches!(plan.captures, Err(owned::Unsure::ControlFlow(_)));
     let offered_in_place = suggestion.is_none() && hit.matcher.in_place && in_place_fits;
     if offered_in_place {
         suggestion = runtime
@@ -142,8 +146,8 @@ pub fn attach(
         }
         Some(suggestion) => {
             diagnostic.suggestion = Some(needs_features(
-                no_await_under_guard(suggestion, model),
-                model,
+                no_await_under_guard(suggestion, plan.guard_alive),
+                model.ctx.features,
             ))
         }
         None if hit.matcher.offload && diagnostic.helps.is_empty() => {
@@ -153,21 +157,31 @@ pub fn attach(
     }
 }
 
+/// Where a rewrite goes, and what the package offers it.
+pub struct Target<'t> {
+    /// The whole file's text.
+    pub text: &'t str,
+    /// The call.
+    pub range: Range<usize>,
+    pub runtime: Runtime,
+    pub features: Features,
+}
+
 /// The rewrites of a call to one of the crate's fns that blocks: `spawn_blocking` with
 /// owned copies; tokio's `block_in_place` (which keeps borrows working) for when that
 /// does not fit, unless the call has control flow a closure would change; and the help
 /// when `spawn_blocking` does not fit.
 pub fn call_rewrite(
-    model: &SemanticModel<'_, '_>,
-    site: CallSite<'_>,
+    plan: &owned::Plan,
+    target: &Target<'_>,
 ) -> (Option<Suggestion>, Option<Suggestion>, Option<String>) {
-    let range = site.range();
     let in_place = || {
-        (model.ctx.runtime.in_place(&model.text[range.clone()]))
-            .map(|rendered| replace_call(IN_PLACE_HELP, &range, rendered))
-            .map(|s| needs_features(s, model))
+        let range = &target.range;
+        (target.runtime.in_place(&target.text[range.clone()]))
+            .map(|rendered| replace_call(IN_PLACE_HELP, range, rendered))
+            .map(|s| needs_features(s, target.features))
     };
-    match offload_call(model, site) {
+    match offload_call(plan, target) {
         Ok(Some(suggestion)) => (Some(suggestion), in_place(), None),
         Ok(None) => (None, None, Some(GENERIC_OFFLOAD_HELP.to_string())),
         Err(unsure @ owned::Unsure::ControlFlow(_)) => (None, None, Some(unsure.help())),
@@ -183,21 +197,20 @@ pub const GENERIC_OFFLOAD_HELP: &str = "move the call off the executor: use the 
     async equivalent, or run it inside the runtime's `spawn_blocking` (whose closure must be \
     `Send + 'static`)";
 
-/// The `spawn_blocking` rewrite of the call at `site`, with owned copies of what it
-/// uses; `Ok(None)` when the runtime has no `spawn_blocking`.
-pub fn offload_call(
-    model: &SemanticModel<'_, '_>,
-    site: CallSite<'_>,
+/// The `spawn_blocking` rewrite of the call, with owned copies of what it uses;
+/// `Ok(None)` when the runtime has no `spawn_blocking`.
+fn offload_call(
+    plan: &owned::Plan,
+    target: &Target<'_>,
 ) -> Result<Option<Suggestion>, owned::Unsure> {
-    let captures = owned::captures(model, site)?;
-    let range = site.range();
-    let runtime = model.ctx.runtime;
-    let statement = owned::starts_statement(model.text, range.start);
+    let captures = plan.captures.clone()?;
+    let range = &target.range;
+    let runtime = target.runtime;
     let Some(rendered) = owned::rewrite(
-        &model.text[range.clone()],
+        &target.text[range.clone()],
         &captures,
         |closure| runtime.spawn_blocking(closure),
-        statement,
+        plan.statement,
     ) else {
         return Ok(None);
     };
@@ -214,20 +227,17 @@ pub fn offload_call(
             copies.join(", ")
         )
     };
-    let suggestion = replace_call(&message, &range, rendered);
+    let suggestion = replace_call(&message, range, rendered);
     Ok(Some(needs_features(
-        no_await_under_guard(suggestion, model),
-        model,
+        no_await_under_guard(suggestion, plan.guard_alive),
+        target.features,
     )))
 }
 
 /// A std lock guard alive here would be held across a new `.await`, which makes the
 /// future `!Send` (and `tokio::spawn` refuses it): such a rewrite is advice.
-fn no_await_under_guard(mut suggestion: Suggestion, model: &SemanticModel<'_, '_>) -> Suggestion {
-    if !suggestion.edits.is_empty()
-        && model.guards.any_alive()
-        && suggestion.rendered.contains(".await")
-    {
+fn no_await_under_guard(mut suggestion: Suggestion, guard_alive: bool) -> Suggestion {
+    if !suggestion.edits.is_empty() && guard_alive && suggestion.rendered.contains(".await") {
         suggestion.message = format!(
             "{} once the lock guard alive here is dropped (an `.await` while it lives makes \
              the future `!Send`)",
@@ -240,11 +250,11 @@ fn no_await_under_guard(mut suggestion: Suggestion, model: &SemanticModel<'_, '_
 }
 
 /// A rewrite that needs a tokio feature the package does not enable is advice.
-fn needs_features(mut suggestion: Suggestion, model: &SemanticModel<'_, '_>) -> Suggestion {
+fn needs_features(mut suggestion: Suggestion, features: Features) -> Suggestion {
     if suggestion.edits.is_empty() {
         return suggestion;
     }
-    if let Some(need) = model.ctx.features.missing(&suggestion.rendered) {
+    if let Some(need) = features.missing(&suggestion.rendered) {
         suggestion.message = format!("{} ({} first)", suggestion.message, need.action());
         suggestion.edits.clear();
         suggestion.applicability = Applicability::MaybeIncorrect;

@@ -5,7 +5,7 @@
 use syn::{Expr, Lit, Type};
 
 /// What moving a variable into a `Send + 'static` closure takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Shape {
     /// A `Copy` value that is `Send + 'static` (numbers, `Duration`, addresses): the
     /// closure gets a copy, the variable stays usable.

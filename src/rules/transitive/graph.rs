@@ -61,6 +61,11 @@ struct Reach {
 pub struct Finding {
     pub path: PathBuf,
     pub diagnostic: Diagnostic,
+    /// The call, and what its rewrite needs (rendered with the file's text).
+    pub call: std::ops::Range<usize>,
+    pub offload: Option<crate::rules::owned::Plan>,
+    /// The callee's result cannot cross threads: no `spawn_blocking`.
+    pub unsendable: bool,
 }
 
 pub type Findings = Vec<Finding>;
@@ -525,22 +530,22 @@ impl<'a> Graph<'a> {
                 if let Some((id, from)) = reached.min() {
                     let mut diagnostic =
                         self.finding(&state, id, from, call, (startup, main_thread));
-                    if self.summary_of(id).returns_unsendable {
+                    let unsendable = self.summary_of(id).returns_unsendable;
+                    if unsendable && call.offload.is_some() {
                         // The result would have to cross threads, and cannot.
-                        diagnostic.suggestion = call.in_place.clone();
                         diagnostic.helps.push(format!(
                             "to run it on the blocking thread pool, make `{}` return a \
                              `Send + 'static` value (a `Box<dyn Error + Send + Sync>`, an \
                              owned value): `spawn_blocking` hands the result back across threads",
                             self.summary_of(id).display
                         ));
-                    } else {
-                        diagnostic.suggestion = (call.rewrite.clone()).or(call.in_place.clone());
-                        diagnostic.helps.extend(call.advice.clone());
                     }
                     findings.push(Finding {
                         path: path.clone(),
                         diagnostic,
+                        call: call.call.clone(),
+                        offload: call.offload.clone(),
+                        unsendable,
                     });
                 }
             }

@@ -7,7 +7,8 @@ use super::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummar
 use crate::catalog::ty::LOCAL_TYPE_PREFIX;
 use crate::catalog::Hit;
 use crate::diagnostic::Level;
-use crate::rules::suggest::{self, CallSite};
+use crate::rules::owned;
+use crate::rules::suggest::CallSite;
 use crate::rules::Output;
 use crate::semantic::local_path::{Anchor, LocalPath};
 use crate::semantic::model::SemanticModel;
@@ -113,11 +114,7 @@ pub fn call(
     let Some(executor) = &model.executor else {
         return;
     };
-    let (rewrite, in_place, advice) = if !awaited && executor.inline_closure.is_none() {
-        suggest::call_rewrite(model, site)
-    } else {
-        (None, None, None)
-    };
+    let offload = (!awaited && executor.inline_closure.is_none()).then(|| owned::plan(model, site));
     let call = ExecutorCall {
         callee,
         caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
@@ -125,9 +122,7 @@ pub fn call(
         primary: site.primary_range(),
         context: executor.clone(),
         awaited,
-        rewrite,
-        in_place,
-        advice,
+        offload,
     };
     out.summary.executor_calls.push(call);
 }

@@ -3,7 +3,7 @@
 //!
 //! Summaries hold no syntax: paths, names and line numbers only, so that the pass
 //! over a whole workspace works on small data.
-use crate::diagnostic::Suggestion;
+use crate::rules::owned::Plan;
 use std::ops::Range;
 
 use crate::semantic::local_path::LocalPath;
@@ -114,13 +114,10 @@ pub struct ExecutorCall {
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,
-    /// What to write if the callee blocks (made here, where the variables the call
-    /// uses are known): the `spawn_blocking` rewrite, or `block_in_place` and why the
-    /// former does not fit.
-    pub rewrite: Option<Suggestion>,
-    /// tokio's `block_in_place`, for a callee whose result cannot cross threads.
-    pub in_place: Option<Suggestion>,
-    pub advice: Option<String>,
+    /// What the rewrite needs if the callee blocks (worked out here, where the
+    /// variables the call uses are known); `None` when no rewrite applies (an awaited
+    /// call, or one in a closure that runs inline).
+    pub offload: Option<Plan>,
 }
 
 /// Whether a return type, as spelled, may fail to be `Send + 'static`: a borrow (not
