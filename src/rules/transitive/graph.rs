@@ -133,17 +133,18 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     let mut graph = Graph::new(inputs);
     // The crates of the packages where executor code calls into the crate; the other
     // members' libraries join when a call reaches them.
-    let packages: HashSet<&Path> = inputs
-        .crates
-        .iter()
-        .filter(|c| wanted.iter().any(|f| f.starts_with(&c.package)))
+    let all_packages: HashSet<&Path> = (inputs.crates.iter())
         .map(|c| c.package.as_path())
         .collect();
-    for (id, krate) in inputs.crates.iter().enumerate() {
-        if packages.contains(krate.package.as_path()) {
-            graph.build_tree(id);
-        }
-    }
+    let packages: HashSet<&Path> = (wanted.iter())
+        .flat_map(|file| file.ancestors())
+        .filter(|dir| all_packages.contains(dir))
+        .collect();
+    let ids: Vec<usize> = (inputs.crates.iter().enumerate())
+        .filter(|(_, krate)| packages.contains(krate.package.as_path()))
+        .map(|(id, _)| id)
+        .collect();
+    graph.build_trees(&ids);
     let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
     initial.sort_by(|a, b| a.0.cmp(&b.0));
     graph.grow(initial);
@@ -209,19 +210,30 @@ impl<'a> Graph<'a> {
         }
     }
 
-    fn build_tree(&mut self, krate: usize) {
-        if self.trees[krate].is_some() {
-            return;
+    /// The module trees of `crates` not built yet, lexed in parallel.
+    fn build_trees(&mut self, crates: &[usize]) {
+        use rayon::prelude::*;
+        let mut seen = HashSet::new();
+        let missing: Vec<usize> = (crates.iter().copied())
+            .filter(|&k| self.trees[k].is_none() && seen.insert(k))
+            .collect();
+        let roots = &self.inputs.crates;
+        let built: Vec<(usize, Arc<ModuleTree>)> = missing
+            .par_iter()
+            .map(|&k| {
+                let tree = (roots[k].modules.clone())
+                    .unwrap_or_else(|| Arc::new(ModuleTree::of_crate(&roots[k].root_file)));
+                (k, tree)
+            })
+            .collect();
+        for (krate, tree) in built {
+            for (file, module) in &tree.files {
+                let entry = self.memberships.entry(file.clone()).or_default();
+                entry.push((krate, module.clone()));
+                self.module_files[krate].insert(module.clone(), file.clone());
+            }
+            self.trees[krate] = Some(tree);
         }
-        let krate_root = &self.inputs.crates[krate];
-        let tree = (krate_root.modules.clone())
-            .unwrap_or_else(|| Arc::new(ModuleTree::of_crate(&krate_root.root_file)));
-        for (file, module) in &tree.files {
-            let entry = self.memberships.entry(file.clone()).or_default();
-            entry.push((krate, module.clone()));
-            self.module_files[krate].insert(module.clone(), file.clone());
-        }
-        self.trees[krate] = Some(tree);
     }
 
     /// Adds files and keeps parsing the files their unresolved callees point to, until
@@ -259,11 +271,8 @@ impl<'a> Graph<'a> {
                 }
             }
             // A call into another member's library: its module tree, once.
-            for (krate, _) in &demands {
-                if self.trees[*krate].is_none() {
-                    self.build_tree(*krate);
-                }
-            }
+            let members: Vec<usize> = demands.iter().map(|(krate, _)| *krate).collect();
+            self.build_trees(&members);
             let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
             let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
             for (krate, target) in demands {
