@@ -36,25 +36,38 @@ pub fn workspace_context(
     let mut workspaces: Vec<PathBuf> = packages.iter().map(|p| manifests.workspace_of(p)).collect();
     workspaces.sort();
     workspaces.dedup();
+    let mut members_of = Vec::new();
     for workspace in workspaces {
         let members = member_roots(&workspace);
         for member in &members {
             let (runtime, _) = manifests.package_of(&member.join("Cargo.toml"));
             manifests.crates_of(member, runtime, &mut found.crates);
         }
-        // Only a named file that is a module of the workspace can be on a chain. The
-        // trees built here are kept for the call graph.
-        for krate in found.crates.iter_mut().filter(|c| c.workspace == workspace) {
-            if krate.modules.is_none() {
-                krate.modules = Some(Arc::new(ModuleTree::of_crate(&krate.root_file)));
-            }
-        }
-        let crates: Vec<CrateRoot> = (found.crates.iter())
-            .filter(|c| c.workspace == workspace)
-            .cloned()
-            .collect();
-        let modules = package_modules(&crates);
-        if !named.iter().any(|n| modules.contains_key(n)) {
+        members_of.push((workspace, members));
+    }
+    // Only a named file that is a module of the workspace can be on a chain. The trees
+    // built here (in parallel: lexing is most of this) are kept for the call graph.
+    {
+        use rayon::prelude::*;
+        (found.crates.par_iter_mut())
+            .filter(|krate| krate.modules.is_none())
+            .for_each(|krate| {
+                krate.modules = Some(Arc::new(ModuleTree::of_crate(&krate.root_file)))
+            });
+    }
+    let mut crates_of: std::collections::HashMap<&Path, Vec<CrateRoot>> = Default::default();
+    for krate in &found.crates {
+        crates_of
+            .entry(&krate.workspace)
+            .or_default()
+            .push(krate.clone());
+    }
+    for (workspace, members) in &members_of {
+        let crates = crates_of
+            .get(workspace.as_path())
+            .map_or(&[][..], Vec::as_slice);
+        let modules = package_modules(crates);
+        if !modules.keys().any(|m| named.contains(m)) {
             continue;
         }
         let member_roots: HashSet<PathBuf> = members.iter().map(|m| normalize(m)).collect();
