@@ -51,6 +51,7 @@ impl Checker<'_, '_> {
         let name = path.rsplit("::").next().unwrap_or(path);
         if offload::spawns_task(name) {
             self.model.end_startup();
+            self.model.end_sole();
         }
         let standalone = offload::standalone_executor(path);
         if name == "block_on" && (self.in_sync_main() || standalone && self.in_sync_code()) {
@@ -164,6 +165,7 @@ impl Checker<'_, '_> {
         }
         if offload::spawns_task(&method) {
             self.model.end_startup();
+            self.model.end_sole();
         }
         self.visit_expr(&mc.receiver);
         let multi_thread = self.multi_thread_runtime_in_fn;

@@ -139,16 +139,19 @@ impl<'a, 'c> Checker<'a, 'c> {
     /// polls futures of its own (an awaiting loop, `select!`) stalls them when it blocks,
     /// wherever it runs.
     fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
-        let executor = (self.model.executor.as_mut())
-            .filter(|e| off && (e.main_thread || e.body_of.is_some()));
+        let executor = (self.model.executor.as_mut()).filter(|e| {
+            off && (e.main_thread || e.body_of.is_some() || e.sole_task || e.sole_body_of.is_some())
+        });
         let Some(executor) = executor else {
             return visit(self);
         };
         let saved = (executor.main_thread, executor.body_of.take());
-        executor.main_thread = false;
+        let sole = (executor.sole_task, executor.sole_body_of.take());
+        (executor.main_thread, executor.sole_task) = (false, false);
         visit(self);
         if let Some(executor) = &mut self.model.executor {
             (executor.main_thread, executor.body_of) = saved;
+            (executor.sole_task, executor.sole_body_of) = sole;
         }
     }
 
@@ -188,6 +191,8 @@ impl<'a, 'c> Checker<'a, 'c> {
             main_thread: main_thread_entry(attrs),
             prefix_of: fn_index,
             body_of: fn_index,
+            sole_task: sole_task_entry(attrs),
+            sole_body_of: fn_index,
             ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
         let saved_names = std::mem::replace(
@@ -518,6 +523,12 @@ fn runtime_entry(attrs: &[Attribute]) -> bool {
         "rocket",
     ];
     main_attrs(attrs).any(|(runtime, _)| RUNTIMES.contains(&runtime.as_str()))
+}
+
+/// `#[tokio::main(flavor = "current_thread")]`: the fn's future is the runtime's only
+/// task until it spawns one.
+fn sole_task_entry(attrs: &[Attribute]) -> bool {
+    main_attrs(attrs).any(|(runtime, args)| runtime == "tokio" && args.contains("current_thread"))
 }
 
 /// `#[tokio::main]` with the multi-thread runtime (its default flavor), or

@@ -187,12 +187,17 @@ fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: C
         .unwrap_or("`{callee}` blocks the executor thread");
     let message = template.replace("{callee}", hit.path);
     let moves = startup::applies_to(&lint.group);
-    let in_startup = executor.startup && moves;
+    let in_startup = (executor.startup || executor.sole_task) && moves;
     if let (Some(index), true, false) = (executor.prefix_of, moves, in_startup) {
         // In an async fn before its first `.await`: startup code if the fn turns out to
         // be entered from startup code only.
         let range = site.primary_range();
         out.summary.fns[index].prefix_findings.push(range);
+    }
+    if let (Some(index), true, false) = (executor.sole_body_of, moves, in_startup) {
+        // Before the fn's first spawn: no other task yet if the fn is only awaited so.
+        let range = site.primary_range();
+        out.summary.fns[index].sole_body_findings.push(range);
     }
     let main_thread = executor.main_thread && moves;
     if let (Some(index), true, false, false) = (executor.body_of, moves, in_startup, main_thread) {

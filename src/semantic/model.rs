@@ -39,6 +39,13 @@ pub struct Executor {
     /// outside code that polls futures of its own: if that fn is only ever awaited from
     /// main-thread code, this runs on the main thread too (the crate-wide pass decides).
     pub body_of: Option<usize>,
+    /// The body of a current-thread runtime's entry fn before its first spawn: the
+    /// runtime's only thread has no other task yet, so a blocking call stalls nothing
+    /// else (startup code, as far as the user is concerned).
+    pub sole_task: bool,
+    /// The async fn (by index) whose own body this is, before its first spawn: if that
+    /// fn is only ever awaited from such code, this is such code too.
+    pub sole_body_of: Option<usize>,
 }
 
 impl Executor {
@@ -52,6 +59,8 @@ impl Executor {
             main_thread: false,
             prefix_of: None,
             body_of: None,
+            sole_task: false,
+            sole_body_of: None,
         }
     }
 }
@@ -201,6 +210,14 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         if let Some(executor) = &mut self.executor {
             executor.startup = false;
             executor.prefix_of = None;
+        }
+    }
+
+    /// A task was spawned: the runtime's thread is no longer this future's alone.
+    pub fn end_sole(&mut self) {
+        if let Some(executor) = &mut self.executor {
+            executor.sole_task = false;
+            executor.sole_body_of = None;
         }
     }
 

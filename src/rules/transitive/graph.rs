@@ -151,7 +151,8 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     let nodes_by_fn = graph.nodes_by_fn();
     let entered = graph.entered(&nodes_by_fn);
     let findings = graph.findings(&entered, &nodes_by_fn);
-    let startup_findings = graph.entered_findings(&entered.startup, |f| &f.prefix_findings);
+    let mut startup_findings = graph.entered_findings(&entered.startup, |f| &f.prefix_findings);
+    startup_findings.extend(graph.entered_findings(&entered.sole, |f| &f.sole_body_findings));
     let main_thread_findings = graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
     let stats = Stats {
         total: start.elapsed(),
@@ -171,12 +172,11 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
 #[derive(Default)]
 pub struct Outcome {
     pub findings: Findings,
-    /// The files' own findings that turned out to be startup code (in an async fn
-    /// entered only from startup code, before its first `.await`), by file and primary
-    /// range: the scan reports them as `blocking_in_startup`.
+    /// The files' own findings that turned out to be startup code (an async fn's start
+    /// or sole-task part, entered only so), by file and primary range.
     pub startup_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
     /// The files' own findings that turned out to run on the main thread (in an async fn
-    /// only awaited from main-thread code): the scan reports them as `blocking_in_main`.
+    /// only awaited from main-thread code).
     pub main_thread_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
     pub stats: Stats,
 }
@@ -447,7 +447,7 @@ impl<'a> Graph<'a> {
                 let Ok(text) = crate::syntax::source::read_text(file) else {
                     return false;
                 };
-                types.iter().any(|ty| has_impl_of(&text, ty))
+                types.iter().any(|ty| lookup::has_impl_of(&text, ty))
             })
             .cloned()
             .collect()
@@ -530,8 +530,10 @@ impl<'a> Graph<'a> {
                 let caller = |index| entered::caller_node(nodes_by_fn, file, index);
                 let in_entered =
                     |index, entered: &[bool]| caller(index).is_some_and(|c| entered[c]);
-                let startup =
-                    call.context.startup || in_entered(call.context.prefix_of, &entered.startup);
+                let startup = call.context.startup
+                    || call.context.sole_task
+                    || in_entered(call.context.prefix_of, &entered.startup)
+                    || in_entered(call.context.sole_body_of, &entered.sole);
                 let main_thread = call.context.main_thread
                     || in_entered(call.context.body_of, &entered.main_thread);
                 let reached = (self.call_site_targets(path, &call.callee))
@@ -560,40 +562,5 @@ impl<'a> Graph<'a> {
             }
         }
         findings
-    }
-}
-
-/// Whether a line of `text` starting with `impl` names `ty` as a whole word
-/// (`impl Store {`, `impl<T> Drop for Store<T>`), a cheap stand-in for a parse.
-fn has_impl_of(text: &str, ty: &str) -> bool {
-    let is_ident = |c: Option<u8>| c.is_some_and(|c| c == b'_' || c.is_ascii_alphanumeric());
-    memchr::memmem::find_iter(text.as_bytes(), ty.as_bytes()).any(|at| {
-        let bytes = text.as_bytes();
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + ty.len()).copied();
-        if is_ident(before) || is_ident(after) {
-            return false;
-        }
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let line = text[line_start..at].trim_start();
-        line.starts_with("impl") || line.starts_with("unsafe impl") || line.starts_with("pub impl")
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn impl_lines_are_found_by_type_name() {
-        assert!(has_impl_of("x\nimpl Store {\n", "Store"));
-        assert!(has_impl_of("  impl<T: Send> Drop for Store<T> {", "Store"));
-        assert!(has_impl_of("unsafe impl Send for Store {}", "Store"));
-        assert!(!has_impl_of("impl StoreBuilder {", "Store"));
-        assert!(!has_impl_of(
-            "let s = Store::new();\nimpl Other {}",
-            "Store"
-        ));
-        assert!(!has_impl_of("fn f(s: Store) {}", "Store"));
     }
 }

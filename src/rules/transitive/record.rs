@@ -69,6 +69,7 @@ pub fn fn_entered(
             calls: Vec::new(),
             prefix_findings: Vec::new(),
             body_findings: Vec::new(),
+            sole_body_findings: Vec::new(),
         });
         out.summary.fns.len() - 1
     });

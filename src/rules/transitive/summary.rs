@@ -59,6 +59,9 @@ pub struct FnSummary {
     /// For an async fn: the blocking or cpu findings in its own body, outside code that
     /// polls futures of its own (main-thread code if the fn is only awaited from there).
     pub body_findings: Vec<Range<usize>>,
+    /// For an async fn: those findings in its own body before its first spawn (startup
+    /// code if the fn is only awaited from a current-thread runtime's sole task).
+    pub sole_body_findings: Vec<Range<usize>>,
 }
 
 /// What the user said a fn does, overriding its body.

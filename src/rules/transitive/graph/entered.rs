@@ -26,6 +26,8 @@ type Entrances<'s, 'c> = (&'s [Vec<(usize, &'c ExecutorCall)>], &'s [bool]);
 pub(super) struct Entered {
     pub startup: Vec<bool>,
     pub main_thread: Vec<bool>,
+    /// Only ever awaited from a current-thread runtime's sole task (before any spawn).
+    pub sole: Vec<bool>,
 }
 
 /// The async fn, as a node, whose part an executor call is made in: its prefix, or its
@@ -81,9 +83,17 @@ impl Graph<'_> {
                 _ => Entry::Elsewhere,
             }
         });
+        let sole = self.entered_only_from(entries, |file, call| {
+            match (call.awaited, call.context.sole_task) {
+                (true, true) => Entry::Root,
+                (true, false) => via(caller_node(nodes_by_fn, file, call.context.sole_body_of)),
+                _ => Entry::Elsewhere,
+            }
+        });
         Entered {
             startup,
             main_thread,
+            sole,
         }
     }
 

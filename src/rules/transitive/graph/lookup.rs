@@ -79,3 +79,38 @@ impl Graph<'_> {
             .collect()
     }
 }
+
+/// Whether a line of `text` starting with `impl` names `ty` as a whole word
+/// (`impl Store {`, `impl<T> Drop for Store<T>`), a cheap stand-in for a parse.
+pub(super) fn has_impl_of(text: &str, ty: &str) -> bool {
+    let is_ident = |c: Option<u8>| c.is_some_and(|c| c == b'_' || c.is_ascii_alphanumeric());
+    memchr::memmem::find_iter(text.as_bytes(), ty.as_bytes()).any(|at| {
+        let bytes = text.as_bytes();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + ty.len()).copied();
+        if is_ident(before) || is_ident(after) {
+            return false;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line = text[line_start..at].trim_start();
+        line.starts_with("impl") || line.starts_with("unsafe impl") || line.starts_with("pub impl")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impl_lines_are_found_by_type_name() {
+        assert!(has_impl_of("x\nimpl Store {\n", "Store"));
+        assert!(has_impl_of("  impl<T: Send> Drop for Store<T> {", "Store"));
+        assert!(has_impl_of("unsafe impl Send for Store {}", "Store"));
+        assert!(!has_impl_of("impl StoreBuilder {", "Store"));
+        assert!(!has_impl_of(
+            "let s = Store::new();\nimpl Other {}",
+            "Store"
+        ));
+        assert!(!has_impl_of("fn f(s: Store) {}", "Store"));
+    }
+}
