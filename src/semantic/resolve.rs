@@ -4,24 +4,14 @@
 //! is a frame of names; module frames do not see their parents' names; a local item
 //! always wins; a glob only counts when it is the one known module that can supply the
 //! name. Anything uncertain resolves to `Unknown`, and unknown calls are never reported.
-use std::collections::HashMap;
 
-use syn::{Item, UseTree};
+use syn::Item;
 
-use super::local_path::{relative_path, Anchor, LocalPath};
+use super::frame::{Binding, Frame, Local};
+use super::local_path::{relative_path, LocalPath};
 use super::ownership::Shape;
 use crate::catalog::ty::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WRAPPERS};
 use crate::catalog::Catalog;
-
-/// What a name in a frame stands for.
-#[derive(Debug, Clone)]
-enum Binding {
-    /// Imported from this path (may itself start with another binding's name).
-    Import(Vec<String>),
-    /// Defined in this crate (an item, or an import of a crate-local path), with its
-    /// path when the item is not local to a block.
-    Local(Option<LocalPath>),
-}
 
 /// The outcome of resolving a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,27 +22,6 @@ pub enum Resolution {
     Local,
     /// Cannot be told with confidence.
     Unknown,
-}
-
-#[derive(Debug, Default)]
-struct Frame {
-    is_module: bool,
-    /// The inline modules from the file's top to this frame's module.
-    module: Vec<String>,
-    names: HashMap<String, Binding>,
-    globs: Vec<Vec<String>>,
-    /// Every imported path, `as _` included: the traits in scope.
-    imports: Vec<Vec<String>>,
-    /// Variables, in declaration order.
-    locals: Vec<Local>,
-}
-
-/// A variable: its receiver type when known, and how a `move` closure could take it.
-#[derive(Debug)]
-struct Local {
-    name: String,
-    ty: Option<Ty>,
-    shape: Shape,
 }
 
 /// The stack of frames at the point being analysed.
@@ -80,6 +49,7 @@ impl<'c> Scopes<'c> {
             ..Frame::default()
         };
         frame.add_items(items.iter());
+        frame.note_same_name_items();
         self.frames.push(frame);
     }
 
@@ -125,6 +95,9 @@ impl<'c> Scopes<'c> {
             // with a variable `migrate` in scope is still the module's fn).
             if segments.len() == 1 && frame.locals.iter().any(|l| l.name == *first) {
                 return None;
+            }
+            if let (1, Some(item)) = (segments.len(), frame.same_name_items.get(first)) {
+                return Some(item.clone());
             }
             match frame.names.get(first) {
                 Some(Binding::Local(path)) => return Some(path.as_ref()?.joined(&segments[1..])),
@@ -487,108 +460,4 @@ fn canonical(path: String) -> String {
         }
     }
     path
-}
-
-impl Frame {
-    fn add_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) {
-        for item in items {
-            let ident = match item {
-                Item::Use(u) => {
-                    self.add_use_tree(Vec::new(), &u.tree);
-                    continue;
-                }
-                Item::ExternCrate(ec) => {
-                    let name = ec.ident.to_string();
-                    let alias = ec.rename.as_ref().map(|(_, id)| id.to_string());
-                    let binding = if name == "self" {
-                        Binding::Local(None)
-                    } else {
-                        Binding::Import(vec![name.clone()])
-                    };
-                    self.names.insert(alias.unwrap_or(name), binding);
-                    continue;
-                }
-                Item::Fn(f) => &f.sig.ident,
-                Item::Mod(m) => &m.ident,
-                Item::Struct(s) => &s.ident,
-                Item::Enum(e) => &e.ident,
-                Item::Union(u) => &u.ident,
-                Item::Type(t) => &t.ident,
-                Item::Trait(t) => &t.ident,
-                Item::TraitAlias(t) => &t.ident,
-                Item::Const(c) => &c.ident,
-                Item::Static(s) => &s.ident,
-                Item::Macro(m) => match &m.ident {
-                    Some(ident) => ident,
-                    None => continue,
-                },
-                _ => continue,
-            };
-            let path = self.is_module.then(|| LocalPath {
-                anchor: Anchor::File { up: 0 },
-                segments: self
-                    .module
-                    .iter()
-                    .cloned()
-                    .chain([ident.to_string()])
-                    .collect(),
-            });
-            self.names.insert(ident.to_string(), Binding::Local(path));
-        }
-    }
-
-    fn add_use_tree(&mut self, mut prefix: Vec<String>, tree: &UseTree) {
-        match tree {
-            UseTree::Path(p) => {
-                prefix.push(p.ident.to_string());
-                self.add_use_tree(prefix, &p.tree);
-            }
-            UseTree::Name(n) => {
-                let name = n.ident.to_string();
-                if name == "self" {
-                    if let Some(last) = prefix.last().cloned() {
-                        self.bind(last, prefix);
-                    }
-                } else {
-                    prefix.push(name.clone());
-                    self.bind(name, prefix);
-                }
-            }
-            UseTree::Rename(r) => {
-                let name = r.ident.to_string();
-                if name != "self" {
-                    prefix.push(name);
-                }
-                let alias = r.rename.to_string();
-                if alias == "_" {
-                    self.imports.push(prefix);
-                } else {
-                    self.bind(alias, prefix);
-                }
-            }
-            UseTree::Glob(_) => self.globs.push(prefix),
-            UseTree::Group(g) => {
-                for item in &g.items {
-                    self.add_use_tree(prefix.clone(), item);
-                }
-            }
-        }
-    }
-
-    fn bind(&mut self, name: String, path: Vec<String>) {
-        self.imports.push(path.clone());
-        let local = matches!(
-            path.first().map(String::as_str),
-            Some("crate" | "self" | "super")
-        );
-        let binding = if local {
-            Binding::Local(relative_path(&self.module, &path))
-        } else {
-            Binding::Import(path)
-        };
-        // A local item beats an import of the same name in another namespace.
-        if !matches!(self.names.get(&name), Some(Binding::Local(_))) {
-            self.names.insert(name, binding);
-        }
-    }
 }
