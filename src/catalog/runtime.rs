@@ -176,8 +176,16 @@ impl Features {
             if name == "full" {
                 bits = u16::MAX;
             }
-            if let Some(i) = FEATURES.iter().position(|(f, _)| *f == name) {
-                bits |= 1 << i;
+            // tokio's `rt-multi-thread` turns `rt` on too.
+            let implied = if name == "rt-multi-thread" {
+                &["rt-multi-thread", "rt"][..]
+            } else {
+                &[name][..]
+            };
+            for name in implied {
+                if let Some(i) = FEATURES.iter().position(|(f, _)| f == name) {
+                    bits |= 1 << i;
+                }
             }
         }
         Features {
@@ -252,6 +260,11 @@ mod tests {
         assert_eq!(full.missing("tokio::fs::read(p)"), None);
         assert_eq!(Features::UNKNOWN.missing("tokio::fs::read(p)"), None);
         assert_eq!(some.missing("async_std::fs::read(p)"), None);
+        let multi_only = Features::enabled(["rt-multi-thread"]);
+        assert_eq!(
+            multi_only.missing("tokio::task::block_in_place(|| f())"),
+            None
+        );
         let lock = "[[package]]\nname = \"tokio\"\nversion = \"1.20.4\"\n";
         let old = full.locked_by(Some(lock));
         let newer = Some(Need::Version {
