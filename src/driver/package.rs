@@ -35,17 +35,23 @@ pub(super) fn struct_field_pass(
             names.extend(outcome.wanted_structs.iter().cloned());
         }
     }
-    for (package, names) in &wanted {
-        let in_package = |f: &ScanFile| f.package.as_deref() == *package;
-        let known = selected
-            .iter()
-            .zip(outcomes.iter())
-            .filter(|(f, _)| in_package(f));
-        let mut fields = StructFields::new();
-        for (_, outcome) in known.clone() {
-            merge_fields(&mut fields, outcome.struct_fields.clone(), names);
+    // The files of each package, once (a scan may hold hundreds of packages).
+    let mut files_of: HashMap<Option<&Path>, Vec<usize>> = HashMap::new();
+    for (i, file) in selected.iter().enumerate() {
+        if wanted.contains_key(&file.package.as_deref()) {
+            files_of.entry(file.package.as_deref()).or_default().push(i);
         }
-        let unparsed: Vec<&ScanFile> = known.filter(|(_, o)| !o.parsed).map(|(f, _)| *f).collect();
+    }
+    for (package, names) in &wanted {
+        let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
+        let mut fields = StructFields::new();
+        for &i in members {
+            merge_fields(&mut fields, outcomes[i].struct_fields.clone(), names);
+        }
+        let unparsed: Vec<&ScanFile> = (members.iter())
+            .filter(|&&i| !outcomes[i].parsed)
+            .map(|&i| selected[i])
+            .collect();
         merge_fields(
             &mut fields,
             package_struct_fields(&unparsed, names, catalog),
@@ -57,8 +63,8 @@ pub(super) fn struct_field_pass(
                 .get(&key)
                 .is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
         };
-        let redo: Vec<usize> = (0..selected.len())
-            .filter(|&i| in_package(selected[i]) && outcomes[i].wanted_structs.iter().any(useful))
+        let redo: Vec<usize> = (members.iter().copied())
+            .filter(|&i| outcomes[i].wanted_structs.iter().any(useful))
             .collect();
         let again: Vec<Outcome> = redo
             .par_iter()
