@@ -136,8 +136,9 @@ pub fn rewrite(
     })
 }
 
-/// Whether the code at `start` begins a statement: only whitespace, comments' ends or
-/// attributes aside, it follows `;`, `{` or `}`.
+/// Whether the code at `start` begins a statement: whitespace aside, it follows `;`,
+/// `{` or `}` (after a comment it is taken for an expression; a wrong guess there only
+/// costs a fix that does not parse, which `--fix` then leaves out).
 pub fn starts_statement(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end();
     before.is_empty() || before.ends_with([';', '{', '}'])
