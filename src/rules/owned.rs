@@ -136,11 +136,24 @@ pub fn rewrite(
     })
 }
 
-/// Whether the code at `start` begins a statement: whitespace aside, it follows `;`,
-/// `{` or `}` (after a comment it is taken for an expression; a wrong guess there only
-/// costs a fix that does not parse, which `--fix` then leaves out).
+/// Whether the code at `start` begins a statement: whitespace and comments aside, it
+/// follows `;`, `{` or `}` (a wrong guess costs only a fix that does not parse, which
+/// `--fix` then leaves out).
 pub fn starts_statement(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end();
+    let mut before = text[..start].trim_end();
+    loop {
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        if let Some(comment) = before[line_start..].find("//") {
+            before = before[..line_start + comment].trim_end();
+        } else if before.ends_with("*/") {
+            match before.rfind("/*") {
+                Some(open) => before = before[..open].trim_end(),
+                None => break,
+            }
+        } else {
+            break;
+        }
+    }
     before.is_empty() || before.ends_with([';', '{', '}'])
 }
 
@@ -293,5 +306,8 @@ mod tests {
         assert!(starts_statement("fn f() { g()", 9));
         assert!(starts_statement("a; g()", 3));
         assert!(!starts_statement("let x = g()", 8));
+        assert!(starts_statement("a;\n    // why\n    g()", 18));
+        assert!(starts_statement("a; /* why */ g()", 13));
+        assert!(!starts_statement("let x = // why\n g()", 16));
     }
 }
