@@ -290,3 +290,28 @@ fn fixes_follow_the_selection() {
         ["async-std-app/src/main.rs", "tokio-minimal/src/main.rs"]
     );
 }
+
+#[test]
+fn fixes_keep_a_bom_and_crlf_and_leave_unparsable_files_alone() {
+    let manifest = b"[package]\nname = \"h\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+        [dependencies]\ntokio = { version = \"1\", features = [\"full\"] }\n\n[workspace]\n";
+    let main = "\u{feff}async fn f() {\r\n    std::thread::sleep(std::time::Duration::from_millis(1));\r\n}\r\nfn main() {}\r\n";
+    let broken = b"async fn g( {\n    std::thread::sleep(d);\n";
+    let dir = common::dir_with(&[
+        ("Cargo.toml", &manifest[..]),
+        ("src/main.rs", main.as_bytes()),
+        ("src/broken.rs", &broken[..]),
+    ]);
+    let out = run(dir.path(), &["--fix", "src/main.rs", "src/broken.rs"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("parse_error"), "{}", out.stderr);
+    let fixed = std::fs::read_to_string(dir.path().join("src/main.rs")).unwrap();
+    assert_eq!(
+        fixed,
+        "\u{feff}async fn f() {\r\n    tokio::time::sleep(std::time::Duration::from_millis(1)).await;\r\n}\r\nfn main() {}\r\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("src/broken.rs")).unwrap(),
+        broken
+    );
+}
