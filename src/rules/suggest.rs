@@ -104,35 +104,35 @@ pub fn attach(
     if suggestion.is_none() {
         suggestion = rebase(hit, site, text, runtime, &model.scopes);
     }
-    // A twin the package's tokio features lack: `spawn_blocking` may still fit.
-    let lacking = (suggestion.as_ref())
-        .filter(|s| !s.edits.is_empty() && hit.matcher.offload)
-        .and_then(|s| Some((model.ctx.features.missing(&s.rendered)?, s.rendered.clone())));
-    let twin_without_feature = lacking
-        .as_ref()
-        .and_then(|_| Some(needs_features(suggestion.take()?, model.ctx.features)));
+    // A twin the package's tokio features lack is set aside: `spawn_blocking` may still
+    // fit, and the twin is then a help line; if nothing fits, it is the advice.
+    let mut lacking = None;
+    if let Some(twin) = suggestion.take_if(|s| !s.edits.is_empty() && hit.matcher.offload) {
+        match model.ctx.features.missing(&twin.rendered) {
+            Some(need) => lacking = Some((need, twin)),
+            None => suggestion = Some(twin),
+        }
+    }
     if suggestion.is_none() && hit.matcher.offload {
         match offload_call(&plan, &target) {
             Ok(offloaded) => suggestion = offloaded,
             Err(unsure) => diagnostic.helps.push(unsure.help()),
         }
     }
-    match (&suggestion, lacking) {
-        (Some(_), Some((need, rendered))) => diagnostic.helps.push(format!(
-            "or {} and use the async equivalent: `{rendered}`",
-            need.action()
-        )),
-        (None, _) => suggestion = twin_without_feature,
-        _ => {}
+    if let Some((need, twin)) = lacking {
+        match suggestion {
+            Some(_) => diagnostic.helps.push(format!(
+                "or {} and use the async equivalent: `{}`",
+                need.action(),
+                twin.rendered
+            )),
+            None => suggestion = Some(needs_features(twin, model.ctx.features)),
+        }
     }
-    let call = &text[call_range.clone()];
     let in_place_fits = matches!(site, CallSite::Call(_) | CallSite::Method(_))
         && !matches!(plan.captures, Err(owned::Unsure::ControlFlow(_)));
-    let offered_in_place = suggestion.is_none() && hit.matcher.in_place && in_place_fits;
-    if offered_in_place {
-        suggestion = runtime
-            .in_place(call)
-            .map(|rendered| replace_call(IN_PLACE_HELP, &call_range, rendered));
+    if suggestion.is_none() && hit.matcher.in_place && in_place_fits {
+        suggestion = in_place_call(&target);
     }
     match suggestion {
         Some(mut suggestion) if in_closure && suggestion.rendered.contains(".await") => {
@@ -175,12 +175,7 @@ pub fn call_rewrite(
     plan: &owned::Plan,
     target: &Target<'_>,
 ) -> (Option<Suggestion>, Option<Suggestion>, Option<String>) {
-    let in_place = || {
-        let range = &target.range;
-        (target.runtime.in_place(&target.text[range.clone()]))
-            .map(|rendered| replace_call(IN_PLACE_HELP, range, rendered))
-            .map(|s| needs_features(s, target.features))
-    };
+    let in_place = || in_place_call(target);
     match offload_call(plan, target) {
         Ok(Some(suggestion)) => (Some(suggestion), in_place(), None),
         Ok(None) => (None, None, Some(GENERIC_OFFLOAD_HELP.to_string())),
@@ -189,8 +184,15 @@ pub fn call_rewrite(
     }
 }
 
-const IN_PLACE_HELP: &str =
-    "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
+/// tokio's `block_in_place` around the call, where the runtime has it.
+fn in_place_call(target: &Target<'_>) -> Option<Suggestion> {
+    const HELP: &str =
+        "if it must stay here, tell tokio this worker will block (multi-thread runtime only)";
+    let range = &target.range;
+    (target.runtime.in_place(&target.text[range.clone()]))
+        .map(|rendered| replace_call(HELP, range, rendered))
+        .map(|s| needs_features(s, target.features))
+}
 
 /// The help when the runtime is not known.
 pub const GENERIC_OFFLOAD_HELP: &str = "move the call off the executor: use the runtime's \
