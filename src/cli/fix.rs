@@ -11,6 +11,7 @@ use super::{exit, note_line};
 use crate::driver::scan::ScanReport;
 use crate::fix::{self, diff, write, Mode};
 use crate::report::human::plural;
+use crate::syntax::source;
 
 #[derive(Args, Debug, Default)]
 pub struct FixArgs {
@@ -119,7 +120,7 @@ pub fn run(
         ));
     }
     for (path, file) in &outcome.files {
-        write::replace(path, &file.fixed)
+        source::write_atomically(path, |out| out.write_all(file.fixed.as_bytes()))
             .map_err(|e| format!("cannot write the fixes to `{}`: {e}", file.display))?;
     }
     let remaining = outcome.remaining;

@@ -19,6 +19,14 @@ const FILE_NAME: &str = "cache-v1.json";
 /// The last run's whole result, reused while nothing it read has changed.
 const RUN_FILE_NAME: &str = "run-v1.json";
 
+/// A file's findings and suppressions in a run's result, by its index among the
+/// files checked.
+pub type MemoFile = (
+    usize,
+    Vec<crate::diagnostic::Diagnostic>,
+    crate::rules::suppress::FileSuppressions,
+);
+
 /// A run's result: what every file it checked ended with, after the package-wide
 /// passes, and every file it read with a hash of the text (`None`: unreadable).
 #[derive(Serialize, Deserialize)]
@@ -29,32 +37,15 @@ pub struct RunMemo {
     inputs: Vec<(PathBuf, Option<u64>)>,
     /// Per checked file, in order: whether it was parsed, and whether its check failed.
     pub flags: Vec<(bool, bool)>,
-    /// The files with findings or suppressions, by their index among the checked.
-    pub files: Vec<(
-        usize,
-        Vec<crate::diagnostic::Diagnostic>,
-        crate::rules::suppress::FileSuppressions,
-    )>,
+    /// The files with findings or suppressions.
+    pub files: Vec<MemoFile>,
 }
 
-impl RunMemo {
-    /// A result to store: the flags of every checked file, the findings of some.
-    pub fn new(
-        flags: Vec<(bool, bool)>,
-        files: Vec<(
-            usize,
-            Vec<crate::diagnostic::Diagnostic>,
-            crate::rules::suppress::FileSuppressions,
-        )>,
-    ) -> RunMemo {
-        RunMemo {
-            build: String::new(),
-            key: 0,
-            inputs: Vec::new(),
-            flags,
-            files,
-        }
-    }
+/// A hash of `value`, for the cache's keys.
+pub fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The kinds of result a file has in the cache.
@@ -111,11 +102,7 @@ impl Cache {
 
     /// The key of `text` checked under `context` (a hash of the settings) as `kind`.
     pub fn key(text: &str, context: u64, kind: Kind) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
-        text.hash(&mut hasher);
-        context.hash(&mut hasher);
-        kind.hash(&mut hasher);
-        hasher.finish()
+        hash_of(&(text, context, kind))
     }
 
     /// The stored result of `path` under `key`, if any.
@@ -151,11 +138,21 @@ impl Cache {
         unchanged.then_some(memo)
     }
 
-    /// Stores this run's result for the next run.
-    pub fn save_run(&self, key: u64, inputs: HashMap<PathBuf, Option<u64>>, mut memo: RunMemo) {
-        memo.build = self.build.clone();
-        memo.key = key;
-        memo.inputs = inputs.into_iter().collect();
+    /// Stores this run's result for the next run: its key, the files it read, every
+    /// checked file's flags and the findings of some.
+    pub fn save_run(
+        &self,
+        key: u64,
+        inputs: HashMap<PathBuf, Option<u64>>,
+        (flags, files): (Vec<(bool, bool)>, Vec<MemoFile>),
+    ) {
+        let memo = RunMemo {
+            build: self.build.clone(),
+            key,
+            inputs: inputs.into_iter().collect(),
+            flags,
+            files,
+        };
         let _ = write_atomically(&self.dir, RUN_FILE_NAME, &memo);
     }
 
@@ -198,24 +195,18 @@ impl Cache {
     }
 }
 
+/// Writes `stored` as the cache file `name` in `dir` (created with its `.gitignore`).
 fn write_atomically(dir: &Path, name: &str, stored: &impl Serialize) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         std::fs::write(&ignore, "# written by cargo-unblock\n*\n")?;
     }
-    let temp = dir.join(format!("{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        serde_json::to_writer(&mut file, stored)?;
-        file.flush()?;
-        drop(file);
-        std::fs::rename(&temp, dir.join(name))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    crate::syntax::source::write_atomically(&dir.join(name), |out| {
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer(&mut out, stored)?;
+        out.flush()
+    })
 }
 
 /// This build of the tool: its version, and the executable's size and time (a

@@ -3,7 +3,7 @@
 //! bug of ours) becomes a `parse_error` finding on that file and never stops the scan.
 use std::collections::HashSet;
 
-use super::cache::{Cache, Kind};
+use super::cache::Kind;
 use super::scan::{FileReport, Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
 use crate::catalog::runtime::Runtime;
@@ -54,20 +54,13 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
     };
     let ctx = shared.context(file.package.as_deref(), file.runtime, file.settings, fields);
     let prefilter = shared.options.prefilter;
-    let checked = match &shared.cache {
-        // Files the prefilter skips cost a read either way: only parsed ones are kept.
-        Some(cache) if !prefilter || source::may_contain_async(&text) => {
-            let context = shared.context_key(file.settings, &ctx, prefilter);
-            let key = Cache::key(&text, context, Kind::Check);
-            cache.get(&file.path, key).unwrap_or_else(|| {
-                let checked = check_text(&text, &ctx, prefilter);
-                if checked.parsed && !checked.internal_error {
-                    cache.put(&file.path, key, checked.clone());
-                }
-                checked
-            })
-        }
-        _ => check_text(&text, &ctx, prefilter),
+    let check = || check_text(&text, &ctx, prefilter);
+    // Files the prefilter skips cost a read either way: they are not cached.
+    let checked = if !prefilter || source::may_contain_async(&text) {
+        let how = (file.settings, &ctx, prefilter);
+        shared.cached(&file.path, &text, how, Kind::Check, check)
+    } else {
+        check()
     };
     // The text is kept only where there is something to show (or to suppress).
     let text = if checked.diagnostics.is_empty() && checked.suppressions.is_empty() {

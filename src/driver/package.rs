@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::cache::{Cache, Kind};
+use super::cache::Kind;
 use super::check::{check_file, check_text, guarded, Outcome};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
@@ -212,25 +212,13 @@ fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option
         .copied()
         .unwrap_or(0);
     let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
-    let Some(cache) = &shared.cache else {
-        // The same guards and parse as any file; a file that fails them has no summary.
-        let checked = check_text(&text, &ctx, false);
-        return checked.parsed.then_some(checked.summary);
-    };
-    let key = Cache::key(
-        &text,
-        shared.context_key(settings, &ctx, false),
-        Kind::Summary,
-    );
-    let checked = cache.get(path, key).unwrap_or_else(|| {
+    // The same guards and parse as any file; a file that fails them has no summary.
+    let checked = shared.cached(path, &text, (settings, &ctx, false), Kind::Summary, || {
         let mut checked = check_text(&text, &ctx, false);
         // Only the summary is wanted of this file: the cache keeps nothing else.
         checked.diagnostics.clear();
         checked.struct_fields.clear();
         checked.suppressions = Default::default();
-        if !checked.internal_error {
-            cache.put(path, key, checked.clone());
-        }
         checked
     });
     checked.parsed.then_some(checked.summary)

@@ -1,13 +1,12 @@
 //! The scan: every selected file through the per-file pipeline (`check`), in parallel,
 //! then the package-wide passes (`package`), suppressions and levels, in a stable order.
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::cache::{Cache, RunMemo};
-use super::check::{check_file, Outcome};
+use super::cache::{hash_of, Cache, Kind, MemoFile};
+use super::check::{check_file, Checked, Outcome};
 use super::package;
 use super::settings::Settings;
 use super::workspace::{Discovered, Role, ScanFile};
@@ -243,8 +242,9 @@ fn run_key(work: &Discovered, selected: &[&ScanFile], shared: &Shared<'_>) -> u6
     hash_of(&(options, cwd, files, crates, features, &shared.settings_keys))
 }
 
-/// What a run stores of its result for the next.
-fn memo_of(outcomes: &[Outcome]) -> RunMemo {
+/// What a run stores of its result for the next: every file's flags, and the findings
+/// and suppressions of the files that have any.
+fn memo_of(outcomes: &[Outcome]) -> (Vec<(bool, bool)>, Vec<MemoFile>) {
     let flags = (outcomes.iter())
         .map(|o| (o.parsed, o.internal_error))
         .collect();
@@ -252,11 +252,11 @@ fn memo_of(outcomes: &[Outcome]) -> RunMemo {
         .filter(|(_, o)| !o.report.diagnostics.is_empty() || !o.suppressions.is_empty())
         .map(|(i, o)| (i, o.report.diagnostics.clone(), o.suppressions.clone()))
         .collect();
-    RunMemo::new(flags, files)
+    (flags, files)
 }
 
 /// The outcomes of the last run, as the passes would give them again.
-fn outcomes_of_memo(memo: RunMemo, selected: &[&ScanFile]) -> Vec<Outcome> {
+fn outcomes_of_memo(memo: super::cache::RunMemo, selected: &[&ScanFile]) -> Vec<Outcome> {
     let mut outcomes: Vec<Outcome> = (selected.iter().zip(&memo.flags))
         .map(|(file, &(parsed, internal_error))| Outcome {
             report: FileReport {
@@ -286,12 +286,6 @@ fn outcomes_of_memo(memo: RunMemo, selected: &[&ScanFile]) -> Vec<Outcome> {
     outcomes
 }
 
-fn hash_of(value: &impl Hash) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
 impl Shared<'_> {
     /// Everything besides a file's text that shapes its check, hashed: a cached result
     /// is reused only under the same.
@@ -315,7 +309,7 @@ impl Shared<'_> {
         fields.sort();
         hash_of(&(
             self.settings_keys.get(settings).copied().unwrap_or(0),
-            format!("{:?}", ctx.runtime),
+            ctx.runtime,
             ctx.features,
             ctx.include_tests,
             ctx.cpu_loop_threshold,
@@ -323,6 +317,29 @@ impl Shared<'_> {
             fields,
             prefilter,
         ))
+    }
+
+    /// `check` of `path`'s `text`, or the cached result of the same under the same
+    /// settings; a result is kept unless the check itself failed.
+    pub(super) fn cached(
+        &self,
+        path: &Path,
+        text: &str,
+        (settings, ctx, prefilter): (usize, &FileContext<'_>, bool),
+        kind: Kind,
+        check: impl FnOnce() -> Checked,
+    ) -> Checked {
+        let Some(cache) = &self.cache else {
+            return check();
+        };
+        let key = Cache::key(text, self.context_key(settings, ctx, prefilter), kind);
+        cache.get(path, key).unwrap_or_else(|| {
+            let checked = check();
+            if !checked.internal_error {
+                cache.put(path, key, checked.clone());
+            }
+            checked
+        })
     }
 
     pub(super) fn settings_of(&self, index: usize) -> &Settings {

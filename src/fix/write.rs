@@ -1,7 +1,5 @@
-//! Writing fixed files safely: refuse files with uncommitted changes unless allowed (as
-//! `cargo fix` does), and replace each file atomically (a temporary file beside it,
-//! then a rename), keeping its permissions.
-use std::io::Write;
+//! Which fixed files may be written: those with uncommitted changes are refused unless
+//! allowed, as `cargo fix` does (the writing itself is `source::write_atomically`).
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,42 +55,9 @@ pub fn uncommitted(paths: &[&Path], allow: Allow) -> Vec<(PathBuf, &'static str)
     found
 }
 
-/// Replaces `path`'s content with `text` atomically.
-pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temp = dir.join(format!(".{name}.unblock-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        if let Ok(metadata) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temp, metadata.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn replaces_the_content_and_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.rs");
-        std::fs::write(&path, "old").unwrap();
-        replace(&path, "new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
 
     #[test]
     fn files_outside_git_have_no_uncommitted_state() {
