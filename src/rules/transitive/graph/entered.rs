@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use super::{Graph, NodeId};
 use crate::rules::transitive::summary::{ExecutorCall, FnSummary};
+use crate::semantic::model::Executor;
 
 /// How a caller enters a fn: from the kind of code asked about, from part of another
 /// fn (which counts if that fn is entered so), or from anywhere else.
@@ -69,31 +70,21 @@ impl Graph<'_> {
             }
         }
         let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
-        let startup = self.entered_only_from(entries, |file, call| {
-            match (call.awaited, call.context.startup) {
-                (true, true) => Entry::Root,
-                (true, false) => via(caller_node(nodes_by_fn, file, call.context.prefix_of)),
-                _ => Entry::Elsewhere,
-            }
-        });
-        let main_thread = self.entered_only_from(entries, |file, call| {
-            match (call.awaited, call.context.main_thread) {
-                (true, true) => Entry::Root,
-                (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
-                _ => Entry::Elsewhere,
-            }
-        });
-        let sole = self.entered_only_from(entries, |file, call| {
-            match (call.awaited, call.context.sole_task) {
-                (true, true) => Entry::Root,
-                (true, false) => via(caller_node(nodes_by_fn, file, call.context.sole_body_of)),
-                _ => Entry::Elsewhere,
-            }
-        });
+        // Awaited from code of the kind (`root`), or from the part (`part`) of a fn that
+        // is itself entered so.
+        let entered_from = |root: fn(&Executor) -> bool, part: fn(&Executor) -> Option<usize>| {
+            self.entered_only_from(entries, |file, call| {
+                match (call.awaited, root(&call.context)) {
+                    (true, true) => Entry::Root,
+                    (true, false) => via(caller_node(nodes_by_fn, file, part(&call.context))),
+                    _ => Entry::Elsewhere,
+                }
+            })
+        };
         Entered {
-            startup,
-            main_thread,
-            sole,
+            startup: entered_from(|c| c.startup, |c| c.prefix_of),
+            main_thread: entered_from(|c| c.main_thread, |c| c.body_of),
+            sole: entered_from(|c| c.sole_task, |c| c.sole_body_of),
         }
     }
 
