@@ -7,7 +7,8 @@ use std::path::Path;
 use clap::Args;
 use codespan_reporting::term::termcolor::WriteColor;
 
-use super::{exit, note_line};
+use super::exit;
+use super::lines::{note_line, warning_line};
 use crate::driver::scan::ScanReport;
 use crate::fix::{self, diff, write, Mode};
 use crate::report::human::plural;
@@ -135,12 +136,4 @@ pub fn run(
 
 fn display_of(outcome: &fix::Outcome, path: &Path) -> String {
     (outcome.files.get(path)).map_or_else(|| path.display().to_string(), |f| f.display.clone())
-}
-
-fn warning_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
-    use codespan_reporting::term::termcolor::{Color, ColorSpec};
-    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Yellow)))?;
-    write!(out, "warning")?;
-    out.reset()?;
-    writeln!(out, ": {message}")
 }

@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
 mod fix;
+mod lines;
 mod output;
 
 use std::ffi::OsString;
@@ -7,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 use crate::catalog::runtime::Runtime;
 use crate::catalog::Catalog;
@@ -17,6 +18,7 @@ use crate::driver::scan::{self, ScanOptions, ScanReport};
 use crate::driver::workspace::{self, CargoSelection};
 use crate::report::{self, Statistics};
 use crate::rules::startup;
+use lines::{error_line, note_line};
 use output::{MessageFormat, OutputFile};
 
 /// Exit codes: the contract with CI gates.
@@ -461,22 +463,6 @@ fn color_choice(flag: Option<ColorWhen>, is_terminal: bool) -> ColorChoice {
             }
         }
     }
-}
-
-fn error_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
-    use codespan_reporting::term::termcolor::{Color, ColorSpec};
-    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(Color::Red)))?;
-    write!(out, "error")?;
-    out.reset()?;
-    writeln!(out, ": {message}")
-}
-
-fn note_line(out: &mut dyn WriteColor, message: &str) -> std::io::Result<()> {
-    use codespan_reporting::term::termcolor::ColorSpec;
-    out.set_color(ColorSpec::new().set_bold(true))?;
-    write!(out, "note")?;
-    out.reset()?;
-    writeln!(out, ": {message}")
 }
 
 fn print_rules(markdown: bool) -> i32 {
