@@ -14,6 +14,20 @@ fn json(dir: &Path, extra: &[&str]) -> String {
     out.stdout
 }
 
+/// Makes the example service's settings helper stop blocking; returns its path and
+/// its text before.
+fn calm_the_settings_helper(dir: &Path) -> (std::path::PathBuf, String) {
+    let settings = dir.join("src/settings.rs");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let calm = text.replace(
+        "std::fs::read_to_string(format!(\"settings/{key}\")).unwrap_or_default()",
+        "key.to_string()",
+    );
+    assert_ne!(text, calm);
+    std::fs::write(&settings, calm).unwrap();
+    (settings, text)
+}
+
 fn same_both_ways(dir: &Path) -> String {
     let fresh = json(dir, &["--no-cache"]);
     let cold_or_warm = json(dir, &[]);
@@ -35,14 +49,7 @@ fn the_output_is_the_same_with_and_without_the_cache() {
     assert!(before.contains("upload_limit"));
 
     // The helper a chain passes through stops blocking: its finding goes, cache or not.
-    let settings = dir.path().join("src/settings.rs");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    let calm = text.replace(
-        "std::fs::read_to_string(format!(\"settings/{key}\")).unwrap_or_default()",
-        "key.to_string()",
-    );
-    assert_ne!(text, calm);
-    std::fs::write(&settings, calm).unwrap();
+    let (settings, text) = calm_the_settings_helper(dir.path());
     let after = same_both_ways(dir.path());
     assert!(!after.contains("upload_limit"), "{after}");
 
@@ -105,16 +112,7 @@ fn paths_mode_keeps_its_cache_beside_the_workspace_with_a_gitignore() {
     assert_eq!(fresh.stderr, warm.stderr);
     assert!(fresh.stderr.contains("upload_limit"), "{}", fresh.stderr);
     // A file read only for a chain (not named) changes: the result follows.
-    let settings = dir.path().join("src/settings.rs");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        text.replace(
-            "std::fs::read_to_string(format!(\"settings/{key}\")).unwrap_or_default()",
-            "key.to_string()",
-        ),
-    )
-    .unwrap();
+    calm_the_settings_helper(dir.path());
     let edited = run(dir.path(), &["src/handlers.rs"]);
     assert_eq!(
         edited.stderr,
