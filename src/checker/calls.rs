@@ -56,7 +56,7 @@ impl Checker<'_, '_> {
         let standalone = offload::standalone_executor(path);
         if name == "block_on" && (self.in_sync_main() || standalone && self.in_sync_code()) {
             self.visit_expr(&call.func);
-            return self.visit_entry_args(call.args.iter(), standalone);
+            return self.visit_entry_args(call.args.iter(), standalone, false);
         }
         if let Some(scope_ty) = offload::scope_param_type(path) {
             self.visit_expr(&call.func);
@@ -79,6 +79,24 @@ impl Checker<'_, '_> {
         self.in_sync_code() && self.model.enclosing_fn.as_deref() == Some("main")
     }
 
+    /// `runtime.block_on(..)` on the current-thread runtime this fn builds, which it
+    /// hands nothing else to run.
+    fn runs_sole_task(&self, receiver: &Expr) -> bool {
+        let Expr::Path(p) = peel(receiver) else {
+            return false;
+        };
+        let Some(variable) = p.path.get_ident() else {
+            return false;
+        };
+        let body = self
+            .model
+            .text
+            .get(self.fn_body.clone())
+            .unwrap_or_default();
+        self.current_thread_runtime_in_fn
+            && !super::prescan::runtime_shared(body, &variable.to_string())
+    }
+
     fn in_sync_code(&self) -> bool {
         self.model.executor.is_none()
     }
@@ -87,10 +105,13 @@ impl Checker<'_, '_> {
     /// there is the runtime's entry, startup code until its first `.await`. With
     /// `off_workers` (a standalone executor, or a multi-thread runtime) it runs on the
     /// calling thread while any tasks it spawns run on threads of their own.
+    /// With `sole`, the runtime runs nothing else: the future is its only task until
+    /// it spawns one.
     pub(super) fn visit_entry_args<'x>(
         &mut self,
         args: impl Iterator<Item = &'x Expr>,
         off_workers: bool,
+        sole: bool,
     ) {
         let startup = self.in_sync_main();
         for arg in args {
@@ -98,6 +119,7 @@ impl Checker<'_, '_> {
                 let executor = Executor {
                     startup,
                     main_thread: off_workers,
+                    sole_task: sole,
                     ..Executor::new(
                         block.async_token.span.byte_range(),
                         "this `async` block runs on the executor",
@@ -118,6 +140,7 @@ impl Checker<'_, '_> {
                     let executor = Executor {
                         startup,
                         main_thread: off_workers,
+                        sole_task: sole,
                         ..Executor::new(call.span().byte_range(), what)
                     };
                     self.with_executor(Some(executor), |this| match call {
@@ -170,7 +193,10 @@ impl Checker<'_, '_> {
         self.visit_expr(&mc.receiver);
         let multi_thread = self.multi_thread_runtime_in_fn;
         if method == "block_on" && (self.in_sync_main() || multi_thread && self.in_sync_code()) {
-            return self.visit_entry_args(mc.args.iter(), multi_thread);
+            return self.visit_entry_args(mc.args.iter(), multi_thread, false);
+        }
+        if method == "block_on" && self.in_sync_code() && self.runs_sole_task(&mc.receiver) {
+            return self.visit_entry_args(mc.args.iter(), false, true);
         }
         if !offload::runs_inline_method(&method) {
             // An offload method (`spawn_blocking`, a pool's `spawn`), or one not known to

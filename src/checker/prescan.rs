@@ -21,6 +21,23 @@ pub fn builds_multi_thread_runtime(body_text: &str) -> bool {
         && !body_text.contains("new_current_thread")
 }
 
+/// Whether a sync fn's body text builds a tokio runtime of the current-thread flavor
+/// only (`Builder::new_current_thread()`).
+pub fn builds_current_thread_runtime(body_text: &str) -> bool {
+    body_text.contains("new_current_thread")
+        && !body_text.contains("new_multi_thread")
+        && !body_text.contains("Runtime::new(")
+}
+
+/// Whether a fn body's text hands the runtime in `variable` work besides its
+/// `block_on` future: a spawn on it, or a handle to it that can spawn elsewhere.
+pub fn runtime_shared(body_text: &str, variable: &str) -> bool {
+    [".spawn", ".handle()", ".enter()"].iter().any(|use_| {
+        let needle = format!("{variable}{use_}");
+        memchr::memmem::find(body_text.as_bytes(), needle.as_bytes()).is_some()
+    })
+}
+
 /// The variables a sync fn's `body` hands to `block_on`, with whether each runs off
 /// the workers (a standalone executor's `block_on`, or, when `multi_thread`, the
 /// runtime the fn builds).

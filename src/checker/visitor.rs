@@ -32,6 +32,12 @@ pub struct Checker<'a, 'c> {
     /// The sync fn being visited builds a multi-thread tokio runtime and no
     /// current-thread one: its `rt.block_on(fut)` runs `fut` off the workers.
     pub(super) multi_thread_runtime_in_fn: bool,
+    /// The sync fn being visited builds a current-thread tokio runtime and no
+    /// multi-thread one: the future its `rt.block_on(fut)` runs is that runtime's only
+    /// task until it spawns one (unless the fn hands the runtime other work too).
+    pub(super) current_thread_runtime_in_fn: bool,
+    /// The byte range of the body of the fn being visited.
+    pub(super) fn_body: Range<usize>,
     /// The variables the sync fn being visited hands to `block_on`, each with whether
     /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
     block_on_futures: HashMap<String, bool>,
@@ -52,6 +58,8 @@ impl<'a, 'c> Checker<'a, 'c> {
             closure_is_method_arg: false,
             in_reported_loop: false,
             multi_thread_runtime_in_fn: false,
+            current_thread_runtime_in_fn: false,
+            fn_body: 0..0,
             block_on_futures: HashMap::new(),
             awaited_futures: HashSet::new(),
         }
@@ -207,7 +215,11 @@ impl<'a, 'c> Checker<'a, 'c> {
             .unwrap_or_default();
         let runs_block_on = sig.asyncness.is_none() && body_text.contains("block_on");
         let multi_thread = runs_block_on && prescan::builds_multi_thread_runtime(body_text);
+        let current_thread = runs_block_on && prescan::builds_current_thread_runtime(body_text);
         let saved_runtime = std::mem::replace(&mut self.multi_thread_runtime_in_fn, multi_thread);
+        let saved_current =
+            std::mem::replace(&mut self.current_thread_runtime_in_fn, current_thread);
+        let saved_body = std::mem::replace(&mut self.fn_body, body.span().byte_range());
         let block_on_futures = match runs_block_on {
             true => prescan::block_on_futures(&self.model, body, multi_thread),
             false => HashMap::new(),
@@ -234,6 +246,8 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.offloaded_names = saved_names;
         self.model.enclosing_fn = saved_enclosing;
         self.multi_thread_runtime_in_fn = saved_runtime;
+        self.current_thread_runtime_in_fn = saved_current;
+        self.fn_body = saved_body;
         self.block_on_futures = saved_futures;
         self.awaited_futures = saved_awaited;
     }
@@ -355,7 +369,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
                 self.model.executor.is_none() && (*off_workers || self.in_sync_main())
             });
         if let Some((init, off_workers)) = entry {
-            self.visit_entry_args(std::iter::once(&*init.expr), off_workers);
+            self.visit_entry_args(std::iter::once(&*init.expr), off_workers, false);
             return self.model.bind_pattern(&local.pat, None);
         }
         // `let work = run(); .. work.await`: the call is made where the future runs.

@@ -121,7 +121,7 @@ impl SemanticModel<'_, '_> {
                 }
             }
             Pat::TupleStruct(p) => {
-                let fields = self.variant_fields(&p.path).cloned();
+                let fields = self.pattern_fields(&p.path);
                 for (index, elem) in p.elems.iter().enumerate() {
                     let ty = fields
                         .as_ref()
@@ -131,10 +131,19 @@ impl SemanticModel<'_, '_> {
             }
             Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind_pattern(e, None)),
             Pat::Or(p) => p.cases.iter().for_each(|e| self.bind_pattern(e, None)),
-            Pat::Struct(p) => p
-                .fields
-                .iter()
-                .for_each(|f| self.bind_pattern(&f.pat, None)),
+            Pat::Struct(p) => {
+                // `let Self { config, .. } = self`, `Command::Serve { opts }`: the fields'
+                // declared types, when the struct or variant is known.
+                let fields = self.pattern_fields(&p.path);
+                for field in &p.fields {
+                    let name = match &field.member {
+                        syn::Member::Named(ident) => ident.to_string(),
+                        syn::Member::Unnamed(index) => index.index.to_string(),
+                    };
+                    let ty = fields.as_ref().and_then(|f| f.get(&name).cloned());
+                    self.bind_pattern(&field.pat, ty);
+                }
+            }
             _ => {}
         }
     }
@@ -160,6 +169,82 @@ impl SemanticModel<'_, '_> {
             path: owner,
         }))?;
         ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
+    }
+
+    /// The field types of what a pattern's path names: an enum variant
+    /// (`Source::File`, `Self::Build`) or a struct (`Self`, `Config`).
+    fn pattern_fields(&self, path: &syn::Path) -> Option<HashMap<String, Ty>> {
+        if let Some(enum_ty) = self.variant_owner(path) {
+            let variant = path.segments.last()?.ident.to_string();
+            let key = format!("{}::{variant}", enum_ty.plain()?);
+            return self.struct_fields.get(&key)?.clone();
+        }
+        let owner = self.named_type(path)?;
+        let owner = owner.plain()?;
+        let fields =
+            (self.struct_fields.get(owner)).or_else(|| self.ctx.crate_fields.get(owner))?;
+        fields.clone()
+    }
+
+    /// The type a struct path names (`Self`, `AppState`, `config::Settings`).
+    fn named_type(&self, path: &syn::Path) -> Option<Ty> {
+        if path.is_ident("Self") {
+            return self.self_ty.clone();
+        }
+        self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: path.clone(),
+        }))
+    }
+
+    /// The enum of a variant path (`Source::File`, `Self::Build`): a type of this crate
+    /// followed by a capitalised name. By Rust's naming conventions that is a variant,
+    /// not an associated fn or a module.
+    fn variant_owner(&self, path: &syn::Path) -> Option<Ty> {
+        let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+        let (variant, owner) = segments.split_last()?;
+        let capitalised = |s: &syn::PathSegment| {
+            (s.ident.to_string().chars().next()).is_some_and(|c| c.is_ascii_uppercase())
+        };
+        if !capitalised(variant) || !capitalised(owner.last()?) {
+            return None;
+        }
+        let owner = syn::Path {
+            leading_colon: path.leading_colon,
+            segments: owner.iter().map(|s| (*s).clone()).collect(),
+        };
+        let ty = self.named_type(&owner)?;
+        ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
+    }
+
+    /// The crate type a value expression builds: `Server { .. }`, `Source::File(path)`,
+    /// `Mode::Fast`, `Wrapper(inner)`.
+    fn constructed_type(&self, expr: &Expr) -> Option<Ty> {
+        let path = match expr {
+            Expr::Struct(s) => {
+                return match self.variant_owner(&s.path) {
+                    Some(enum_ty) => Some(enum_ty),
+                    None => self.named_type(&s.path).filter(is_local),
+                };
+            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Path(p) if p.qself.is_none() => &p.path,
+                _ => return None,
+            },
+            Expr::Path(p) if p.qself.is_none() => &p.path,
+            _ => return None,
+        };
+        if let Some(enum_ty) = self.variant_owner(path) {
+            return Some(enum_ty);
+        }
+        // A tuple struct's constructor: `Wrapper(inner)`, `Self(inner)`.
+        let single = path.segments.len() == 1
+            && (path.segments[0].ident.to_string().chars().next())
+                .is_some_and(|c| c.is_ascii_uppercase());
+        match (expr, single) {
+            (Expr::Call(_), true) => self.named_type(path).filter(is_local),
+            _ => None,
+        }
     }
 
     /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
@@ -195,17 +280,21 @@ impl SemanticModel<'_, '_> {
             Expr::Paren(e) => infer(&e.expr),
             Expr::Group(e) => infer(&e.expr),
             Expr::Reference(e) => infer(&e.expr),
-            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => self
-                .scopes
-                .local_type(&p.path.segments[0].ident.to_string())?
-                .cloned(),
+            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                let name = p.path.segments[0].ident.to_string();
+                match self.scopes.local_type(&name) {
+                    Some(ty) => ty.cloned(),
+                    None => self.constructed_type(expr),
+                }
+            }
+            Expr::Path(_) | Expr::Struct(_) => self.constructed_type(expr),
             Expr::Call(call) => match self.callee(call)? {
                 Resolution::External(path) => {
                     let arg0 = call.args.first().and_then(&infer);
                     let declared = self.ctx.catalog.return_type(&path)?;
                     declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
                 }
-                _ => self.derived_constructor(call),
+                _ => (self.derived_constructor(call)).or_else(|| self.constructed_type(expr)),
             },
             Expr::MethodCall(mc) => {
                 let receiver = infer(&mc.receiver)?;
@@ -246,6 +335,10 @@ impl SemanticModel<'_, '_> {
 /// Methods that leave the receiver's type as it is, for inference: conversions along a
 /// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a
 /// `Vec` (whose items a `for` loop binds).
+fn is_local(ty: &Ty) -> bool {
+    ty.plain().is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX))
+}
+
 fn keeps_type(receiver: &str, method: &str) -> bool {
     matches!(method, "as_ref" | "as_mut" | "into" | "borrow" | "take")
         || (receiver.starts_with("std::vec::Vec<")

@@ -134,10 +134,11 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                     let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
                     self.note_fields(key, &def.fields);
                 }
-                // A tuple variant's fields, for `Enum::Variant(x)` patterns in this file.
+                // A variant's fields, for `Enum::Variant(x)` and `Enum::Variant { x }`
+                // patterns in this file.
                 Item::Enum(def) => {
                     for variant in &def.variants {
-                        if let syn::Fields::Unnamed(_) = variant.fields {
+                        if !matches!(variant.fields, syn::Fields::Unit) {
                             let key =
                                 format!("{LOCAL_TYPE_PREFIX}{}::{}", def.ident, variant.ident);
                             self.note_fields(key, &variant.fields);
@@ -170,16 +171,6 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 slot.insert(None);
             }
         }
-    }
-
-    /// The field types of the tuple variant a pattern names (`Command::Build(inner)`),
-    /// when this file declares its enum.
-    pub fn variant_fields(&self, path: &syn::Path) -> Option<&HashMap<String, Ty>> {
-        let [.., owner, variant] = path.segments.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let key = format!("{LOCAL_TYPE_PREFIX}{}::{}", owner.ident, variant.ident);
-        self.struct_fields.get(&key)?.as_ref()
     }
 
     /// A field's type: from this file's structs, else the package's; a local struct
