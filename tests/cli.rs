@@ -418,9 +418,10 @@ fn transitive_chains_cross_workspace_members_in_cargo_mode() {
     let root = fixture("transitive_blocking/workspace");
     let (code, _, stderr) = run(unblock(&root).arg("--workspace"));
     assert_eq!(code, 0, "{stderr}");
+    // `pool.flush()`: a method of the other member's type, on a parameter of that type.
     assert_eq!(
         locations(&stderr),
-        ["api/src/main.rs:5", "api/src/main.rs:9"]
+        ["api/src/main.rs:5", "api/src/main.rs:9", "api/src/main.rs:16"]
     );
     // `connect` and `Pool::checkout` reach the same `thread::sleep`: one finding.
     assert!(
@@ -658,7 +659,7 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     // Two async callers reach the same `thread::sleep`: counted once.
     let (_, stats, _) = run(unblock(root).args(["--workspace", "--statistics"]));
     assert!(
-        stats.contains("     2  unblock::transitive_blocking"),
+        stats.contains("     3  unblock::transitive_blocking"),
         "{stats}"
     );
     // Suppressing the first call site leaves the other one to stand for the root cause.
@@ -671,7 +672,7 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     let (_, _, stderr) = run(unblock(root).arg("--workspace"));
     assert_eq!(
         locations(&stderr),
-        ["api/src/main.rs:5", "api/src/main.rs:12"]
+        ["api/src/main.rs:5", "api/src/main.rs:12", "api/src/main.rs:17"]
     );
     assert!(!stderr.contains("unused_suppression"), "{stderr}");
     assert!(!stderr.contains("same blocking call"), "{stderr}");

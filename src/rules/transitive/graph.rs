@@ -373,15 +373,27 @@ impl<'a> Graph<'a> {
             )),
             Callee::Member(path) => {
                 let (first, rest) = path.split_first()?;
-                let workspace = &self.inputs.crates[krate].workspace;
-                let member = self
-                    .inputs
-                    .crates
-                    .iter()
-                    .position(|c| c.is_lib && c.name == *first && c.workspace == *workspace)?;
-                Some((member, Target::Path(rest.to_vec())))
+                Some((self.member(krate, first)?, Target::Path(rest.to_vec())))
             }
+            Callee::MemberMethod {
+                krate: name,
+                ty,
+                name: method,
+            } => Some((
+                self.member(krate, name)?,
+                Target::Method {
+                    ty: ty.clone(),
+                    name: method.clone(),
+                },
+            )),
         }
+    }
+
+    /// The library crate called `name` in the workspace of `krate`.
+    fn member(&self, krate: usize, name: &str) -> Option<usize> {
+        let workspace = &self.inputs.crates[krate].workspace;
+        (self.inputs.crates.iter())
+            .position(|c| c.is_lib && c.name == name && c.workspace == *workspace)
     }
 
     /// The node a callee written in `module` of `krate` names, when the graph has it.

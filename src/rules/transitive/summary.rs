@@ -93,6 +93,13 @@ pub enum Callee {
     Method { ty: String, name: String },
     /// A path into another crate of the workspace: `[other_member, db, query]`.
     Member(Vec<String>),
+    /// A method on a receiver whose type another crate of the workspace declares (a
+    /// binary calling its library's types): `db::Pool::query` of `other_member`.
+    MemberMethod {
+        krate: String,
+        ty: String,
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
