@@ -112,6 +112,18 @@ pub struct Diagnostic {
     /// The files a chain passes through, its own excluded (paths mode reports a finding
     /// of a file not named when its chain passes through a named one).
     pub through: Vec<std::path::PathBuf>,
+    /// Places in other files (or lines) the finding speaks of: the links of its chain,
+    /// and the other call sites of its root cause (an editor shows them beside it).
+    pub related: Vec<Related>,
+}
+
+/// A place a finding points to besides its own span.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Related {
+    pub path: std::path::PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -128,6 +140,7 @@ impl Diagnostic {
             suggestion: None,
             root_cause: None,
             through: Vec::new(),
+            related: Vec::new(),
         }
     }
 

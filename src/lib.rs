@@ -2,6 +2,8 @@
 //!
 //! The layers, each importing only those listed after it:
 //! - `cli`: flags, exit codes, `rules`, `explain`.
+//! - `server`: `cargo unblock server`, the language server: open buffers, debounced
+//!   checks, diagnostics, quick fixes and hovers over LSP.
 //! - `fix`: `--fix`, `--unsafe-fixes` and `--diff`: edits applied in memory pass after
 //!   pass, checked by parsing, written atomically or shown as a diff.
 //! - `report`: the renderers (human, short, json, sarif, github).
@@ -27,4 +29,5 @@ pub mod fix;
 pub mod report;
 pub mod rules;
 pub mod semantic;
+pub mod server;
 pub mod syntax;

@@ -421,7 +421,11 @@ fn transitive_chains_cross_workspace_members_in_cargo_mode() {
     // `pool.flush()`: a method of the other member's type, on a parameter of that type.
     assert_eq!(
         locations(&stderr),
-        ["api/src/main.rs:5", "api/src/main.rs:9", "api/src/main.rs:16"]
+        [
+            "api/src/main.rs:5",
+            "api/src/main.rs:9",
+            "api/src/main.rs:16"
+        ]
     );
     // `connect` and `Pool::checkout` reach the same `thread::sleep`: one finding.
     assert!(
@@ -672,7 +676,11 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     let (_, _, stderr) = run(unblock(root).arg("--workspace"));
     assert_eq!(
         locations(&stderr),
-        ["api/src/main.rs:5", "api/src/main.rs:12", "api/src/main.rs:17"]
+        [
+            "api/src/main.rs:5",
+            "api/src/main.rs:12",
+            "api/src/main.rs:17"
+        ]
     );
     assert!(!stderr.contains("unused_suppression"), "{stderr}");
     assert!(!stderr.contains("same blocking call"), "{stderr}");

@@ -16,6 +16,7 @@ const LAYERS: &[&str] = &[
     "driver",
     "report",
     "fix",
+    "server",
     "cli",
 ];
 

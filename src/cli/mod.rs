@@ -164,6 +164,8 @@ enum Command {
         /// Lint id, with or without the `unblock::` prefix
         lint: String,
     },
+    /// Serve diagnostics, quick fixes and hovers to an editor (a language server on stdio)
+    Server,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,6 +209,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let code = match &cli.command {
         Some(Command::Rules { markdown }) => print_rules(*markdown),
         Some(Command::Explain { lint }) => explain(lint, &mut stderr),
+        Some(Command::Server) => crate::server::run(),
         None => match check(&cli, &matches, &mut stderr) {
             Ok(code) => code,
             Err(message) => {

@@ -1,7 +1,7 @@
 //! How a `transitive_blocking` finding tells its chain: each link with its place, the
 //! blocking call at the end, and the advice.
 use super::{Declared, Graph, NodeId, Reach};
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, Related};
 use crate::rules::transitive::summary::ExecutorCall;
 
 /// Links of a chain shown in full; longer chains show their ends.
@@ -41,15 +41,19 @@ impl Graph<'_> {
     ) -> Diagnostic {
         let mut links = vec![format!("`{}`", call.caller)];
         let mut through = Vec::new();
+        let mut related = Vec::new();
         let mut at = id;
         loop {
-            through.push(self.files[self.nodes[at].file].0.clone());
+            let path = &self.files[self.nodes[at].file].0;
+            through.push(path.clone());
             let f = self.summary_of(at);
-            links.push(format!(
-                "`{}` ({})",
-                self.name(at, from),
-                self.location(at, f.line)
-            ));
+            let name = self.name(at, from);
+            related.push(Related {
+                path: path.clone(),
+                line: f.line,
+                message: format!("chain link {}: `{name}`", links.len()),
+            });
+            links.push(format!("`{name}` ({})", self.location(at, f.line)));
             match state[at].and_then(|s| s.next) {
                 Some(next) => at = next,
                 None => break,
@@ -61,6 +65,11 @@ impl Graph<'_> {
         let declared = self.declared(at) == Some(Declared::Blocking);
         let reason = match seed.blocks.first() {
             Some(block) if !declared => {
+                related.push(Related {
+                    path: self.files[self.nodes[at].file].0.clone(),
+                    line: block.line,
+                    message: format!("the blocking call: `{}`", block.callee),
+                });
                 links.push(format!(
                     "`{}` ({})",
                     block.callee,
@@ -95,6 +104,7 @@ impl Graph<'_> {
         // The last link is the blocking call (or the fn declared blocking) itself.
         diagnostic.root_cause = links.last().cloned();
         diagnostic.through = through;
+        diagnostic.related = related;
         let all_have_async = !callee.blocks.is_empty()
             && self.declared(id).is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);

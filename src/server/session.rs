@@ -1,0 +1,209 @@
+//! The workspace a language server checks: what discovery found, the open buffers, and
+//! the findings of the last check by file (with the text they were found in).
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::driver::scan::{self, ScanOptions};
+use crate::driver::workspace::{self, CargoSelection, Discovered};
+use crate::syntax::source;
+
+/// An open buffer: the editor's text, which wins over the file on disk.
+pub struct Document {
+    pub uri: lsp_types::Url,
+    pub text: String,
+    pub version: i32,
+}
+
+/// A file's findings, and the text they were found in (their byte ranges index it).
+pub struct Findings {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A configuration mistake, where it was made when the message says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub file: Option<PathBuf>,
+    /// 1-based; 0 when only the file is known.
+    pub line: usize,
+    pub message: String,
+}
+
+pub struct Session {
+    root: PathBuf,
+    discovered: Option<Discovered>,
+    /// Files opened that discovery did not list, once looked for again.
+    looked_again: HashSet<PathBuf>,
+    pub documents: HashMap<PathBuf, Document>,
+    pub findings: HashMap<PathBuf, Findings>,
+    pub config_problems: Vec<ConfigProblem>,
+    /// A problem that stopped discovery (a manifest cargo cannot read), for the user.
+    pub discovery_error: Option<String>,
+}
+
+impl Session {
+    pub fn new(root: PathBuf) -> Session {
+        Session {
+            root,
+            discovered: None,
+            looked_again: HashSet::new(),
+            documents: HashMap::new(),
+            findings: HashMap::new(),
+            config_problems: Vec::new(),
+            discovery_error: None,
+        }
+    }
+
+    /// Finds the workspace's files and configuration again (at the start, and when a
+    /// manifest or configuration file changes).
+    pub fn discover(&mut self) {
+        let manifest = self.root.join("Cargo.toml");
+        let found = if manifest.is_file() {
+            let selection = CargoSelection {
+                manifest_path: Some(manifest),
+                config: None,
+                packages: Vec::new(),
+                workspace: true,
+                exclude: Vec::new(),
+            };
+            match workspace::discover_cargo(&selection, &self.root) {
+                Ok(found) => {
+                    self.discovery_error = None;
+                    found
+                }
+                // A manifest cargo cannot read: check the directory as plain files.
+                Err(err) => {
+                    self.discovery_error = Some(err.to_string());
+                    workspace::discover_paths(std::slice::from_ref(&self.root), &self.root, None)
+                }
+            }
+        } else {
+            workspace::discover_paths(std::slice::from_ref(&self.root), &self.root, None)
+        };
+        self.config_problems = found.problems.iter().map(|p| config_problem(p)).collect();
+        self.discovered = Some(found);
+        self.looked_again.clear();
+    }
+
+    /// Whether discovery lists `path`; a file it does not know (just created, say) is
+    /// looked for once more.
+    pub fn knows(&mut self, path: &Path) -> bool {
+        let listed = |d: &Option<Discovered>| {
+            d.as_ref()
+                .is_some_and(|d| d.files.iter().any(|f| same_file(&f.path, path)))
+        };
+        if listed(&self.discovered) {
+            return true;
+        }
+        if path.extension().is_some_and(|e| e == "rs") && self.looked_again.insert(path.into()) {
+            let seen = std::mem::take(&mut self.looked_again);
+            self.discover();
+            self.looked_again = seen;
+        }
+        listed(&self.discovered)
+    }
+
+    /// Checks the workspace with the open buffers' text in place of the files'.
+    pub fn check(&mut self) {
+        if self.discovered.is_none() {
+            self.discover();
+        }
+        let Some(discovered) = &self.discovered else {
+            return;
+        };
+        let options = ScanOptions {
+            include_tests: false,
+            include_examples: false,
+            include_benches: false,
+            runtime: None,
+            jobs: None,
+            prefilter: true,
+            cpu_loop_threshold: None,
+            cache: discovered.cache_dir.clone(),
+        };
+        let buffers: HashMap<PathBuf, String> = (self.documents.iter())
+            .map(|(path, doc)| (path.clone(), doc.text.clone()))
+            .collect();
+        let report = source::with_overlay(&buffers, || scan::scan(discovered, &options));
+        self.findings.clear();
+        for file in report.files {
+            let diagnostics: Vec<Diagnostic> = (file.diagnostics.into_iter())
+                .filter(|d| d.level != Level::Allow)
+                .collect();
+            if diagnostics.is_empty() {
+                continue;
+            }
+            let findings = Findings {
+                text: file.source.text,
+                diagnostics,
+            };
+            self.findings.insert(canonical(&file.source.path), findings);
+        }
+    }
+
+    /// The findings of `path`, if they were found in the buffer's current text.
+    pub fn current_findings(&self, path: &Path) -> Option<&Findings> {
+        let findings = self.findings.get(path)?;
+        let doc = self.documents.get(path)?;
+        (findings.text == doc.text).then_some(findings)
+    }
+}
+
+/// The path a document or a scanned file is known by (symlinks resolved).
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || canonical(a) == canonical(b)
+}
+
+/// Reads where a configuration message points: `invalid configuration in FILE:LINE:
+/// message`, or a message naming a file in backquotes.
+fn config_problem(message: &str) -> ConfigProblem {
+    const PREFIX: &str = "invalid configuration in ";
+    if let Some(rest) = message.strip_prefix(PREFIX) {
+        if let Some((place, what)) = rest.split_once(": ") {
+            let (file, line) = match place.rsplit_once(':') {
+                Some((file, line)) if line.parse::<usize>().is_ok() => {
+                    (file, line.parse().unwrap_or(0))
+                }
+                _ => (place, 0),
+            };
+            return ConfigProblem {
+                file: Some(PathBuf::from(file)),
+                line,
+                message: what.to_string(),
+            };
+        }
+    }
+    let named = (message.split('`').nth(1))
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute() && p.is_file());
+    ConfigProblem {
+        file: named,
+        line: 0,
+        message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_messages_name_their_place() {
+        let problem = config_problem("invalid configuration in /w/unblock.toml:3: unknown key `x`");
+        assert_eq!(problem.file, Some(PathBuf::from("/w/unblock.toml")));
+        assert_eq!(problem.line, 3);
+        assert_eq!(problem.message, "unknown key `x`");
+        let whole = config_problem("invalid configuration in /w/unblock.toml: bad");
+        assert_eq!(
+            (whole.file, whole.line),
+            (Some(PathBuf::from("/w/unblock.toml")), 0)
+        );
+        let vague = config_problem("something else went wrong");
+        assert_eq!(vague.file, None);
+    }
+}
