@@ -2,12 +2,15 @@
 //! change, save, close, code actions, hover, configuration changes, cancellation and
 //! shutdown, on a small cargo workspace written for each test.
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod common;
+use common::editor_workspace::{workspace, HELPERS, MAIN};
 
 /// Long enough for a check in a debug build on a busy machine.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -165,47 +168,6 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 fn uri(path: &Path) -> String {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     format!("file://{}", path.display())
-}
-
-const MANIFEST: &str = r#"[package]
-name = "app"
-version = "0.1.0"
-edition = "2021"
-
-[dependencies]
-tokio = { version = "1", features = ["full"] }
-
-[workspace]
-"#;
-
-const MAIN: &str = "mod helpers;
-
-#[tokio::main]
-async fn main() {
-    tokio::spawn(handle());
-}
-
-async fn handle() -> usize {
-    helpers::settings().len()
-}
-";
-
-const HELPERS: &str = "pub fn settings() -> String {
-    String::from(\"defaults\")
-}
-";
-
-/// A package whose files on disk hold no finding.
-fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("src")).unwrap();
-    std::fs::write(root.join("Cargo.toml"), MANIFEST).unwrap();
-    std::fs::write(root.join("src/main.rs"), MAIN).unwrap();
-    std::fs::write(root.join("src/helpers.rs"), HELPERS).unwrap();
-    let main = root.join("src/main.rs");
-    let helpers = root.join("src/helpers.rs");
-    (dir, main, helpers)
 }
 
 /// Applies LSP text edits (line and UTF-16 column; ASCII here) to `text`.

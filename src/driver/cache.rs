@@ -55,6 +55,8 @@ pub enum Kind {
     Check,
     /// Its summary alone, for the call graph.
     Summary,
+    /// The field types of its structs alone, for another file's receivers.
+    Fields,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -91,6 +93,12 @@ impl Cache {
 
     fn old(&self) -> &HashMap<PathBuf, Vec<(u64, Checked)>> {
         self.old.get_or_init(|| {
+            let kept = KEPT.lock().ok().and_then(|mut kept| kept.take());
+            if let Some((dir, build, files)) = kept {
+                if dir == self.dir && build == self.build {
+                    return files;
+                }
+            }
             let stored: Stored = std::fs::read(self.dir.join(FILE_NAME))
                 .ok()
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -173,7 +181,8 @@ impl Cache {
                 .is_some_and(|entries| entries.len() > keys.len())
         });
         if made.is_empty() && !stale {
-            return; // nothing new: the stored cache is this run's
+            // Nothing new: the stored cache is this run's.
+            return keep(self.dir, self.build, files);
         }
         for (path, keys) in &used {
             if let Some(entries) = files.get_mut(path) {
@@ -192,7 +201,27 @@ impl Cache {
             files,
         };
         let _ = write_atomically(&self.dir, FILE_NAME, &stored);
+        keep(self.dir, stored.build, stored.files);
     }
+}
+
+fn keep(dir: PathBuf, build: String, files: HashMap<PathBuf, Vec<(u64, Checked)>>) {
+    if KEEP_IN_MEMORY.load(std::sync::atomic::Ordering::Relaxed) {
+        if let Ok(mut kept) = KEPT.lock() {
+            *kept = Some((dir, build, files));
+        }
+    }
+}
+
+/// In a long-lived process (the language server), the cache as last saved, so that the
+/// next run of the same process need not read it back from disk.
+static KEPT: Mutex<Option<KeptCache>> = Mutex::new(None);
+type KeptCache = (PathBuf, String, HashMap<PathBuf, Vec<(u64, Checked)>>);
+static KEEP_IN_MEMORY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Keeps the saved cache in memory for the next run of this process as well.
+pub fn keep_in_memory() {
+    KEEP_IN_MEMORY.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Writes `stored` as the cache file `name` in `dir` (created with its `.gitignore`).

@@ -147,7 +147,7 @@ pub struct Checked {
 
 impl Checked {
     /// A file with nothing to say (`parsed` tells whether it was parsed at all).
-    fn nothing(parsed: bool) -> Checked {
+    pub(super) fn nothing(parsed: bool) -> Checked {
         Checked::with(Vec::new(), parsed, false)
     }
 

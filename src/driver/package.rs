@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::cache::Kind;
-use super::check::{check_file, check_text, guarded, Outcome};
+use super::check::{check_file, check_text, guarded, Checked, Outcome};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
-use crate::catalog::Catalog;
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
@@ -27,7 +26,6 @@ pub(super) fn struct_field_pass(
     outcomes: &mut [Outcome],
     shared: &Shared<'_>,
 ) {
-    let catalog = shared.catalog;
     let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
     for (file, outcome) in selected.iter().zip(outcomes.iter()) {
         if !outcome.wanted_structs.is_empty() {
@@ -54,7 +52,7 @@ pub(super) fn struct_field_pass(
             .collect();
         merge_fields(
             &mut fields,
-            package_struct_fields(&unparsed, names, catalog),
+            package_struct_fields(&unparsed, names, shared),
             names,
         );
         let useful = |name: &String| {
@@ -245,8 +243,9 @@ pub(super) fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, Hash
 fn package_struct_fields(
     files: &[&ScanFile],
     names: &HashSet<String>,
-    catalog: &Catalog,
+    shared: &Shared<'_>,
 ) -> StructFields {
+    let catalog = shared.catalog;
     let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
     let no_fields = StructFields::new();
     let found: Vec<StructFields> = files
@@ -269,11 +268,20 @@ fn package_struct_fields(
                 cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
                 member_crates: &no_members,
             };
-            let parsed = syn::parse_file(&source::parse_text(&text)).ok();
-            let fields =
-                parsed.and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok());
-            proc_macro2::extra::invalidate_current_thread_spans();
-            fields
+            let fields_of = || {
+                let parsed = syn::parse_file(&source::parse_text(&text)).ok();
+                let fields = (parsed
+                    .and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok()))
+                .unwrap_or_default();
+                proc_macro2::extra::invalidate_current_thread_spans();
+                Checked {
+                    struct_fields: fields,
+                    ..Checked::nothing(true)
+                }
+            };
+            let key = (file.settings, &ctx, false);
+            let checked = shared.cached(&file.path, &text, key, Kind::Fields, fields_of);
+            Some(checked.struct_fields)
         })
         .collect();
     let mut merged = StructFields::new();

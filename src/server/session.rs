@@ -44,6 +44,7 @@ pub struct Session {
 
 impl Session {
     pub fn new(root: PathBuf) -> Session {
+        crate::driver::cache::keep_in_memory();
         Session {
             root,
             discovered: None,

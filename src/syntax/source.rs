@@ -26,14 +26,24 @@ impl std::fmt::Display for LoadError {
 
 /// Text that stands in for files on disk while it is set: `--fix` and `--diff` check
 /// their edits by scanning again before anything is written. Keyed by canonical path.
-static OVERLAY: RwLock<Option<HashMap<PathBuf, String>>> = RwLock::new(None);
+static OVERLAY: RwLock<Option<Overlay>> = RwLock::new(None);
+
+/// The texts by canonical path, and the file names among them (a read of a file whose
+/// name none has needs no canonical path of its own: most reads, in a large workspace).
+struct Overlay {
+    texts: HashMap<PathBuf, String>,
+    names: std::collections::HashSet<std::ffi::OsString>,
+}
 
 /// Runs `work` with `files` (path → text) read in place of the files on disk.
 pub fn with_overlay<R>(files: &HashMap<PathBuf, String>, work: impl FnOnce() -> R) -> R {
-    let keyed = (files.iter())
+    let texts: HashMap<PathBuf, String> = (files.iter())
         .map(|(path, text)| (overlay_key(path), text.clone()))
         .collect();
-    *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = Some(keyed);
+    let names = (texts.keys().chain(files.keys()))
+        .filter_map(|path| path.file_name().map(|n| n.to_os_string()))
+        .collect();
+    *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = Some(Overlay { texts, names });
     let result = work();
     *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = None;
     result
@@ -77,8 +87,12 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
 
 fn read_uncounted(path: &Path) -> Result<String, LoadError> {
     let overlay = OVERLAY.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(files) = overlay.as_ref() {
-        if let Some(text) = files.get(&overlay_key(path)) {
+    if let Some(overlay) = overlay.as_ref() {
+        let named = path.file_name().is_some_and(|n| overlay.names.contains(n));
+        if let Some(text) = named
+            .then(|| overlay.texts.get(&overlay_key(path)))
+            .flatten()
+        {
             return Ok(text.clone());
         }
     }

@@ -1,5 +1,7 @@
 //! What the integration tests that run the real binary share.
 #![allow(dead_code)]
+pub mod editor_workspace;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
