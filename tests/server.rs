@@ -345,7 +345,27 @@ fn broken_buffers_and_configuration_are_diagnostics_not_crashes() {
     assert_eq!(client.diagnostics_of(&config), Vec::<Value>::new());
     client.change(&main, 2, MAIN);
     assert_eq!(client.diagnostics_of(&main), Vec::<Value>::new());
+    // The configuration's level is the diagnostic's severity.
+    std::fs::write(&config, "[lints]\nthread_sleep = \"deny\"\n").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", changes_again(&config));
+    let sleeping = MAIN.replace(
+        "    helpers",
+        "    std::thread::sleep(std::time::Duration::ZERO);\n    helpers",
+    );
+    client.change(&main, 3, &sleeping);
+    let denied = loop {
+        let found = client.diagnostics_of(&main);
+        if !found.is_empty() {
+            break found;
+        }
+    };
+    assert_eq!(denied[0]["code"], "thread_sleep");
+    assert_eq!(denied[0]["severity"], 1, "{denied:#?}");
     assert_eq!(client.shut_down(), Some(0));
+}
+
+fn changes_again(config: &Path) -> Value {
+    json!({"changes": [{"uri": uri(config), "type": 2}]})
 }
 
 #[test]

@@ -59,16 +59,7 @@ fn serve(connection: &Connection) -> Result<i32, String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    let mut server = Server {
-        connection,
-        session: Session::new(canonical(&root)),
-        client: params.capabilities,
-        dirty_since: None,
-        queue: VecDeque::new(),
-        cancelled: HashSet::new(),
-        published: HashSet::new(),
-        next_request: 0,
-    };
+    let mut server = Server::new(connection, canonical(&root), params.capabilities);
     // `initialize_finish` has waited for the client's `initialized`.
     server.guarded("the first check", |s| s.first_check());
     server.main_loop()
@@ -126,7 +117,20 @@ enum Next {
     Gone,
 }
 
-impl Server<'_> {
+impl<'c> Server<'c> {
+    fn new(connection: &'c Connection, root: PathBuf, client: lsp::ClientCapabilities) -> Self {
+        Server {
+            connection,
+            session: Session::new(root),
+            client,
+            dirty_since: None,
+            queue: VecDeque::new(),
+            cancelled: HashSet::new(),
+            published: HashSet::new(),
+            next_request: 0,
+        }
+    }
+
     fn main_loop(&mut self) -> Result<i32, String> {
         loop {
             let message = match self.next() {
@@ -546,4 +550,25 @@ fn path_of(uri: &lsp::Url) -> Option<PathBuf> {
 fn is_configuration(uri: &lsp::Url) -> bool {
     let name = uri.path().rsplit('/').next().unwrap_or_default();
     matches!(name, "unblock.toml" | ".unblock.toml" | "Cargo.toml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_handler_is_logged_and_the_server_goes_on() {
+        let (server_side, client_side) = Connection::memory();
+        let root = std::env::temp_dir();
+        let mut server = Server::new(&server_side, root, Default::default());
+        assert!(!server.guarded("textDocument/hover", |_| panic!("a bug")));
+        let Ok(Message::Notification(logged)) = client_side.receiver.try_recv() else {
+            panic!("the panic was not logged");
+        };
+        assert_eq!(logged.method, "window/logMessage");
+        let message = logged.params["message"].as_str().unwrap_or_default();
+        assert!(message.contains("textDocument/hover"), "{message}");
+        assert_eq!(logged.params["type"], 1);
+        assert!(server.guarded("textDocument/hover", |_| {}));
+    }
 }
