@@ -418,13 +418,15 @@ fn transitive_chains_cross_workspace_members_in_cargo_mode() {
     let root = fixture("transitive_blocking/workspace");
     let (code, _, stderr) = run(unblock(&root).arg("--workspace"));
     assert_eq!(code, 0, "{stderr}");
-    // `pool.flush()`: a method of the other member's type, on a parameter of that type.
+    // `pool.flush()`: a method of the other member's type, on a parameter of that type;
+    // `pool.vacuum()` on what that member's `Pool::new()` returned.
     assert_eq!(
         locations(&stderr),
         [
             "api/src/main.rs:5",
             "api/src/main.rs:9",
-            "api/src/main.rs:16"
+            "api/src/main.rs:16",
+            "api/src/main.rs:22"
         ]
     );
     // `connect` and `Pool::checkout` reach the same `thread::sleep`: one finding.
@@ -663,7 +665,7 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     // Two async callers reach the same `thread::sleep`: counted once.
     let (_, stats, _) = run(unblock(root).args(["--workspace", "--statistics"]));
     assert!(
-        stats.contains("     3  unblock::transitive_blocking"),
+        stats.contains("     4  unblock::transitive_blocking"),
         "{stats}"
     );
     // Suppressing the first call site leaves the other one to stand for the root cause.
@@ -679,7 +681,8 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
         [
             "api/src/main.rs:5",
             "api/src/main.rs:12",
-            "api/src/main.rs:17"
+            "api/src/main.rs:17",
+            "api/src/main.rs:23"
         ]
     );
     assert!(!stderr.contains("unused_suppression"), "{stderr}");

@@ -159,6 +159,11 @@ pub const GENERIC_CARRIERS: &[&str] = &[
 /// The path prefix given to types this crate defines (their fields are known by name).
 pub const LOCAL_TYPE_PREFIX: &str = "local::";
 
+/// What a crate fn `Type::f` returns, before the call graph has confirmed that its
+/// declared return type is the type (`Self`, `Result<Self>`, `Arc<Type>`):
+/// `returned::Type::f`. Only a method call on it is followed, and only once confirmed.
+pub const RETURNED_PREFIX: &str = "returned::";
+
 /// Smart pointers and references whose methods auto-deref to the inner type.
 pub const TRANSPARENT_WRAPPERS: &[&str] = &[
     "std::boxed::Box",

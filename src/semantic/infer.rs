@@ -6,7 +6,7 @@ use super::model::SemanticModel;
 use super::resolve::Resolution;
 use std::collections::HashMap;
 
-use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX};
+use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::syntax::expr::peel;
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
@@ -247,6 +247,44 @@ impl SemanticModel<'_, '_> {
         }
     }
 
+    /// `Banner::new(..)`, `Config::load(path)?`, `Self::open()`: an associated fn of a
+    /// crate type, whose value is taken to be of that type until the call graph
+    /// confirms the fn's declared return type says so (see `RETURNED_PREFIX`).
+    fn returned_type(&self, call: &syn::ExprCall) -> Option<Ty> {
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+        let (ctor, owner) = segments.split_last()?;
+        let name = ctor.ident.to_string();
+        // `Type::f`: a capitalised owner (a type, not a module like `super`).
+        let type_owner = (owner.last()).is_some_and(|s| {
+            s.ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+        });
+        if !type_owner || name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return None;
+        }
+        let owner = syn::Path {
+            leading_colon: p.path.leading_colon,
+            segments: owner.iter().map(|s| (*s).clone()).collect(),
+        };
+        let ty = self.named_type(&owner)?;
+        let path = ty.plain()?;
+        if let Some(local) = path.strip_prefix(LOCAL_TYPE_PREFIX) {
+            return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{name}")));
+        }
+        // A type of another crate of the workspace (a binary's own library):
+        // `returned::@krate::Type::f`.
+        let (krate, rest) = path.split_once("::")?;
+        let type_name = rest.rsplit("::").next()?;
+        let plain =
+            !type_name.contains('<') && type_name.starts_with(|c: char| c.is_ascii_uppercase());
+        (plain && self.ctx.member_crates.contains(krate))
+            .then(|| Ty::named(format!("{RETURNED_PREFIX}@{krate}::{type_name}::{name}")))
+    }
+
     /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
     fn newtype_field(&self, pat: &Pat, ty: &syn::Type) -> Option<Ty> {
         let Pat::TupleStruct(ts) = pat else {
@@ -289,17 +327,24 @@ impl SemanticModel<'_, '_> {
             }
             Expr::Path(_) | Expr::Struct(_) => self.constructed_type(expr),
             Expr::Call(call) => match self.callee(call)? {
-                Resolution::External(path) => {
-                    let arg0 = call.args.first().and_then(&infer);
-                    let declared = self.ctx.catalog.return_type(&path)?;
-                    declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
-                }
-                _ => (self.derived_constructor(call)).or_else(|| self.constructed_type(expr)),
+                Resolution::External(path) => match self.ctx.catalog.return_type(&path) {
+                    Some(declared) => {
+                        let arg0 = call.args.first().and_then(&infer);
+                        declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
+                    }
+                    // Another crate of the workspace: `app::Banner::new(..)`.
+                    None => self.returned_type(call),
+                },
+                _ => (self.derived_constructor(call))
+                    .or_else(|| self.constructed_type(expr))
+                    .or_else(|| self.returned_type(call)),
             },
             Expr::MethodCall(mc) => {
                 let receiver = infer(&mc.receiver)?;
                 let method = mc.method.to_string();
                 match method.as_str() {
+                    // What a crate fn returns may be wrapped or not: the graph confirms.
+                    "unwrap" | "expect" if is_returned(&receiver) => Some(receiver),
                     "unwrap" | "expect" => receiver.unwrapped(),
                     "clone" | "by_ref" => Some(receiver),
                     // `Option::take`, `as_ref`, `as_mut` keep the value inside.
@@ -319,7 +364,13 @@ impl SemanticModel<'_, '_> {
                 let owner = infer(&field.base)?;
                 self.field_type(owner.plain()?, &field.member)
             }
-            Expr::Try(e) => infer(&e.expr)?.unwrapped(),
+            Expr::Try(e) => {
+                let inner = infer(&e.expr)?;
+                match is_returned(&inner) {
+                    true => Some(inner),
+                    false => inner.unwrapped(),
+                }
+            }
             // `unsafe { EnvOpenOptions::new().open(p)? }`: the tail expression's type, unless
             // it names a variable of the block (gone by now, and maybe shadowing another).
             Expr::Unsafe(syn::ExprUnsafe { block, .. })
@@ -335,6 +386,10 @@ impl SemanticModel<'_, '_> {
 /// Methods that leave the receiver's type as it is, for inference: conversions along a
 /// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a
 /// `Vec` (whose items a `for` loop binds).
+fn is_returned(ty: &Ty) -> bool {
+    ty.wrap == Wrap::None && ty.path.starts_with(RETURNED_PREFIX)
+}
+
 fn is_local(ty: &Ty) -> bool {
     ty.plain().is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX))
 }

@@ -463,7 +463,8 @@ impl<'c> Server<'c> {
             );
         }
         self.published = now_published;
-        if let Some(error) = &self.session.discovery_error {
+        if let Some(error) = self.session.discovery_error.take() {
+            // Told once per discovery that met it.
             self.log(lsp::MessageType::WARNING, format!("cargo-unblock: {error}"));
         }
     }

@@ -38,7 +38,7 @@ pub struct Session {
     pub documents: HashMap<PathBuf, Document>,
     pub findings: HashMap<PathBuf, Findings>,
     pub config_problems: Vec<ConfigProblem>,
-    /// A problem that stopped discovery (a manifest cargo cannot read), for the user.
+    /// A problem that stopped discovery (a manifest cargo cannot read), until told.
     pub discovery_error: Option<String>,
 }
 

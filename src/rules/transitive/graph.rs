@@ -189,7 +189,16 @@ type ReexportEntry = (Option<String>, Vec<String>);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Target {
     Path(Vec<String>),
-    Method { ty: String, name: String },
+    Method {
+        ty: String,
+        name: String,
+    },
+    /// The method `name` of `ty`, when `ty::via` returns a `ty`.
+    Returned {
+        ty: String,
+        via: String,
+        name: String,
+    },
 }
 
 impl<'a> Graph<'a> {
@@ -298,7 +307,7 @@ impl<'a> Graph<'a> {
                             _ => {}
                         }
                     }
-                    Target::Method { ty, .. } => {
+                    Target::Method { ty, .. } | Target::Returned { ty, .. } => {
                         types.entry(krate).or_default().insert(ty.clone());
                     }
                 }
@@ -358,42 +367,6 @@ impl<'a> Graph<'a> {
         self.file_ids.insert(path.clone(), file);
         self.files.push((path, summary));
         file
-    }
-
-    /// The crate and absolute target a callee written in `module` of `krate` names.
-    fn target(&self, krate: usize, module: &[String], callee: &Callee) -> Option<(usize, Target)> {
-        match callee {
-            Callee::Path(path) => Some((krate, Target::Path(path.absolute(module)?))),
-            Callee::Method { ty, name } => Some((
-                krate,
-                Target::Method {
-                    ty: ty.clone(),
-                    name: name.clone(),
-                },
-            )),
-            Callee::Member(path) => {
-                let (first, rest) = path.split_first()?;
-                Some((self.member(krate, first)?, Target::Path(rest.to_vec())))
-            }
-            Callee::MemberMethod {
-                krate: name,
-                ty,
-                name: method,
-            } => Some((
-                self.member(krate, name)?,
-                Target::Method {
-                    ty: ty.clone(),
-                    name: method.clone(),
-                },
-            )),
-        }
-    }
-
-    /// The library crate called `name` in the workspace of `krate`.
-    fn member(&self, krate: usize, name: &str) -> Option<usize> {
-        let workspace = &self.inputs.crates[krate].workspace;
-        (self.inputs.crates.iter())
-            .position(|c| c.is_lib && c.name == name && c.workspace == *workspace)
     }
 
     /// The node a callee written in `module` of `krate` names, when the graph has it.

@@ -4,7 +4,7 @@
 use syn::Expr;
 
 use super::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummary};
-use crate::catalog::ty::LOCAL_TYPE_PREFIX;
+use crate::catalog::ty::{LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::catalog::Hit;
 use crate::diagnostic::Level;
 use crate::rules::owned;
@@ -64,6 +64,10 @@ pub fn fn_entered(
             line: model.line_of(sig.ident.span().byte_range().start),
             is_async: sig.asyncness.is_some(),
             returns_unsendable: summary::unsendable(&sig.output),
+            returns_self: kind == FnKind::Method && {
+                let own = model.self_path.as_ref().and_then(|p| p.segments.last());
+                summary::names_own_type(&sig.output, own.map(String::as_str))
+            },
             declared: summary::declared(attrs),
             blocks: Vec::new(),
             calls: Vec::new(),
@@ -197,6 +201,22 @@ fn method_callee(
         }
     }
     let receiver = receiver?;
+    if let Some(returned) = receiver.strip_prefix(RETURNED_PREFIX) {
+        let (krate, returned) = match returned.strip_prefix('@') {
+            Some(rest) => {
+                let (krate, rest) = rest.split_once("::")?;
+                (Some(krate.to_string()), rest)
+            }
+            None => (None, returned),
+        };
+        let (ty, via) = returned.rsplit_once("::")?;
+        return Some(Callee::Returned {
+            krate,
+            ty: ty.to_string(),
+            via: via.to_string(),
+            name: method,
+        });
+    }
     if let Some(ty) = receiver.strip_prefix(LOCAL_TYPE_PREFIX) {
         return Some(Callee::Method {
             ty: ty.to_string(),

@@ -48,6 +48,10 @@ pub struct FnSummary {
     /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait
     /// object or `impl Trait` without `Send`): no `spawn_blocking` around a call of it.
     pub returns_unsendable: bool,
+    /// A method whose declared return type names its own type (`Self`, `Result<Self>`,
+    /// `Arc<Store>`): a method call on what it returns is one of the type's.
+    #[serde(default)]
+    pub returns_self: bool,
     pub declared: Option<Declared>,
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
@@ -91,6 +95,15 @@ pub enum Callee {
     Path(LocalPath),
     /// A method on a receiver whose type is known by name only (`state.store.load()`).
     Method { ty: String, name: String },
+    /// A method on what a crate type's associated fn returned (`Banner::new(..)
+    /// .check()`): followed once `ty::via` is known to return the type.
+    Returned {
+        /// The workspace crate that declares `ty`, when it is not this one.
+        krate: Option<String>,
+        ty: String,
+        via: String,
+        name: String,
+    },
     /// A path into another crate of the workspace: `[other_member, db, query]`.
     Member(Vec<String>),
     /// A method on a receiver whose type another crate of the workspace declares (a
@@ -225,6 +238,25 @@ fn doc_line(line: &str) -> Option<Declared> {
         "nonblocking" | "non-blocking" => Some(Declared::Nonblocking),
         _ => None,
     }
+}
+
+/// Whether a return type names `Self` or the type `own` anywhere in it.
+pub fn names_own_type(output: &syn::ReturnType, own: Option<&str>) -> bool {
+    use syn::visit::Visit;
+    struct Finder<'o>(Option<&'o str>, bool);
+    impl Visit<'_> for Finder<'_> {
+        fn visit_path_segment(&mut self, segment: &syn::PathSegment) {
+            let ident = segment.ident.to_string();
+            self.1 |= ident == "Self" || Some(ident.as_str()) == self.0;
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let mut finder = Finder(own, false);
+    finder.visit_type(ty);
+    finder.1
 }
 
 #[cfg(test)]

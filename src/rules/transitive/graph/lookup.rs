@@ -2,12 +2,76 @@
 //! method of a type there, or through the `pub use` items of the modules on the way),
 //! or a method of a type by the type's name.
 use super::{Graph, NodeId, Target};
+use crate::rules::transitive::summary::Callee;
 
 impl Graph<'_> {
+    /// The crate and absolute target a callee written in `module` of `krate` names.
+    pub(super) fn target(
+        &self,
+        krate: usize,
+        module: &[String],
+        callee: &Callee,
+    ) -> Option<(usize, Target)> {
+        match callee {
+            Callee::Path(path) => Some((krate, Target::Path(path.absolute(module)?))),
+            Callee::Method { ty, name } => Some((
+                krate,
+                Target::Method {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+            )),
+            Callee::Returned {
+                krate: member,
+                ty,
+                via,
+                name,
+            } => Some((
+                match member {
+                    Some(member) => self.member(krate, member)?,
+                    None => krate,
+                },
+                Target::Returned {
+                    ty: ty.clone(),
+                    via: via.clone(),
+                    name: name.clone(),
+                },
+            )),
+            Callee::Member(path) => {
+                let (first, rest) = path.split_first()?;
+                Some((self.member(krate, first)?, Target::Path(rest.to_vec())))
+            }
+            Callee::MemberMethod {
+                krate: name,
+                ty,
+                name: method,
+            } => Some((
+                self.member(krate, name)?,
+                Target::Method {
+                    ty: ty.clone(),
+                    name: method.clone(),
+                },
+            )),
+        }
+    }
+
+    /// The library crate called `name` in the workspace of `krate`.
+    fn member(&self, krate: usize, name: &str) -> Option<usize> {
+        let workspace = &self.inputs.crates[krate].workspace;
+        (self.inputs.crates.iter())
+            .position(|c| c.is_lib && c.name == name && c.workspace == *workspace)
+    }
+
     pub(super) fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
         match target {
             Target::Path(path) => self.lookup_path(krate, path, 0),
             Target::Method { ty, name } => self.method(krate, ty, name),
+            Target::Returned { ty, via, name } => {
+                let constructor = self.method(krate, ty, via)?;
+                (self.summary_of(constructor).returns_self)
+                    .then(|| self.method(krate, ty, name))
+                    .flatten()
+            }
         }
     }
 
