@@ -21,6 +21,8 @@ struct Client {
     incoming: Receiver<Value>,
     /// Messages read while waiting for another, in arrival order.
     seen: Vec<Value>,
+    /// The diagnostics last published for each URI: what an editor would show.
+    held: std::collections::HashMap<String, Vec<Value>>,
     next_id: i64,
 }
 
@@ -50,6 +52,7 @@ impl Client {
             stdin,
             incoming,
             seen: Vec::new(),
+            held: Default::default(),
             next_id: 0,
         };
         let uri = uri(root);
@@ -97,6 +100,14 @@ impl Client {
                 let reply = json!({"jsonrpc": "2.0", "id": message["id"], "result": null});
                 self.send(reply);
             }
+            if message["method"] == "textDocument/publishDiagnostics" {
+                let uri = message["params"]["uri"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let diagnostics = message["params"]["diagnostics"].as_array().cloned();
+                self.held.insert(uri, diagnostics.unwrap_or_default());
+            }
             self.seen.push(message.clone());
             if wanted(&message) {
                 return message;
@@ -104,13 +115,16 @@ impl Client {
         }
     }
 
-    /// The next diagnostics published for `file`.
-    fn diagnostics_of(&mut self, file: &Path) -> Vec<Value> {
+    /// The diagnostics the client holds for `file` (the last published), once they
+    /// meet `wanted`; publishes for any file may come in any order.
+    fn until(&mut self, file: &Path, wanted: impl Fn(&Vec<Value>) -> bool) -> Vec<Value> {
         let uri = uri(file);
-        let message = self.wait_for(|m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
-        });
-        message["params"]["diagnostics"].as_array().unwrap().clone()
+        loop {
+            if let Some(held) = self.held.get(&uri).filter(|held| wanted(held)) {
+                return held.clone();
+            }
+            self.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+        }
     }
 
     fn open(&mut self, file: &Path, text: &str) {
@@ -132,6 +146,11 @@ impl Client {
     fn shut_down(mut self) -> Option<i32> {
         let reply = self.request("shutdown", Value::Null);
         assert!(reply.get("error").is_none(), "{reply}");
+        self.exit()
+    }
+
+    /// `exit`: the exit code.
+    fn exit(mut self) -> Option<i32> {
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
@@ -199,7 +218,7 @@ fn a_session_from_unsaved_buffer_to_quick_fix_to_shutdown() {
         "    std::thread::sleep(std::time::Duration::from_millis(5));\n    helpers::settings().len()\n",
     );
     client.open(&main, &text);
-    let diagnostics = client.diagnostics_of(&main);
+    let diagnostics = client.until(&main, |d| !d.is_empty());
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     let finding = &diagnostics[0];
     assert_eq!(finding["code"], "thread_sleep");
@@ -260,7 +279,7 @@ fn a_session_from_unsaved_buffer_to_quick_fix_to_shutdown() {
     );
     // The edit applied in the buffer: the finding is gone.
     client.change(&main, 2, &fixed);
-    assert_eq!(client.diagnostics_of(&main), Vec::<Value>::new());
+    client.until(&main, |d| d.is_empty());
     assert_eq!(client.shut_down(), Some(0));
 }
 
@@ -269,20 +288,18 @@ fn chains_follow_other_buffers_and_closing_clears() {
     let (dir, main, helpers) = workspace();
     let mut client = Client::start(dir.path());
     client.open(&main, MAIN);
-    assert_eq!(client.diagnostics_of(&main), Vec::<Value>::new());
-    // The helper blocks in its unsaved buffer: the handler that calls it is reported,
-    // with the chain's links as related information.
+    client.until(&main, |d| d.is_empty());
+    // The helper blocks in its unsaved buffer (and has a finding of its own there): the
+    // handler that calls it is reported, with the chain's links as related information.
     let blocking = HELPERS.replace(
         "String::from(\"defaults\")",
         "std::fs::read_to_string(\"settings.toml\").unwrap_or_default()",
-    );
+    )
+        + "\npub async fn idle() {\n    std::thread::sleep(std::time::Duration::ZERO);\n}\n";
     client.open(&helpers, &blocking);
-    let diagnostics = loop {
-        let found = client.diagnostics_of(&main);
-        if !found.is_empty() {
-            break found;
-        }
-    };
+    let own = client.until(&helpers, |d| !d.is_empty());
+    assert_eq!(own[0]["code"], "thread_sleep");
+    let diagnostics = client.until(&main, |d| !d.is_empty());
     assert_eq!(diagnostics[0]["code"], "transitive_blocking");
     let related = diagnostics[0]["relatedInformation"].as_array().unwrap();
     let places: Vec<(String, u64)> = related
@@ -298,25 +315,22 @@ fn chains_follow_other_buffers_and_closing_clears() {
         .collect();
     assert!(places.contains(&("helpers.rs".into(), 0)), "{places:?}");
     assert!(places.contains(&("helpers.rs".into(), 1)), "{places:?}");
-    // Saved to disk, then closed: the chain still blocks (from the file now).
-    std::fs::write(&helpers, &blocking).unwrap();
-    client.notify(
-        "textDocument/didSave",
-        json!({"textDocument": {"uri": uri(&helpers)}}),
-    );
+    // Closed unsaved: its own diagnostics are cleared, and the chain that only its
+    // buffer had is gone from the caller.
     client.notify(
         "textDocument/didClose",
         json!({"textDocument": {"uri": uri(&helpers)}}),
     );
-    assert_eq!(client.diagnostics_of(&helpers), Vec::<Value>::new());
-    assert_eq!(client.diagnostics_of(&main).len(), 1);
-    // The helper made harmless on disk: a save of it re-checks its callers.
+    client.until(&helpers, |d| d.is_empty());
+    client.until(&main, |d| d.is_empty());
+    // Written to disk by another tool, then saved: the callers are checked again.
+    std::fs::write(&helpers, &blocking).unwrap();
+    let saved = json!({"textDocument": {"uri": uri(&helpers)}});
+    client.notify("textDocument/didSave", saved.clone());
+    client.until(&main, |d| d.len() == 1);
     std::fs::write(&helpers, HELPERS).unwrap();
-    client.notify(
-        "textDocument/didSave",
-        json!({"textDocument": {"uri": uri(&helpers)}}),
-    );
-    assert_eq!(client.diagnostics_of(&main), Vec::<Value>::new());
+    client.notify("textDocument/didSave", saved);
+    client.until(&main, |d| d.is_empty());
     assert_eq!(client.shut_down(), Some(0));
 }
 
@@ -325,7 +339,7 @@ fn broken_buffers_and_configuration_are_diagnostics_not_crashes() {
     let (dir, main, _) = workspace();
     let mut client = Client::start(dir.path());
     client.open(&main, "async fn main( {\n");
-    let diagnostics = client.diagnostics_of(&main);
+    let diagnostics = client.until(&main, |d| !d.is_empty());
     assert_eq!(diagnostics[0]["code"], "parse_error", "{diagnostics:#?}");
     // A configuration with a mistake: a diagnostic on its line.
     let config = dir.path().join("unblock.toml");
@@ -336,15 +350,14 @@ fn broken_buffers_and_configuration_are_diagnostics_not_crashes() {
     .unwrap();
     let changes = json!({"changes": [{"uri": uri(&config), "type": 1}]});
     client.notify("workspace/didChangeWatchedFiles", changes.clone());
-    let problems = client.diagnostics_of(&config);
-    assert!(!problems.is_empty());
+    let problems = client.until(&config, |d| !d.is_empty());
     assert_eq!(problems[0]["severity"], 1);
     // Mended: the diagnostic goes, and the server still answers.
     std::fs::write(&config, "[lints]\nblocking_fs = \"warn\"\n").unwrap();
     client.notify("workspace/didChangeWatchedFiles", changes);
-    assert_eq!(client.diagnostics_of(&config), Vec::<Value>::new());
+    client.until(&config, |d| d.is_empty());
     client.change(&main, 2, MAIN);
-    assert_eq!(client.diagnostics_of(&main), Vec::<Value>::new());
+    client.until(&main, |d| d.is_empty());
     // The configuration's level is the diagnostic's severity.
     std::fs::write(&config, "[lints]\nthread_sleep = \"deny\"\n").unwrap();
     client.notify("workspace/didChangeWatchedFiles", changes_again(&config));
@@ -353,12 +366,7 @@ fn broken_buffers_and_configuration_are_diagnostics_not_crashes() {
         "    std::thread::sleep(std::time::Duration::ZERO);\n    helpers",
     );
     client.change(&main, 3, &sleeping);
-    let denied = loop {
-        let found = client.diagnostics_of(&main);
-        if !found.is_empty() {
-            break found;
-        }
-    };
+    let denied = client.until(&main, |d| !d.is_empty());
     assert_eq!(denied[0]["code"], "thread_sleep");
     assert_eq!(denied[0]["severity"], 1, "{denied:#?}");
     assert_eq!(client.shut_down(), Some(0));
@@ -384,5 +392,14 @@ fn a_cancelled_request_is_answered_as_cancelled() {
     // An unknown request is an error, not the end.
     let unknown = client.request("textDocument/unknownThing", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
-    assert_eq!(client.shut_down(), Some(0));
+    // Between `shutdown` and `exit`, a notification is ignored and a request refused.
+    let reply = client.request("shutdown", Value::Null);
+    assert!(reply.get("error").is_none(), "{reply}");
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&main)}}),
+    );
+    let late = client.request("textDocument/hover", json!({}));
+    assert_eq!(late["error"]["code"], -32600, "{late}");
+    assert_eq!(client.exit(), Some(0));
 }

@@ -24,7 +24,11 @@ impl<'t> LineIndex<'t> {
     }
 
     pub fn position(&self, offset: usize) -> lsp::Position {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        // Inside a character: its start.
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
         let start = self.starts[line];
         let prefix = self.text.get(start..offset).unwrap_or_default();
@@ -35,12 +39,16 @@ impl<'t> LineIndex<'t> {
         lsp::Range::new(self.position(range.start), self.position(range.end))
     }
 
-    /// The byte offset of a position; one past a line's end is its end.
+    /// The byte offset of a position; a column past a line's end is its end (before
+    /// the line break, `\r\n` or `\n`), a line past the last is the text's end.
     pub fn offset(&self, position: lsp::Position) -> usize {
         let Some(&start) = self.starts.get(position.line as usize) else {
             return self.text.len();
         };
-        let end = (self.starts.get(position.line as usize + 1).copied()).unwrap_or(self.text.len());
+        let next =
+            (self.starts.get(position.line as usize + 1).copied()).unwrap_or(self.text.len());
+        let line = &self.text[start..next];
+        let end = start + line.trim_end_matches('\n').trim_end_matches('\r').len();
         let mut units = 0;
         for (at, ch) in self.text[start..end].char_indices() {
             if units >= position.character as usize {
@@ -71,7 +79,7 @@ fn line_location(path: &Path, line: usize) -> Option<lsp::Location> {
 pub fn diagnostic(
     finding: &Diagnostic,
     index: &LineIndex<'_>,
-    path: &Path,
+    uri: &lsp::Url,
     catalog: &Catalog,
 ) -> lsp::Diagnostic {
     let range = match &finding.primary {
@@ -89,11 +97,9 @@ pub fn diagnostic(
         message.push_str(&format!("\nhelp: {}", suggestion.message));
     }
     let mut related: Vec<lsp::DiagnosticRelatedInformation> = (finding.labels.iter())
-        .filter_map(|label| {
-            Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location::new(uri_of(path)?, index.range(&label.range)),
-                message: label.message.clone(),
-            })
+        .map(|label| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location::new(uri.clone(), index.range(&label.range)),
+            message: label.message.clone(),
         })
         .collect();
     related.extend(finding.related.iter().filter_map(|r| {
@@ -133,7 +139,6 @@ pub fn code_actions(
 ) -> Vec<lsp::CodeActionOrCommand> {
     let index = LineIndex::new(text);
     let wanted = index.offset(range.start)..index.offset(range.end);
-    let path = uri.to_file_path().unwrap_or_default();
     let mut actions = Vec::new();
     for finding in findings {
         let Some(span) = &finding.primary else {
@@ -142,7 +147,7 @@ pub fn code_actions(
         if span.end < wanted.start || span.start > wanted.end {
             continue;
         }
-        let shown = diagnostic(finding, &index, &path, catalog);
+        let shown = diagnostic(finding, &index, uri, catalog);
         if let Some(suggestion) = finding.suggestion.as_ref().filter(|s| !s.edits.is_empty()) {
             let edits = (suggestion.edits.iter())
                 .map(|edit| lsp::TextEdit::new(index.range(&edit.range), edit.replacement.clone()))
@@ -198,9 +203,10 @@ fn suppression_edit(
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
     let at = index.position(line_start);
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     Some(lsp::TextEdit::new(
         lsp::Range::new(at, at),
-        format!("{indent}// unblock: allow({lint}) -- {REASON_PLACEHOLDER}\n"),
+        format!("{indent}// unblock: allow({lint}) -- {REASON_PLACEHOLDER}{newline}"),
     ))
 }
 
@@ -233,6 +239,33 @@ mod tests {
         assert_eq!(index.offset(lsp::Position::new(1, 15)), x);
         assert_eq!(index.offset(lsp::Position::new(9, 0)), text.len());
         assert_eq!(index.position(0), lsp::Position::new(0, 0));
+        // Inside 😀: its start.
+        let smile = text.find('😀').unwrap();
+        assert_eq!(index.position(smile + 1), index.position(smile));
+    }
+
+    #[test]
+    fn a_column_past_the_end_of_a_line_is_its_end() {
+        let index = LineIndex::new("ab\ncd");
+        assert_eq!(index.offset(lsp::Position::new(0, 9)), 2);
+        assert_eq!(index.offset(lsp::Position::new(1, 9)), 5);
+        let crlf = LineIndex::new("ab\r\ncd\r\n");
+        assert_eq!(crlf.offset(lsp::Position::new(0, 2)), 2);
+        assert_eq!(crlf.offset(lsp::Position::new(0, 9)), 2);
+        assert_eq!(crlf.position(4), lsp::Position::new(1, 0));
+        assert_eq!(crlf.offset(lsp::Position::new(2, 0)), 8);
+        let empty_last = LineIndex::new("ab\n");
+        assert_eq!(empty_last.offset(lsp::Position::new(1, 0)), 3);
+        assert_eq!(empty_last.position(3), lsp::Position::new(1, 0));
+    }
+
+    #[test]
+    fn the_suppression_comment_keeps_crlf_line_ends() {
+        let text = "async fn f() {\r\n    std::thread::sleep(d);\r\n}\r\n";
+        let index = LineIndex::new(text);
+        let at = text.find("std").unwrap();
+        let edit = suppression_edit(text, at, "thread_sleep", &index).unwrap();
+        assert!(edit.new_text.ends_with("here\r\n"), "{:?}", edit.new_text);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! rust-analyzer. Diagnostics follow the unsaved buffers (debounced), quick fixes come
 //! from the findings' edits, a hover explains the lint.
 mod convert;
+mod notifications;
 mod session;
 
 use std::collections::{HashSet, VecDeque};
@@ -18,6 +19,7 @@ use serde_json::json;
 
 use crate::catalog::Catalog;
 use convert::LineIndex;
+use notifications::request_id;
 use session::{canonical, Session};
 
 /// How long the buffers must rest after a change before they are checked: long enough
@@ -44,8 +46,8 @@ pub fn run() -> i32 {
 
 fn serve(connection: &Connection) -> Result<i32, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
-    let params: lsp::InitializeParams =
-        serde_json::from_value(params).map_err(|e| format!("bad initialize params: {e}"))?;
+    // Parameters this server cannot read are no reason to leave the client waiting.
+    let params: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let root =
         workspace_root(&params).unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let result = lsp::InitializeResult {
@@ -62,7 +64,7 @@ fn serve(connection: &Connection) -> Result<i32, String> {
     let mut server = Server::new(connection, canonical(&root), params.capabilities);
     // `initialize_finish` has waited for the client's `initialized`.
     server.guarded("the first check", |s| s.first_check());
-    server.main_loop()
+    Ok(server.main_loop())
 }
 
 fn capabilities() -> lsp::ServerCapabilities {
@@ -109,6 +111,8 @@ struct Server<'c> {
     /// The files whose diagnostics the client holds (to clear them when they go).
     published: HashSet<lsp::Url>,
     next_request: i32,
+    /// `shutdown` was answered: only `exit` is welcome now.
+    shutting_down: bool,
 }
 
 enum Next {
@@ -128,10 +132,11 @@ impl<'c> Server<'c> {
             cancelled: HashSet::new(),
             published: HashSet::new(),
             next_request: 0,
+            shutting_down: false,
         }
     }
 
-    fn main_loop(&mut self) -> Result<i32, String> {
+    fn main_loop(&mut self) -> i32 {
         loop {
             let message = match self.next() {
                 Next::Message(message) => message,
@@ -139,19 +144,24 @@ impl<'c> Server<'c> {
                     self.guarded("check", |s| s.check_and_publish());
                     continue;
                 }
-                Next::Gone => return Ok(1),
+                Next::Gone => return 1,
             };
             match message {
-                Message::Request(request) => {
-                    let shutdown =
-                        (self.connection.handle_shutdown(&request)).map_err(|e| e.to_string())?;
-                    if shutdown {
-                        return Ok(0);
-                    }
-                    self.request(request);
+                Message::Request(request) if self.shutting_down => {
+                    let code = ErrorCode::InvalidRequest as i32;
+                    let refused = Response::new_err(request.id, code, "shutting down".into());
+                    self.send(Message::Response(refused));
                 }
+                Message::Request(request) if request.method == "shutdown" => {
+                    self.shutting_down = true;
+                    self.send(Message::Response(Response::new_ok(request.id, ())));
+                }
+                Message::Request(request) => self.request(request),
                 // `exit` before `shutdown`: the protocol asks for code 1.
-                Message::Notification(n) if n.method == "exit" => return Ok(1),
+                Message::Notification(n) if n.method == "exit" => {
+                    return if self.shutting_down { 0 } else { 1 };
+                }
+                Message::Notification(_) if self.shutting_down => {}
                 Message::Notification(n) => {
                     let method = n.method.clone();
                     self.guarded(&method, |s| s.notification(n));
@@ -238,6 +248,10 @@ impl<'c> Server<'c> {
             _ => Response::new_err(id, ErrorCode::InternalError as i32, "internal error".into()),
         };
         self.send(Message::Response(response));
+        // Cancellations of requests long answered are of no use.
+        if self.cancelled.len() > 256 {
+            self.cancelled.clear();
+        }
     }
 
     fn answer(&mut self, request: Request) -> Response {
@@ -261,87 +275,6 @@ impl<'c> Server<'c> {
         match result {
             Ok(value) => Response::new_ok(id, value),
             Err(err) => Response::new_err(id, ErrorCode::InvalidParams as i32, err.to_string()),
-        }
-    }
-
-    fn notification(&mut self, n: Notification) {
-        use lsp::notification as note;
-        match n.method.as_str() {
-            note::DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
-                else {
-                    return;
-                };
-                let Some(path) = path_of(&p.text_document.uri) else {
-                    return;
-                };
-                self.session.knows(&path);
-                let doc = session::Document {
-                    uri: p.text_document.uri,
-                    text: p.text_document.text,
-                    version: p.text_document.version,
-                };
-                self.session.documents.insert(path, doc);
-                self.changed();
-            }
-            note::DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
-                else {
-                    return;
-                };
-                let Some(path) = path_of(&p.text_document.uri) else {
-                    return;
-                };
-                let Some(doc) = self.session.documents.get_mut(&path) else {
-                    return;
-                };
-                // Full sync: the last change holds the whole text.
-                if let Some(change) = p.content_changes.into_iter().last() {
-                    doc.text = change.text;
-                    doc.version = p.text_document.version;
-                    self.changed();
-                }
-            }
-            note::DidSaveTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params)
-                else {
-                    return;
-                };
-                if is_configuration(&p.text_document.uri) {
-                    self.session.discover();
-                }
-                // Other files' chains may pass through the saved one: check them all.
-                self.changed();
-            }
-            note::DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
-                else {
-                    return;
-                };
-                if let Some(path) = path_of(&p.text_document.uri) {
-                    self.session.documents.remove(&path);
-                }
-                self.clear(&p.text_document.uri);
-                self.changed();
-            }
-            // A cancellation read before its request (a request read first is answered
-            // first, and reads ahead for one).
-            note::Cancel::METHOD => {
-                if let Ok(p) = serde_json::from_value::<lsp::CancelParams>(n.params) {
-                    self.cancelled.insert(request_id(p.id));
-                }
-            }
-            note::DidChangeWatchedFiles::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
-                else {
-                    return;
-                };
-                if p.changes.iter().any(|c| is_configuration(&c.uri)) {
-                    self.session.discover();
-                }
-                self.changed();
-            }
-            _ => {}
         }
     }
 
@@ -441,20 +374,20 @@ impl<'c> Server<'c> {
         self.session.check();
         let catalog = Catalog::builtin();
         let mut now_published = HashSet::new();
-        for (path, doc) in &self.session.documents {
-            let diagnostics = match self.session.current_findings(path) {
+        for (uri, doc) in &self.session.documents {
+            let diagnostics = match self.session.current_findings(uri) {
                 Some(found) => {
                     let index = LineIndex::new(&found.text);
                     (found.diagnostics.iter())
-                        .map(|d| convert::diagnostic(d, &index, path, catalog))
+                        .map(|d| convert::diagnostic(d, &index, uri, catalog))
                         .collect()
                 }
                 None => Vec::new(),
             };
             self.notify::<lsp::notification::PublishDiagnostics>(
-                lsp::PublishDiagnosticsParams::new(doc.uri.clone(), diagnostics, Some(doc.version)),
+                lsp::PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(doc.version)),
             );
-            now_published.insert(doc.uri.clone());
+            now_published.insert(uri.clone());
         }
         now_published.extend(self.publish_configuration_problems());
         for gone in self.published.difference(&now_published) {
@@ -463,9 +396,12 @@ impl<'c> Server<'c> {
             );
         }
         self.published = now_published;
+        // Told once per discovery that met them.
         if let Some(error) = self.session.discovery_error.take() {
-            // Told once per discovery that met it.
             self.log(lsp::MessageType::WARNING, format!("cargo-unblock: {error}"));
+        }
+        for problem in std::mem::take(&mut self.session.unplaced_problems) {
+            self.log(lsp::MessageType::ERROR, format!("cargo-unblock: {problem}"));
         }
     }
 
@@ -475,12 +411,7 @@ impl<'c> Server<'c> {
         let mut by_file: std::collections::HashMap<lsp::Url, Vec<lsp::Diagnostic>> =
             Default::default();
         for problem in &self.session.config_problems {
-            let uri = problem.file.as_deref().and_then(convert::uri_of);
-            let Some(uri) = uri else {
-                self.log(
-                    lsp::MessageType::ERROR,
-                    format!("cargo-unblock: {}", problem.message),
-                );
+            let Some(uri) = problem.file.as_deref().and_then(convert::uri_of) else {
                 continue;
             };
             let line = problem.line.saturating_sub(1) as u32;
@@ -515,7 +446,7 @@ impl<'c> Server<'c> {
 
     fn code_actions(&self, params: lsp::CodeActionParams) -> Vec<lsp::CodeActionOrCommand> {
         let uri = params.text_document.uri;
-        let Some(found) = path_of(&uri).and_then(|p| self.session.current_findings(&p)) else {
+        let Some(found) = self.session.current_findings(&uri) else {
             return Vec::new();
         };
         let catalog = Catalog::builtin();
@@ -524,8 +455,7 @@ impl<'c> Server<'c> {
 
     fn hover(&self, params: lsp::HoverParams) -> Option<lsp::Hover> {
         let at = params.text_document_position_params;
-        let found =
-            path_of(&at.text_document.uri).and_then(|p| self.session.current_findings(&p))?;
+        let found = self.session.current_findings(&at.text_document.uri)?;
         let index = LineIndex::new(&found.text);
         let offset = index.offset(at.position);
         let finding = (found.diagnostics.iter()).find(|d| {
@@ -535,22 +465,6 @@ impl<'c> Server<'c> {
         })?;
         Some(convert::hover(finding, &index, Catalog::builtin()))
     }
-}
-
-fn request_id(id: lsp::NumberOrString) -> RequestId {
-    match id {
-        lsp::NumberOrString::Number(n) => RequestId::from(n),
-        lsp::NumberOrString::String(s) => RequestId::from(s),
-    }
-}
-
-fn path_of(uri: &lsp::Url) -> Option<PathBuf> {
-    uri.to_file_path().ok().map(|p| canonical(&p))
-}
-
-fn is_configuration(uri: &lsp::Url) -> bool {
-    let name = uri.path().rsplit('/').next().unwrap_or_default();
-    matches!(name, "unblock.toml" | ".unblock.toml" | "Cargo.toml")
 }
 
 #[cfg(test)]

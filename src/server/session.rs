@@ -10,7 +10,8 @@ use crate::syntax::source;
 
 /// An open buffer: the editor's text, which wins over the file on disk.
 pub struct Document {
-    pub uri: lsp_types::Url,
+    /// The file it stands for, as resolved when it was opened.
+    pub path: PathBuf,
     pub text: String,
     pub version: i32,
 }
@@ -35,9 +36,12 @@ pub struct Session {
     discovered: Option<Discovered>,
     /// Files opened that discovery did not list, once looked for again.
     looked_again: HashSet<PathBuf>,
-    pub documents: HashMap<PathBuf, Document>,
+    /// The open buffers, by the URI the editor knows them by.
+    pub documents: HashMap<lsp_types::Url, Document>,
     pub findings: HashMap<PathBuf, Findings>,
     pub config_problems: Vec<ConfigProblem>,
+    /// Configuration mistakes that name no file, until told (once per discovery).
+    pub unplaced_problems: Vec<String>,
     /// A problem that stopped discovery (a manifest cargo cannot read), until told.
     pub discovery_error: Option<String>,
 }
@@ -52,6 +56,7 @@ impl Session {
             documents: HashMap::new(),
             findings: HashMap::new(),
             config_problems: Vec::new(),
+            unplaced_problems: Vec::new(),
             discovery_error: None,
         }
     }
@@ -82,7 +87,13 @@ impl Session {
         } else {
             workspace::discover_paths(std::slice::from_ref(&self.root), &self.root, None)
         };
-        self.config_problems = found.problems.iter().map(|p| config_problem(p)).collect();
+        let problems: Vec<ConfigProblem> =
+            found.problems.iter().map(|p| config_problem(p)).collect();
+        self.unplaced_problems = (problems.iter())
+            .filter(|p| p.file.is_none())
+            .map(|p| p.message.clone())
+            .collect();
+        self.config_problems = problems.into_iter().filter(|p| p.file.is_some()).collect();
         self.discovered = Some(found);
         self.looked_again.clear();
     }
@@ -97,7 +108,10 @@ impl Session {
         if listed(&self.discovered) {
             return true;
         }
-        if path.extension().is_some_and(|e| e == "rs") && self.looked_again.insert(path.into()) {
+        // Only a file of this workspace: a dependency's source opened by go-to-definition
+        // is no reason to ask cargo again.
+        let ours = path.starts_with(&self.root) && path.extension().is_some_and(|e| e == "rs");
+        if ours && self.looked_again.insert(path.into()) {
             let seen = std::mem::take(&mut self.looked_again);
             self.discover();
             self.looked_again = seen;
@@ -123,8 +137,8 @@ impl Session {
             cpu_loop_threshold: None,
             cache: discovered.cache_dir.clone(),
         };
-        let buffers: HashMap<PathBuf, String> = (self.documents.iter())
-            .map(|(path, doc)| (path.clone(), doc.text.clone()))
+        let buffers: HashMap<PathBuf, String> = (self.documents.values())
+            .map(|doc| (doc.path.clone(), doc.text.clone()))
             .collect();
         let report = source::with_overlay(&buffers, || scan::scan(discovered, &options));
         self.findings.clear();
@@ -143,11 +157,18 @@ impl Session {
         }
     }
 
-    /// The findings of `path`, if they were found in the buffer's current text.
-    pub fn current_findings(&self, path: &Path) -> Option<&Findings> {
-        let findings = self.findings.get(path)?;
-        let doc = self.documents.get(path)?;
+    /// The findings of the buffer `uri`, if they were found in its current text.
+    pub fn current_findings(&self, uri: &lsp_types::Url) -> Option<&Findings> {
+        let doc = self.documents.get(uri)?;
+        let findings = self.findings.get(&doc.path)?;
         (findings.text == doc.text).then_some(findings)
+    }
+
+    /// A file saved that discovery did not list (created in the editor): looked for
+    /// again.
+    pub fn saved(&mut self, path: &Path) {
+        self.looked_again.remove(path);
+        self.knows(path);
     }
 }
 

@@ -44,9 +44,18 @@ pub fn with_overlay<R>(files: &HashMap<PathBuf, String>, work: impl FnOnce() -> 
         .filter_map(|path| path.file_name().map(|n| n.to_os_string()))
         .collect();
     *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = Some(Overlay { texts, names });
-    let result = work();
-    *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = None;
-    result
+    // Lifted however `work` ends, a panic included (the language server goes on).
+    let _lift = OnDrop(|| *OVERLAY.write().unwrap_or_else(|e| e.into_inner()) = None);
+    work()
+}
+
+/// Runs its closure when dropped.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 fn overlay_key(path: &Path) -> PathBuf {
@@ -60,6 +69,7 @@ static READ_LOG: Mutex<Option<HashMap<PathBuf, Option<u64>>>> = Mutex::new(None)
 /// Runs `work`, returning with its result every file it read and a hash of each.
 pub fn logging_reads<R>(work: impl FnOnce() -> R) -> (R, HashMap<PathBuf, Option<u64>>) {
     *READ_LOG.lock().unwrap_or_else(|e| e.into_inner()) = Some(HashMap::new());
+    let _stop = OnDrop(|| drop(READ_LOG.lock().unwrap_or_else(|e| e.into_inner()).take()));
     let result = work();
     let log = READ_LOG.lock().unwrap_or_else(|e| e.into_inner()).take();
     (result, log.unwrap_or_default())
