@@ -11,6 +11,8 @@ use cargo_unblock::driver::workspace::discover_paths;
 use rayon::prelude::*;
 
 fn main() {
+    // As the binary does, before any thread allocates.
+    cargo_unblock::driver::allocator::arena_per_core();
     let root = std::env::var_os("UNBLOCK_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/crates/vendor"));

@@ -1,5 +1,6 @@
 //! The driver layer: which files to check and how (workspace discovery, configuration,
 //! settings), the parallel scan with its package-wide passes, and baselines.
+pub mod allocator;
 pub mod baseline;
 pub mod cache;
 pub mod check;

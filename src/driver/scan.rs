@@ -76,6 +76,8 @@ const WORKER_STACK: usize = 256 * 1024 * 1024;
 
 /// Checks the discovered files in parallel and returns the findings in a stable order.
 pub fn scan(work: &Discovered, options: &ScanOptions) -> ScanReport {
+    // For the threads made from here on (the binary sets it before any).
+    super::allocator::arena_per_core();
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK);
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs);
