@@ -24,7 +24,7 @@ use session::{canonical, Session};
 
 /// How long the buffers must rest after a change before they are checked: long enough
 /// to take a burst of keystrokes as one change, short enough not to be felt.
-const DEBOUNCE: Duration = Duration::from_millis(15);
+pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
 /// The progress token of the first workspace check.
 const PROGRESS_TOKEN: &str = "cargo-unblock/check";
