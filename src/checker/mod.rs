@@ -11,6 +11,8 @@ use crate::semantic::struct_fields::{relevant_fields, StructFields};
 use crate::semantic::FileContext;
 
 mod calls;
+mod channels;
+mod entry;
 mod prescan;
 mod visitor;
 

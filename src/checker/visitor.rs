@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Pat, Stmt};
 
-use super::prescan;
+use super::{entry, prescan};
 use crate::rules::cpu_loop::{self, Loop};
 use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
@@ -38,6 +38,8 @@ pub struct Checker<'a, 'c> {
     pub(super) current_thread_runtime_in_fn: bool,
     /// The byte range of the body of the fn being visited.
     pub(super) fn_body: Range<usize>,
+    /// The channels the fn being visited creates, by sender.
+    pub(super) channel_pairs: super::channels::ChannelPairs,
     /// The variables the sync fn being visited hands to `block_on`, each with whether
     /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
     block_on_futures: HashMap<String, bool>,
@@ -60,6 +62,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             multi_thread_runtime_in_fn: false,
             current_thread_runtime_in_fn: false,
             fn_body: 0..0,
+            channel_pairs: Default::default(),
             block_on_futures: HashMap::new(),
             awaited_futures: HashSet::new(),
         }
@@ -195,11 +198,11 @@ impl<'a, 'c> Checker<'a, 'c> {
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let executor = sig.asyncness.map(|token| Executor {
-            startup: runtime_entry(attrs),
-            main_thread: main_thread_entry(attrs),
+            startup: entry::runtime_entry(attrs),
+            main_thread: entry::main_thread_entry(attrs),
             prefix_of: fn_index,
             body_of: fn_index,
-            sole_task: sole_task_entry(attrs),
+            sole_task: entry::sole_task_entry(attrs),
             sole_body_of: fn_index,
             ..Executor::new(range(token.span), "this `async fn` runs on the executor")
         });
@@ -220,6 +223,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         let saved_current =
             std::mem::replace(&mut self.current_thread_runtime_in_fn, current_thread);
         let saved_body = std::mem::replace(&mut self.fn_body, body.span().byte_range());
+        let saved_channels = std::mem::take(&mut self.channel_pairs);
         let block_on_futures = match runs_block_on {
             true => prescan::block_on_futures(&self.model, body, multi_thread),
             false => HashMap::new(),
@@ -248,6 +252,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.multi_thread_runtime_in_fn = saved_runtime;
         self.current_thread_runtime_in_fn = saved_current;
         self.fn_body = saved_body;
+        self.channel_pairs = saved_channels;
         self.block_on_futures = saved_futures;
         self.awaited_futures = saved_awaited;
     }
@@ -421,6 +426,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             }
             _ => None,
         };
+        self.note_channel(&local.pat, ty.as_ref(), local.span().byte_range().start);
         self.model.bind_pattern(&local.pat, ty);
         if let (Some(shape), Some(name)) = (shape, pattern_ident(&local.pat)) {
             self.model.scopes.set_shape(name.as_str(), shape);
@@ -482,6 +488,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             _ => self.visit_expr(&expr.base),
         }
         let at = range(expr.dot_token.span).start..range(expr.await_token.span).end;
+        self.senders_moved_by_await(
+            super::channels::awaited_args(&expr.base).into_iter(),
+            at.start,
+        );
         self.model.guards.awaited(at);
         self.model.end_startup();
     }
@@ -523,67 +533,6 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             this.visit_block(&expr.body)
         });
     }
-}
-
-/// The runtime's entry fn: `#[tokio::main]`, `#[actix_web::main]` and the like, also
-/// behind `#[cfg_attr(feature = "..", tokio::main)]`.
-fn runtime_entry(attrs: &[Attribute]) -> bool {
-    const RUNTIMES: &[&str] = &[
-        "tokio",
-        "actix_web",
-        "actix_rt",
-        "async_std",
-        "ntex",
-        "rocket",
-    ];
-    main_attrs(attrs).any(|(runtime, _)| RUNTIMES.contains(&runtime.as_str()))
-}
-
-/// `#[tokio::main(flavor = "current_thread")]`: the fn's future is the runtime's only
-/// task until it spawns one.
-fn sole_task_entry(attrs: &[Attribute]) -> bool {
-    main_attrs(attrs).any(|(runtime, args)| runtime == "tokio" && args.contains("current_thread"))
-}
-
-/// `#[tokio::main]` with the multi-thread runtime (its default flavor), or
-/// `#[async_std::main]`: the runtime runs this fn's own future with `block_on` on the
-/// calling thread, and spawned tasks on threads of their own.
-fn main_thread_entry(attrs: &[Attribute]) -> bool {
-    main_attrs(attrs).any(|(runtime, args)| {
-        (runtime == "tokio" && !args.contains("current_thread")) || runtime == "async_std"
-    })
-}
-
-/// The `<runtime>::main` attributes among `attrs`, written directly or inside
-/// `cfg_attr`, as the runtime's name and the attribute's arguments.
-fn main_attrs(attrs: &[Attribute]) -> impl Iterator<Item = (String, String)> + '_ {
-    attrs.iter().flat_map(|attr| {
-        if !attr.path().is_ident("cfg_attr") {
-            return main_attr(&attr.meta).into_iter().collect::<Vec<_>>();
-        }
-        let nested = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
-        );
-        // The first item is the condition; the attributes follow it.
-        let metas = nested.map(|n| n.into_iter().skip(1).collect::<Vec<_>>());
-        metas
-            .unwrap_or_default()
-            .iter()
-            .filter_map(main_attr)
-            .collect()
-    })
-}
-
-fn main_attr(meta: &syn::Meta) -> Option<(String, String)> {
-    let segments = &meta.path().segments;
-    if segments.len() != 2 || segments[1].ident != "main" {
-        return None;
-    }
-    let args = match meta {
-        syn::Meta::List(list) => list.tokens.to_string(),
-        _ => String::new(),
-    };
-    Some((segments[0].ident.to_string(), args))
 }
 
 /// How `let x = init;` holds its value: by the initializer's type, or as the
