@@ -88,13 +88,17 @@ impl Checker<'_, '_> {
         let Some(variable) = p.path.get_ident() else {
             return false;
         };
-        let body = self
-            .model
-            .text
-            .get(self.fn_body.clone())
-            .unwrap_or_default();
+        let body = (self.model.text.get(self.fn_body.clone())).unwrap_or_default();
+        // The runtime this fn builds (a variable of its own, not a handle passed in),
+        // running this one future: an earlier `block_on` may have left tasks behind.
+        let variable = variable.to_string();
+        let built_here = body.contains(&format!("let {variable} ="))
+            || body.contains(&format!("let mut {variable} ="));
+        let one_block_on = body.matches(".block_on(").count() == 1;
         self.current_thread_runtime_in_fn
-            && !super::prescan::runtime_shared(body, &variable.to_string())
+            && built_here
+            && one_block_on
+            && !super::prescan::runtime_shared(body, &variable)
     }
 
     fn in_sync_code(&self) -> bool {

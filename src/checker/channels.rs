@@ -65,17 +65,54 @@ impl Checker<'_, '_> {
 
 fn ident_of(pat: &Pat) -> Option<String> {
     match pat {
-        Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.to_string()),
+        Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => Some(p.ident.to_string()),
         Pat::Type(p) => ident_of(&p.pat),
         _ => None,
     }
 }
 
-/// The arguments of the call an `.await` awaits directly, if any.
-pub(super) fn awaited_args(base: &Expr) -> Vec<&Expr> {
-    match peel(base) {
-        Expr::Call(call) => call.args.iter().collect(),
-        Expr::MethodCall(mc) => mc.args.iter().collect(),
-        _ => Vec::new(),
+/// The arguments of `f(..).await;` standing alone as a statement: a call of a fn whose
+/// value is thrown away, so what it took by value is dropped by the time it returns (a
+/// method's receiver, or a kept result, might hold on to it).
+pub(super) fn awaited_args<'e>(text: &str, base: &'e Expr, end: usize) -> Vec<&'e Expr> {
+    let Expr::Call(call) = peel(base) else {
+        return Vec::new();
+    };
+    let start = syn::spanned::Spanned::span(call).byte_range().start;
+    let before = text.get(..start).unwrap_or_default().trim_end();
+    let after = text.get(end..).unwrap_or_default().trim_start();
+    let alone = after.starts_with(';')
+        && (before.ends_with(';') || before.ends_with('{') || before.ends_with('}'));
+    match alone {
+        true => call.args.iter().collect(),
+        false => Vec::new(),
+    }
+}
+
+impl Checker<'_, '_> {
+    /// A `let` that binds a sender's or a receiver's name again ends what is known of
+    /// the pair.
+    pub(super) fn channel_names_rebound(&mut self, pat: &Pat) {
+        if self.channel_pairs.is_empty() {
+            return;
+        }
+        let mut names = Vec::new();
+        bound_names(pat, &mut names);
+        self.channel_pairs
+            .retain(|sender, (receiver, _)| !names.contains(sender) && !names.contains(receiver));
+    }
+}
+
+fn bound_names(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) => out.push(p.ident.to_string()),
+        Pat::Type(p) => bound_names(&p.pat, out),
+        Pat::Reference(p) => bound_names(&p.pat, out),
+        Pat::Tuple(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
+        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
+        Pat::Struct(p) => p.fields.iter().for_each(|f| bound_names(&f.pat, out)),
+        Pat::Slice(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
+        Pat::Or(p) => p.cases.iter().for_each(|e| bound_names(e, out)),
+        _ => {}
     }
 }

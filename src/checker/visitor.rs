@@ -426,6 +426,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             }
             _ => None,
         };
+        self.channel_names_rebound(&local.pat);
         self.note_channel(&local.pat, ty.as_ref(), local.span().byte_range().start);
         self.model.bind_pattern(&local.pat, ty);
         if let (Some(shape), Some(name)) = (shape, pattern_ident(&local.pat)) {
@@ -488,10 +489,8 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             _ => self.visit_expr(&expr.base),
         }
         let at = range(expr.dot_token.span).start..range(expr.await_token.span).end;
-        self.senders_moved_by_await(
-            super::channels::awaited_args(&expr.base).into_iter(),
-            at.start,
-        );
+        let moved = super::channels::awaited_args(self.model.text, &expr.base, at.end);
+        self.senders_moved_by_await(moved.into_iter(), at.start);
         self.model.guards.awaited(at);
         self.model.end_startup();
     }

@@ -206,7 +206,13 @@ impl SemanticModel<'_, '_> {
         let capitalised = |s: &syn::PathSegment| {
             (s.ident.to_string().chars().next()).is_some_and(|c| c.is_ascii_uppercase())
         };
-        if !capitalised(variant) || !capitalised(owner.last()?) {
+        // `Pool::NAMES` is an associated constant, not a variant.
+        let constant = !variant
+            .ident
+            .to_string()
+            .chars()
+            .any(|c| c.is_ascii_lowercase());
+        if !capitalised(variant) || !capitalised(owner.last()?) || constant {
             return None;
         }
         let owner = syn::Path {

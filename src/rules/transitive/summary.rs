@@ -240,28 +240,76 @@ fn doc_line(line: &str) -> Option<Declared> {
     }
 }
 
-/// Whether a return type names `Self` or the type `own` anywhere in it.
+/// Whether a return type is the type itself: `Self` or `own` bare, or as the value a
+/// `Result`, `Option`, `Box`, `Arc` or `Rc` holds (`io::Result<Self>`, `Arc<Pool>`).
+/// Anything else (`Vec<Self>`, `&RwLock<Self>`, `Self::Builder`) is not: a method called
+/// on it would be the container's.
 pub fn names_own_type(output: &syn::ReturnType, own: Option<&str>) -> bool {
-    use syn::visit::Visit;
-    struct Finder<'o>(Option<&'o str>, bool);
-    impl Visit<'_> for Finder<'_> {
-        fn visit_path_segment(&mut self, segment: &syn::PathSegment) {
-            let ident = segment.ident.to_string();
-            self.1 |= ident == "Self" || Some(ident.as_str()) == self.0;
-            syn::visit::visit_path_segment(self, segment);
+    fn is_own(ty: &syn::Type, own: Option<&str>, depth: usize) -> bool {
+        let syn::Type::Path(tp) = ty else {
+            return false;
+        };
+        if tp.qself.is_some() {
+            return false;
         }
+        let Some(last) = tp.path.segments.last() else {
+            return false;
+        };
+        let name = last.ident.to_string();
+        let bare = matches!(last.arguments, syn::PathArguments::None);
+        if tp.path.segments.len() == 1 && bare && (name == "Self" || Some(name.as_str()) == own) {
+            return true;
+        }
+        if tp.path.segments.len() == 1 && !bare && Some(name.as_str()) == own {
+            return true; // `Pool<T>`: the type with its parameters
+        }
+        let wrapper = matches!(name.as_str(), "Result" | "Option" | "Box" | "Arc" | "Rc");
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return false;
+        };
+        let first = args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        });
+        wrapper && depth < 2 && first.is_some_and(|ty| is_own(ty, own, depth + 1))
     }
-    let syn::ReturnType::Type(_, ty) = output else {
-        return false;
-    };
-    let mut finder = Finder(own, false);
-    finder.visit_type(ty);
-    finder.1
+    match output {
+        syn::ReturnType::Type(_, ty) => is_own(ty, own, 0),
+        syn::ReturnType::Default => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_types_are_the_type_or_a_wrapper_of_it() {
+        let own = |text: &str| {
+            let sig: syn::Signature = syn::parse_str(&format!("fn f() -> {text}")).unwrap();
+            names_own_type(&sig.output, Some("Pool"))
+        };
+        for yes in [
+            "Self",
+            "Pool",
+            "io::Result<Self>",
+            "Option<Pool>",
+            "Arc<Self>",
+            "anyhow::Result<Box<Self>>",
+        ] {
+            assert!(own(yes), "{yes}");
+        }
+        for no in [
+            "Vec<Self>",
+            "&'static RwLock<Self>",
+            "Self::Builder",
+            "Builder<Self>",
+            "Result<Vec<Pool>>",
+            "Other",
+        ] {
+            assert!(!own(no), "{no}");
+        }
+    }
 
     #[test]
     fn return_types_that_may_not_cross_threads() {
