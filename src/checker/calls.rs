@@ -89,16 +89,8 @@ impl Checker<'_, '_> {
             return false;
         };
         let body = (self.model.text.get(self.fn_body.clone())).unwrap_or_default();
-        // The runtime this fn builds (a variable of its own, not a handle passed in),
-        // running this one future: an earlier `block_on` may have left tasks behind.
-        let variable = variable.to_string();
-        let built_here = body.contains(&format!("let {variable} ="))
-            || body.contains(&format!("let mut {variable} ="));
-        let one_block_on = body.matches(".block_on(").count() == 1;
         self.current_thread_runtime_in_fn
-            && built_here
-            && one_block_on
-            && !super::prescan::runtime_shared(body, &variable)
+            && super::prescan::runs_one_future(body, &variable.to_string())
     }
 
     fn in_sync_code(&self) -> bool {

@@ -29,13 +29,20 @@ pub fn builds_current_thread_runtime(body_text: &str) -> bool {
         && !body_text.contains("Runtime::new(")
 }
 
-/// Whether a fn body's text hands the runtime in `variable` work besides its
-/// `block_on` future: a spawn on it, or a handle to it that can spawn elsewhere.
-pub fn runtime_shared(body_text: &str, variable: &str) -> bool {
-    [".spawn", ".handle()", ".enter()"].iter().any(|use_| {
+/// Whether a fn body's text builds the runtime in `variable` itself (a variable of its
+/// own, not a handle passed in) and hands it one future to `block_on` and nothing else:
+/// no spawn on it, no handle to it that could spawn elsewhere, no earlier `block_on`
+/// that could have left tasks behind.
+pub fn runs_one_future(body_text: &str, variable: &str) -> bool {
+    let built_here = [format!("let {variable} ="), format!("let mut {variable} =")]
+        .iter()
+        .any(|binding| body_text.contains(binding.as_str()));
+    let one_block_on = body_text.matches(".block_on(").count() == 1;
+    let shared = [".spawn", ".handle()", ".enter()"].iter().any(|use_| {
         let needle = format!("{variable}{use_}");
         memchr::memmem::find(body_text.as_bytes(), needle.as_bytes()).is_some()
-    })
+    });
+    built_here && one_block_on && !shared
 }
 
 /// The variables a sync fn's `body` hands to `block_on`, with whether each runs off

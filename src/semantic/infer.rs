@@ -155,15 +155,10 @@ impl SemanticModel<'_, '_> {
         let Expr::Path(p) = &*call.func else {
             return None;
         };
-        let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
-        let (ctor, owner) = segments.split_last()?;
-        if owner.is_empty() || !DERIVED.contains(&ctor.ident.to_string().as_str()) {
+        let (ctor, owner) = split_owner(&p.path)?;
+        if !DERIVED.contains(&ctor.ident.to_string().as_str()) {
             return None;
         }
-        let owner = syn::Path {
-            leading_colon: p.path.leading_colon,
-            segments: owner.iter().map(|s| (*s).clone()).collect(),
-        };
         let ty = self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
             qself: None,
             path: owner,
@@ -201,24 +196,13 @@ impl SemanticModel<'_, '_> {
     /// followed by a capitalised name. By Rust's naming conventions that is a variant,
     /// not an associated fn or a module.
     fn variant_owner(&self, path: &syn::Path) -> Option<Ty> {
-        let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
-        let (variant, owner) = segments.split_last()?;
-        let capitalised = |s: &syn::PathSegment| {
-            (s.ident.to_string().chars().next()).is_some_and(|c| c.is_ascii_uppercase())
-        };
+        let (variant, owner) = split_owner(path)?;
+        let variant = variant.ident.to_string();
         // `Pool::NAMES` is an associated constant, not a variant.
-        let constant = !variant
-            .ident
-            .to_string()
-            .chars()
-            .any(|c| c.is_ascii_lowercase());
-        if !capitalised(variant) || !capitalised(owner.last()?) || constant {
+        let constant = !variant.chars().any(|c| c.is_ascii_lowercase());
+        if !capitalised(&variant) || !capitalised(&last_name(&owner)) || constant {
             return None;
         }
-        let owner = syn::Path {
-            leading_colon: path.leading_colon,
-            segments: owner.iter().map(|s| (*s).clone()).collect(),
-        };
         let ty = self.named_type(&owner)?;
         ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
     }
@@ -244,9 +228,7 @@ impl SemanticModel<'_, '_> {
             return Some(enum_ty);
         }
         // A tuple struct's constructor: `Wrapper(inner)`, `Self(inner)`.
-        let single = path.segments.len() == 1
-            && (path.segments[0].ident.to_string().chars().next())
-                .is_some_and(|c| c.is_ascii_uppercase());
+        let single = path.segments.len() == 1 && capitalised(&last_name(path));
         match (expr, single) {
             (Expr::Call(_), true) => self.named_type(path).filter(is_local),
             _ => None,
@@ -260,22 +242,12 @@ impl SemanticModel<'_, '_> {
         let Expr::Path(p) = &*call.func else {
             return None;
         };
-        let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
-        let (ctor, owner) = segments.split_last()?;
+        let (ctor, owner) = split_owner(&p.path)?;
         let name = ctor.ident.to_string();
         // `Type::f`: a capitalised owner (a type, not a module like `super`).
-        let type_owner = (owner.last()).is_some_and(|s| {
-            s.ident
-                .to_string()
-                .starts_with(|c: char| c.is_ascii_uppercase())
-        });
-        if !type_owner || name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        if !capitalised(&last_name(&owner)) || capitalised(&name) {
             return None;
         }
-        let owner = syn::Path {
-            leading_colon: p.path.leading_colon,
-            segments: owner.iter().map(|s| (*s).clone()).collect(),
-        };
         let ty = self.named_type(&owner)?;
         let path = ty.plain()?;
         if let Some(local) = path.strip_prefix(LOCAL_TYPE_PREFIX) {
@@ -283,12 +255,20 @@ impl SemanticModel<'_, '_> {
         }
         // A type of another crate of the workspace (a binary's own library):
         // `returned::@krate::Type::f`.
+        let (krate, type_name) = self.member_type(path)?;
+        Some(Ty::named(format!(
+            "{RETURNED_PREFIX}@{krate}::{type_name}::{name}"
+        )))
+    }
+
+    /// A type another crate of the workspace declares, by its path there
+    /// (`app::cli::Admin`): that crate's name and the type's (impls are looked up by
+    /// the type's name, as for this crate's own types).
+    pub fn member_type<'p>(&self, path: &'p str) -> Option<(&'p str, &'p str)> {
         let (krate, rest) = path.split_once("::")?;
         let type_name = rest.rsplit("::").next()?;
-        let plain =
-            !type_name.contains('<') && type_name.starts_with(|c: char| c.is_ascii_uppercase());
-        (plain && self.ctx.member_crates.contains(krate))
-            .then(|| Ty::named(format!("{RETURNED_PREFIX}@{krate}::{type_name}::{name}")))
+        let plain = !type_name.contains('<') && capitalised(type_name);
+        (plain && self.ctx.member_crates.contains(krate)).then_some((krate, type_name))
     }
 
     /// For `Wrapper(x): Wrapper<T>` (extractors like axum's `State`), the type of `x`.
@@ -392,6 +372,29 @@ impl SemanticModel<'_, '_> {
 /// Methods that leave the receiver's type as it is, for inference: conversions along a
 /// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a
 /// `Vec` (whose items a `for` loop binds).
+/// A path's last segment, and the path before it (`None` for a single segment).
+fn split_owner(path: &syn::Path) -> Option<(&syn::PathSegment, syn::Path)> {
+    let last = path.segments.last()?;
+    let before = path.segments.len() - 1;
+    if before == 0 {
+        return None;
+    }
+    let owner = syn::Path {
+        leading_colon: path.leading_colon,
+        segments: path.segments.iter().take(before).cloned().collect(),
+    };
+    Some((last, owner))
+}
+
+fn last_name(path: &syn::Path) -> String {
+    (path.segments.last()).map_or_else(String::new, |s| s.ident.to_string())
+}
+
+/// A name that starts with a capital: a type's or a variant's, by Rust's conventions.
+fn capitalised(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
 fn is_returned(ty: &Ty) -> bool {
     ty.wrap == Wrap::None && ty.path.starts_with(RETURNED_PREFIX)
 }

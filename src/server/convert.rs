@@ -259,21 +259,21 @@ mod tests {
         assert_eq!(empty_last.position(3), lsp::Position::new(1, 0));
     }
 
+    /// The suppression edit for the `std` call of `text`.
+    fn suppression_of(text: &str) -> lsp::TextEdit {
+        let at = text.find("std").unwrap();
+        suppression_edit(text, at, "thread_sleep", &LineIndex::new(text)).unwrap()
+    }
+
     #[test]
     fn the_suppression_comment_keeps_crlf_line_ends() {
-        let text = "async fn f() {\r\n    std::thread::sleep(d);\r\n}\r\n";
-        let index = LineIndex::new(text);
-        let at = text.find("std").unwrap();
-        let edit = suppression_edit(text, at, "thread_sleep", &index).unwrap();
+        let edit = suppression_of("async fn f() {\r\n    std::thread::sleep(d);\r\n}\r\n");
         assert!(edit.new_text.ends_with("here\r\n"), "{:?}", edit.new_text);
     }
 
     #[test]
     fn the_suppression_comment_keeps_the_indentation() {
-        let text = "async fn f() {\n    std::thread::sleep(d);\n}\n";
-        let index = LineIndex::new(text);
-        let at = text.find("std").unwrap();
-        let edit = suppression_edit(text, at, "thread_sleep", &index).unwrap();
+        let edit = suppression_of("async fn f() {\n    std::thread::sleep(d);\n}\n");
         assert_eq!(edit.range.start, lsp::Position::new(1, 0));
         assert_eq!(
             edit.new_text,

@@ -66,7 +66,7 @@ impl Server<'_> {
         let Some(path) = path_of(&p.text_document.uri) else {
             return;
         };
-        self.session.knows(&path);
+        self.session.look_for(&path);
         let doc = Document {
             path,
             text: p.text_document.text,

@@ -98,25 +98,27 @@ impl Session {
         self.looked_again.clear();
     }
 
-    /// Whether discovery lists `path`; a file it does not know (just created, say) is
-    /// looked for once more.
-    pub fn knows(&mut self, path: &Path) -> bool {
-        let listed = |d: &Option<Discovered>| {
-            d.as_ref()
-                .is_some_and(|d| d.files.iter().any(|f| same_file(&f.path, path)))
-        };
-        if listed(&self.discovered) {
-            return true;
-        }
-        // Only a file of this workspace: a dependency's source opened by go-to-definition
-        // is no reason to ask cargo again.
+    /// Discovers again, once, when a `.rs` file of this workspace that discovery did not
+    /// list is opened (just created, say). A dependency's source opened by
+    /// go-to-definition is no reason to ask cargo again.
+    pub fn look_for(&mut self, path: &Path) {
         let ours = path.starts_with(&self.root) && path.extension().is_some_and(|e| e == "rs");
-        if ours && self.looked_again.insert(path.into()) {
-            let seen = std::mem::take(&mut self.looked_again);
-            self.discover();
-            self.looked_again = seen;
+        if !ours || self.looked_again.contains(path) || self.lists(path) {
+            return;
         }
-        listed(&self.discovered)
+        let mut seen = std::mem::take(&mut self.looked_again);
+        seen.insert(path.to_path_buf());
+        self.discover();
+        self.looked_again = seen;
+    }
+
+    /// Whether discovery lists `path` (a canonical path).
+    fn lists(&self, path: &Path) -> bool {
+        let Some(found) = &self.discovered else {
+            return false;
+        };
+        (found.files.iter()).any(|f| f.path == path)
+            || (found.files.iter()).any(|f| canonical(&f.path) == path)
     }
 
     /// Checks the workspace with the open buffers' text in place of the files'.
@@ -168,17 +170,13 @@ impl Session {
     /// again.
     pub fn saved(&mut self, path: &Path) {
         self.looked_again.remove(path);
-        self.knows(path);
+        self.look_for(path);
     }
 }
 
 /// The path a document or a scanned file is known by (symlinks resolved).
 pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || canonical(a) == canonical(b)
 }
 
 /// Reads where a configuration message points: `invalid configuration in FILE:LINE:

@@ -223,12 +223,8 @@ fn method_callee(
             name: method,
         });
     }
-    // A type of another crate of the workspace, by its path there (`app::cli::Admin`):
-    // impls are looked up by the type's name, as for the crate's own types.
-    let (krate, rest) = receiver.split_once("::")?;
-    let ty = rest.rsplit("::").next()?;
-    let plain = !ty.contains('<') && ty.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-    (plain && model.ctx.member_crates.contains(krate)).then(|| Callee::MemberMethod {
+    let (krate, ty) = model.member_type(receiver)?;
+    Some(Callee::MemberMethod {
         krate: krate.to_string(),
         ty: ty.to_string(),
         name: method,
