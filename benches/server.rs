@@ -4,13 +4,18 @@
 //!
 //! `benches/crates/fetch` first; then `cargo bench --bench server`. `BENCH_RUNS` sets
 //! the number of timed changes (default 30); `UNBLOCK_CORPUS` another workspace.
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::ChildStdin;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+
+// The tests' helpers: the server's wire, and the tree copy.
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::copy_tree;
+use common::lsp_wire::{start_server, write_message};
 use serde_json::{json, Value};
 
 fn main() {
@@ -108,24 +113,7 @@ struct Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-unblock"))
-            .arg("server")
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let (sender, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, stdin, incoming) = start_server(root);
         Server {
             stdin,
             incoming,
@@ -134,9 +122,7 @@ impl Server {
     }
 
     fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
+        write_message(&mut self.stdin, &message);
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -171,39 +157,6 @@ impl Server {
         self.wait(|m| m["id"] == 2);
         self.notify("exit", Value::Null);
         let _ = self.child.wait();
-    }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length: ") {
-            length = value.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_tree(&source, &target);
-        } else {
-            std::fs::copy(&source, &target).unwrap();
-        }
     }
 }
 

@@ -661,7 +661,7 @@ fn an_output_file_that_cannot_be_written_is_an_error() {
 fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    copy_tree(&fixture("transitive_blocking/workspace"), root);
+    common::copy_tree(&fixture("transitive_blocking/workspace"), root);
     // Two async callers reach the same `thread::sleep`: counted once.
     let (_, stats, _) = run(unblock(root).args(["--workspace", "--statistics"]));
     assert!(
@@ -687,22 +687,6 @@ fn one_root_cause_is_one_finding_for_statistics_and_suppressions() {
     );
     assert!(!stderr.contains("unused_suppression"), "{stderr}");
     assert!(!stderr.contains("same blocking call"), "{stderr}");
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() == "target" {
-                continue;
-            }
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The manifest of a one-package temporary project.

@@ -17,24 +17,8 @@ fn fixture_workspace() -> PathBuf {
 
 /// A copy of the fixture workspace (sources, manifests, lock file) in a fresh directory.
 fn copied() -> tempfile::TempDir {
-    fn copy_tree(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name();
-            if name == "target" {
-                continue;
-            }
-            let (source, target) = (entry.path(), to.join(&name));
-            if source.is_dir() {
-                copy_tree(&source, &target);
-            } else {
-                std::fs::copy(&source, &target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture_workspace(), dir.path());
+    common::copy_tree(&fixture_workspace(), dir.path());
     dir
 }
 

@@ -1,16 +1,16 @@
 //! `cargo unblock server` driven over JSON-RPC on stdio, as an editor drives it: open,
 //! change, save, close, code actions, hover, configuration changes, cancellation and
 //! shutdown, on a small cargo workspace written for each test.
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::{Child, ChildStdin};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 mod common;
 use common::editor_workspace::{workspace, HELPERS, MAIN};
+use common::lsp_wire::{start_server, write_message};
 
 /// Long enough for a check in a debug build on a busy machine.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -28,25 +28,7 @@ struct Client {
 
 impl Client {
     fn start(root: &Path) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-unblock"))
-            .arg("server")
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, incoming) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, stdin, incoming) = start_server(root);
         let mut client = Client {
             child,
             stdin,
@@ -71,9 +53,7 @@ impl Client {
     }
 
     fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
+        write_message(&mut self.stdin, &message);
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -132,6 +112,11 @@ impl Client {
         self.notify("textDocument/didOpen", json!({"textDocument": item}));
     }
 
+    /// `didClose`, `didSave` and the like: a notification about the document `file`.
+    fn about(&mut self, method: &str, file: &Path) {
+        self.notify(method, json!({"textDocument": {"uri": uri(file)}}));
+    }
+
     fn change(&mut self, file: &Path, version: i64, text: &str) {
         self.notify(
             "textDocument/didChange",
@@ -162,26 +147,6 @@ impl Client {
         let _ = self.child.kill();
         panic!("the server did not exit");
     }
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length: ") {
-            length = value.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 fn uri(path: &Path) -> String {
@@ -317,19 +282,15 @@ fn chains_follow_other_buffers_and_closing_clears() {
     assert!(places.contains(&("helpers.rs".into(), 1)), "{places:?}");
     // Closed unsaved: its own diagnostics are cleared, and the chain that only its
     // buffer had is gone from the caller.
-    client.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri(&helpers)}}),
-    );
+    client.about("textDocument/didClose", &helpers);
     client.until(&helpers, |d| d.is_empty());
     client.until(&main, |d| d.is_empty());
     // Written to disk by another tool, then saved: the callers are checked again.
     std::fs::write(&helpers, &blocking).unwrap();
-    let saved = json!({"textDocument": {"uri": uri(&helpers)}});
-    client.notify("textDocument/didSave", saved.clone());
+    client.about("textDocument/didSave", &helpers);
     client.until(&main, |d| d.len() == 1);
     std::fs::write(&helpers, HELPERS).unwrap();
-    client.notify("textDocument/didSave", saved);
+    client.about("textDocument/didSave", &helpers);
     client.until(&main, |d| d.is_empty());
     assert_eq!(client.shut_down(), Some(0));
 }
@@ -395,10 +356,7 @@ fn a_cancelled_request_is_answered_as_cancelled() {
     // Between `shutdown` and `exit`, a notification is ignored and a request refused.
     let reply = client.request("shutdown", Value::Null);
     assert!(reply.get("error").is_none(), "{reply}");
-    client.notify(
-        "textDocument/didClose",
-        json!({"textDocument": {"uri": uri(&main)}}),
-    );
+    client.about("textDocument/didClose", &main);
     let late = client.request("textDocument/hover", json!({}));
     assert_eq!(late["error"]["code"], -32600, "{late}");
     assert_eq!(client.exit(), Some(0));

@@ -1,6 +1,7 @@
 //! What the integration tests that run the real binary share.
 #![allow(dead_code)]
 pub mod editor_workspace;
+pub mod lsp_wire;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,4 +84,20 @@ pub fn dir_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
         std::fs::write(path, text).unwrap();
     }
     dir
+}
+
+/// Copies the tree at `from` into `to`, leaving out build output (`target/` folders).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&source, &target);
+            }
+        } else {
+            std::fs::copy(&source, &target).unwrap();
+        }
+    }
 }
