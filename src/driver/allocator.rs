@@ -3,7 +3,8 @@
 //! fragmented: with an arena per core instead (the main thread sharing one with a
 //! worker) the peak on the 784-crate corpus falls from 208 to 160 MB on two cores, at
 //! no cost in time. One arena in all is lower still (155 MB), but its lock makes the
-//! scan twice as slow.
+//! scan twice as slow. Between passes, the pages the dropped parse trees leave free are
+//! handed back (`trim`): with the summaries kept compact, the peak falls to 142 MB.
 
 /// Limits glibc's malloc to one arena per core, unless `MALLOC_ARENA_MAX` says
 /// otherwise. Elsewhere (musl, macOS, Windows) there is nothing to set.
@@ -28,5 +29,20 @@ pub fn arena_per_core() {
                 mallopt(M_ARENA_MAX, i32::try_from(cores).unwrap_or(i32::MAX));
             }
         });
+    }
+}
+
+/// Hands the free pages of malloc's heaps back to the system: called after a pass that
+/// parsed many files, whose trees are gone while what the pass kept stays.
+pub fn trim() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: `malloc_trim` only releases free memory; it is thread-safe.
+        unsafe {
+            malloc_trim(0);
+        }
     }
 }

@@ -182,7 +182,8 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
         let parse_text = source::parse_text(text);
         match syn::parse_file(&parse_text) {
             Ok(ast) => {
-                let analysis = checker::analyze(&ast, text, ctx);
+                let mut analysis = checker::analyze(&ast, text, ctx);
+                analysis.summary.shrink();
                 let suppressions = if suppress::may_have_suppressions(text) {
                     suppress::collect(text, &ast)
                 } else {

@@ -102,13 +102,15 @@ pub(super) fn transitive_pass(
             .unwrap_or_else(|| crate::driver::workspace::display_path(path, &cwd))
     };
     let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
-        files
+        let summaries = files
             .par_iter()
             .filter_map(|(path, krate)| {
                 let summary = summarize_file(path, &crates[*krate], shared)?;
                 Some((path.clone(), summary))
             })
-            .collect()
+            .collect();
+        super::allocator::trim();
+        summaries
     };
     let mut declared = HashMap::new();
     for settings in shared.settings {

@@ -145,7 +145,9 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
             .par_iter()
             .map(|file| check_file(file, &shared, &no_fields))
             .collect();
+        super::allocator::trim();
         package::struct_field_pass(&selected, &mut outcomes, &shared);
+        super::allocator::trim();
         let transitive = package::transitive_pass(&selected, &mut outcomes, crates, &shared);
         (outcomes, transitive)
     };

@@ -20,6 +20,23 @@ pub struct FileSummary {
     pub reexports: Vec<Reexport>,
 }
 
+impl FileSummary {
+    /// Gives back the room its lists grew into: summaries live for the whole
+    /// crate-wide pass, thousands at a time.
+    pub fn shrink(&mut self) {
+        for f in &mut self.fns {
+            f.blocks.shrink_to_fit();
+            f.calls.shrink_to_fit();
+            f.prefix_findings.shrink_to_fit();
+            f.body_findings.shrink_to_fit();
+            f.sole_body_findings.shrink_to_fit();
+        }
+        self.fns.shrink_to_fit();
+        self.executor_calls.shrink_to_fit();
+        self.reexports.shrink_to_fit();
+    }
+}
+
 /// `pub use path::name;`, `pub use path::name as alias;` or `pub use path::*;` in a
 /// module of the file.
 #[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
