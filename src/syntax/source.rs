@@ -157,14 +157,28 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 /// at the keyword `async` followed by `fn`, `unsafe`, `move`, `{` or `|` (async fns,
 /// blocks and closures), and a byte search is far cheaper than a parse: most files that
 /// mention "async" do so in prose (`async-std`, "an async runtime"). A sync `main` that
-/// drives a future with `block_on(run(args))` starts executor code too.
+/// drives a future with `block_on(run(args))` starts executor code too. A line that
+/// starts with `//` is a comment (a doc example, most often), never code, wherever it
+/// is: what it says does not count.
 pub fn may_contain_async(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if memchr::memmem::find(bytes, b"block_on").is_some() {
+    let in_code = |at: usize| {
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let before = &bytes[line_start..at];
+        let indent = before
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        !before[indent..].starts_with(b"//")
+    };
+    if memchr::memmem::find_iter(bytes, b"block_on").any(in_code) {
         return true;
     }
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     memchr::memmem::find_iter(bytes, b"async").any(|at| {
+        if !in_code(at) {
+            return false;
+        }
         // A byte-order mark right before is the start of the file, not an identifier.
         let after_bom = at == 3 && text.starts_with('\u{feff}');
         let whole_word = (at == 0 || after_bom || !is_ident(bytes[at - 1]))
@@ -471,12 +485,16 @@ mod tests {
             "let f = async |x| x;",
             "let f = async move |x| x;",
             "fn f() { async\n    {} }",
+            "fn main() { rt.block_on(run()) } // runs it",
+            "/* a block comment counts */ async fn f() {}",
         ] {
             assert!(may_contain_async(code), "{code}");
         }
         for prose in [
             "// uses async-std",
             "/// an async runtime",
+            "/// ```\n/// async fn example() {}\n/// ```\nfn f() {}",
+            "    //! rt.block_on(async { run().await })\nfn g() {}",
             "let asyncfn = 1;",
             "fn my_async() {}",
             "async",
