@@ -245,7 +245,10 @@ impl<'a, 'c> Checker<'a, 'c> {
                 }
             }
         }
+        let exit_tail = crate::semantic::exit_tail::of(&self.model, body);
+        let saved_tail = std::mem::replace(&mut self.model.exit_tail, exit_tail);
         self.with_context(executor, current_fn, |this| this.visit_block(body));
+        self.model.exit_tail = saved_tail;
         self.model.scopes.pop();
         self.model.offloaded_names = saved_names;
         self.model.enclosing_fn = saved_enclosing;

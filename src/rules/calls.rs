@@ -175,6 +175,9 @@ fn trait_method_hit<'c>(
 /// Reports a hit in executor code, with its suggestion; elsewhere, notes it in the
 /// enclosing sync fn's summary.
 fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: CallSite<'_>) {
+    if model.in_exit_tail(site.primary_range().start) {
+        return;
+    }
     let Some(executor) = &model.executor else {
         return record::blocking(model, out, hit, site);
     };

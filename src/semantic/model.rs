@@ -94,6 +94,9 @@ pub struct SemanticModel<'a, 'c> {
     pub current_fn: Option<usize>,
     /// The fn being visited, as a chain shows it.
     pub enclosing_fn: Option<String>,
+    /// The part of the fn body being visited that runs only on the way out of the
+    /// process (see `exit_tail`).
+    pub exit_tail: Option<Range<usize>>,
     line_starts: OnceCell<Vec<usize>>,
 }
 
@@ -114,8 +117,16 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             file_has_async: crate::syntax::source::may_contain_async(text),
             current_fn: None,
             enclosing_fn: None,
+            exit_tail: None,
             line_starts: OnceCell::new(),
         }
+    }
+
+    /// Whether the code at `offset` runs only right before the process exits.
+    pub fn in_exit_tail(&self, offset: usize) -> bool {
+        self.exit_tail
+            .as_ref()
+            .is_some_and(|tail| tail.contains(&offset))
     }
 
     /// The 1-based line of a byte offset.

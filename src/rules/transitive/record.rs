@@ -111,6 +111,9 @@ pub fn call(
     site: CallSite<'_>,
     awaited: bool,
 ) {
+    if model.in_exit_tail(site.primary_range().start) {
+        return;
+    }
     if let Some(index) = model.current_fn {
         let line = model.line_of(site.primary_range().start);
         out.summary.fns[index].calls.push(CallRef { callee, line });
