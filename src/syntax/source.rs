@@ -369,7 +369,11 @@ pub fn max_nesting(text: &str) -> Nesting {
 }
 
 /// The text handed to `syn`: byte-for-byte aligned with the file, with a BOM and a
-/// shebang line blanked out (syn would strip them and shift every offset).
+/// shebang line blanked out (syn would strip them and shift every offset), and line doc
+/// comments (`///`, `//!`) made plain comments by blanking their third character. syn
+/// turns each doc line into a `#[doc = ".."]` attribute, escaping and unescaping its
+/// text, which on a well-documented crate is a good part of the parse; no analysis
+/// reads them except the `unblock:` lines, which stay doc comments.
 pub fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
     let bom = text.starts_with('\u{feff}');
     let body = if bom { &text[3..] } else { text };
@@ -378,14 +382,45 @@ pub fn parse_text(text: &str) -> std::borrow::Cow<'_, str> {
     } else {
         0
     };
-    if !bom && shebang_len == 0 {
+    let docs = doc_comment_marks(text);
+    if !bom && shebang_len == 0 && docs.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
     let offset = if bom { 3 } else { 0 };
     let mut out = String::with_capacity(text.len());
     out.push_str(&" ".repeat(offset + shebang_len));
     out.push_str(&text[offset + shebang_len..]);
-    std::borrow::Cow::Owned(out)
+    let mut bytes = out.into_bytes();
+    for at in docs {
+        bytes[at] = b' ';
+    }
+    // Only ASCII bytes (`/` or `!`) were replaced by a space: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+/// The offsets of the third character of each line doc comment (`///` not followed by
+/// another `/`, or `//!`) that starts a line and does not say `unblock:`.
+fn doc_comment_marks(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut marks = Vec::new();
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
+        let line = &bytes[line_start..line_end];
+        let indent = line
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
+        let rest = &line[indent..];
+        let doc =
+            (rest.starts_with(b"///") && !rest.starts_with(b"////")) || rest.starts_with(b"//!");
+        if doc && memchr::memmem::find(rest, b"unblock:").is_none() {
+            marks.push(line_start + indent + 2);
+        }
+        line_start = line_end + 1;
+    }
+    marks
 }
 
 /// A file the scan looked at, with its line index.
@@ -531,5 +566,34 @@ mod tests {
         assert!(syn::parse_file(&parsed).is_ok());
         // An inner attribute is not a shebang.
         assert_eq!(parse_text("#![allow(x)]\n"), "#![allow(x)]\n");
+    }
+
+    #[test]
+    fn doc_comments_are_handed_to_syn_as_plain_comments() {
+        let text = "//! Crate docs.\n/// Reads it.\n    ///indented\n//// a rule\n\
+                    /// unblock: blocking\nfn f() { let s = \"/// not a doc\"; }\n";
+        let parsed = parse_text(text);
+        assert_eq!(parsed.len(), text.len());
+        assert_eq!(
+            parsed,
+            "//  Crate docs.\n//  Reads it.\n    // indented\n//// a rule\n\
+             /// unblock: blocking\nfn f() { let s = \"/// not a doc\"; }\n"
+        );
+        let file = syn::parse_file(&parsed).unwrap();
+        let syn::Item::Fn(f) = &file.items[0] else {
+            panic!("a fn");
+        };
+        // Only the `unblock:` line is still an attribute.
+        assert_eq!(f.attrs.len(), 1);
+        assert!(file.attrs.is_empty());
+        // Items start where their own tokens do, as before: the offsets are the file's.
+        assert_eq!(
+            f.sig.ident.span().byte_range().start,
+            text.find("f()").unwrap()
+        );
+        assert!(matches!(
+            parse_text("fn f() {}\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
