@@ -214,7 +214,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         let body_text = self
             .model
             .text
-            .get(body.span().byte_range())
+            .get(crate::syntax::expr::block_range(body))
             .unwrap_or_default();
         let runs_block_on = sig.asyncness.is_none() && body_text.contains("block_on");
         let multi_thread = runs_block_on && prescan::builds_multi_thread_runtime(body_text);
@@ -222,7 +222,8 @@ impl<'a, 'c> Checker<'a, 'c> {
         let saved_runtime = std::mem::replace(&mut self.multi_thread_runtime_in_fn, multi_thread);
         let saved_current =
             std::mem::replace(&mut self.current_thread_runtime_in_fn, current_thread);
-        let saved_body = std::mem::replace(&mut self.fn_body, body.span().byte_range());
+        let body_range = crate::syntax::expr::block_range(body);
+        let saved_body = std::mem::replace(&mut self.fn_body, body_range);
         let saved_channels = std::mem::take(&mut self.channel_pairs);
         let block_on_futures = match runs_block_on {
             true => prescan::block_on_futures(&self.model, body, multi_thread),
@@ -430,7 +431,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             _ => None,
         };
         self.channel_names_rebound(&local.pat);
-        self.note_channel(&local.pat, ty.as_ref(), local.span().byte_range().start);
+        let let_at = match local.attrs.first() {
+            Some(attr) => attr.pound_token.span.byte_range().start,
+            None => local.let_token.span.byte_range().start,
+        };
+        self.note_channel(&local.pat, ty.as_ref(), let_at);
         self.model.bind_pattern(&local.pat, ty);
         if let (Some(shape), Some(name)) = (shape, pattern_ident(&local.pat)) {
             self.model.scopes.set_shape(name.as_str(), shape);

@@ -169,7 +169,7 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
     if prefilter && !source::may_contain_async(text) {
         return Checked::nothing(false);
     }
-    let too_deep = source::too_deep_to_parse(text);
+    let too_deep = crate::syntax::nesting::too_deep_to_parse(text);
     if let Some(message) = too_deep {
         return Checked::with(
             vec![file_error(ctx.catalog, message, Some(0..0))],

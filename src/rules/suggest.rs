@@ -26,8 +26,8 @@ impl CallSite<'_> {
     /// The whole call expression.
     pub fn range(&self) -> Range<usize> {
         match self {
-            CallSite::Call(c) => c.span().byte_range(),
-            CallSite::Method(m) => m.span().byte_range(),
+            CallSite::Call(c) => crate::syntax::expr::call_range(c),
+            CallSite::Method(m) => crate::syntax::expr::method_call_range(m),
             CallSite::Iterate(e) => e.span().byte_range(),
             CallSite::Macro(m) => m.span().byte_range(),
         }
@@ -36,8 +36,11 @@ impl CallSite<'_> {
     /// What the caret points at: the whole call, or a method from its name on.
     pub fn primary_range(&self) -> Range<usize> {
         match self {
-            CallSite::Call(c) => c.span().byte_range(),
-            CallSite::Method(m) => m.method.span().byte_range().start..m.span().byte_range().end,
+            CallSite::Call(c) => crate::syntax::expr::call_range(c),
+            CallSite::Method(m) => {
+                let end = m.paren_token.span.close().byte_range().end;
+                m.method.span().byte_range().start..end
+            }
             CallSite::Iterate(_) | CallSite::Macro(_) => self.range(),
         }
     }

@@ -3,4 +3,5 @@
 pub mod expr;
 pub mod macros;
 pub mod modtree;
+pub mod nesting;
 pub mod source;
