@@ -240,6 +240,16 @@ pub(super) fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, Hash
         .collect()
 }
 
+/// Whether `text` has `needle` (`struct Name`) followed by no more of an identifier:
+/// `struct Inner` declares `Inner`, `struct InnerGuard` does not.
+fn declares(text: &str, needle: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
+        let after = bytes.get(at + needle.len());
+        !after.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    })
+}
+
 /// The fields of the structs named in `names`, from files not parsed yet that declare
 /// them (found by a byte search before any parse).
 fn package_struct_fields(
@@ -254,10 +264,7 @@ fn package_struct_fields(
         .par_iter()
         .filter_map(|file| {
             let text = source::read_text(&file.path).ok()?;
-            if !needles
-                .iter()
-                .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
-            {
+            if !needles.iter().any(|n| declares(&text, n)) {
                 return None;
             }
             let no_members = HashSet::new();
