@@ -113,6 +113,8 @@ struct Graph<'a> {
     /// `(crate, module)` → its `pub use` items: the name each binds (`None` for a
     /// glob) and the absolute path it names.
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
+    /// Per crate, its files by the words on their `impl` lines (built on first use).
+    impl_index: Vec<Option<HashMap<String, Vec<PathBuf>>>>,
     /// Demands already searched for, so that each costs one search.
     searched: HashSet<(usize, Target)>,
     stats: Stats,
@@ -214,6 +216,7 @@ impl<'a> Graph<'a> {
             by_path: HashMap::new(),
             by_method: HashMap::new(),
             reexports: HashMap::new(),
+            impl_index: inputs.crates.iter().map(|_| None).collect(),
             searched: HashSet::new(),
             stats: Stats::default(),
         }
@@ -412,7 +415,7 @@ impl<'a> Graph<'a> {
     /// The crate's files not parsed yet with an `impl` line that names one of `types`
     /// (where a method of the type may be).
     fn files_mentioning(
-        &self,
+        &mut self,
         krate: usize,
         types: &HashSet<String>,
         requested: &HashSet<PathBuf>,
@@ -420,22 +423,19 @@ impl<'a> Graph<'a> {
         let Some(tree) = &self.trees[krate] else {
             return Vec::new();
         };
-        let mut files: Vec<&PathBuf> = tree
-            .files
-            .keys()
-            .filter(|f| !requested.contains(*f))
+        let index = self.impl_index[krate].get_or_insert_with(|| {
+            let files: Vec<&PathBuf> = tree.files.keys().collect();
+            lookup::impl_index(&files)
+        });
+        let mut files: Vec<PathBuf> = (types.iter())
+            .filter_map(|ty| index.get(ty))
+            .flatten()
+            .filter(|file| !requested.contains(*file))
+            .cloned()
             .collect();
         files.sort();
+        files.dedup();
         files
-            .into_iter()
-            .filter(|file| {
-                let Ok(text) = crate::syntax::source::read_text(file) else {
-                    return false;
-                };
-                types.iter().any(|ty| lookup::has_impl_of(&text, ty))
-            })
-            .cloned()
-            .collect()
     }
 
     /// Spreads "blocks" from the seeds to their callers; per node, the distance to a

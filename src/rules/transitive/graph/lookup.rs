@@ -1,6 +1,9 @@
 //! Finding a fn the graph has by what a call names: its path (where it is defined, a
 //! method of a type there, or through the `pub use` items of the modules on the way),
 //! or a method of a type by the type's name.
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
 use super::{Graph, NodeId, Target};
 use crate::rules::transitive::summary::Callee;
 
@@ -144,21 +147,42 @@ impl Graph<'_> {
     }
 }
 
-/// Whether a line of `text` starting with `impl` names `ty` as a whole word
-/// (`impl Store {`, `impl<T> Drop for Store<T>`), a cheap stand-in for a parse.
-pub(super) fn has_impl_of(text: &str, ty: &str) -> bool {
-    let is_ident = |c: Option<u8>| c.is_some_and(|c| c == b'_' || c.is_ascii_alphanumeric());
-    memchr::memmem::find_iter(text.as_bytes(), ty.as_bytes()).any(|at| {
-        let bytes = text.as_bytes();
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + ty.len()).copied();
-        if is_ident(before) || is_ident(after) {
-            return false;
+/// The words on the lines of `text` that start with `impl` (`impl Store {`,
+/// `impl<T> Drop for Store<T>`): where a method of a type named by one may be, a cheap
+/// stand-in for a parse.
+pub(super) fn impl_line_words(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            line.starts_with("impl")
+                || line.starts_with("unsafe impl")
+                || line.starts_with("pub impl")
+        })
+        .flat_map(|line| {
+            line.split(|c: char| !(c == '_' || c.is_alphanumeric()))
+                .filter(|word| !word.is_empty())
+        })
+}
+
+/// For a crate's files, which of them have each word on an `impl` line: each file read
+/// once, however many types the pass looks for.
+pub(super) fn impl_index(files: &[&PathBuf]) -> HashMap<String, Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let words: Vec<(PathBuf, HashSet<String>)> = files
+        .par_iter()
+        .filter_map(|file| {
+            let text = crate::syntax::source::read_text(file).ok()?;
+            let words: HashSet<String> = impl_line_words(&text).map(String::from).collect();
+            (!words.is_empty()).then(|| ((*file).clone(), words))
+        })
+        .collect();
+    let mut index: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    for (file, words) in words {
+        for word in words {
+            index.entry(word).or_default().push(file.clone());
         }
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let line = text[line_start..at].trim_start();
-        line.starts_with("impl") || line.starts_with("unsafe impl") || line.starts_with("pub impl")
-    })
+    }
+    index
 }
 
 #[cfg(test)]
@@ -167,6 +191,7 @@ mod tests {
 
     #[test]
     fn impl_lines_are_found_by_type_name() {
+        let has_impl_of = |text: &str, ty: &str| impl_line_words(text).any(|w| w == ty);
         assert!(has_impl_of("x\nimpl Store {\n", "Store"));
         assert!(has_impl_of("  impl<T: Send> Drop for Store<T> {", "Store"));
         assert!(has_impl_of("unsafe impl Send for Store {}", "Store"));
