@@ -27,8 +27,22 @@ enum Token<'t> {
     Punct(u8),
 }
 
+/// Whether `word` occurs in `text` with no identifier character on either side.
+fn has_word(text: &str, word: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80;
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        let before = at.checked_sub(1).map(|i| &bytes[i]);
+        !before.is_some_and(is_ident) && !bytes.get(at + word.len()).is_some_and(is_ident)
+    })
+}
+
 /// The module declarations (`mod x;`, not inline `mod x { .. }`) of a file's text.
 pub fn declarations(text: &str) -> Vec<ModDecl> {
+    // Most files declare no module: the word `mod` is not in them at all.
+    if !has_word(text, b"mod") {
+        return Vec::new();
+    }
     let tokens = lex(text);
     let mut decls = Vec::new();
     // Inline modules around the position: name, brace depth, under `#[cfg(test)]`.
@@ -431,6 +445,16 @@ mod tests {
                 (vec![], "type".into(), None),
             ]
         );
+    }
+
+    #[test]
+    fn a_file_without_the_word_mod_declares_nothing() {
+        assert!(has_word("pub(crate)mod x;", b"mod"));
+        assert!(!has_word("let model = modes::x(); // mode", b"mod"));
+        assert!(declarations("fn f() { models(); }").is_empty());
+        let decls = declarations("pub(crate)mod x;");
+        assert_eq!(decls.len(), 1);
+        assert_eq!(decls[0].name, "x");
     }
 
     #[test]
