@@ -13,6 +13,7 @@ use super::{entry, prescan};
 use crate::rules::cpu_loop::{self, Loop};
 use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
+use crate::semantic::local_path::{Anchor, LocalPath};
 use crate::semantic::model::{Executor, SemanticModel};
 use crate::semantic::offload;
 use crate::semantic::ownership::{self, Shape};
@@ -309,7 +310,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             _ => None,
         };
         let saved_path = std::mem::replace(&mut self.model.self_path, self_path);
-        let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
+        let trait_name = (i.trait_.as_ref()).and_then(|(_, path, _)| path.segments.last());
+        let trait_name = trait_name.map(|s| s.ident.to_string());
+        let saved_trait = std::mem::replace(&mut self.model.trait_of_impl, trait_name);
         for item in &i.items {
             match item {
                 syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
@@ -319,7 +322,28 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
         self.model.self_ty = saved;
         self.model.self_path = saved_path;
-        self.model.in_trait_impl = saved_trait;
+        self.model.trait_of_impl = saved_trait;
+    }
+
+    /// A trait's default methods are the trait's own: `Self::x` and `self.x()` there
+    /// name the trait's `x`, whichever type runs them.
+    fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        if self.model.is_test_code(&t.attrs) {
+            return;
+        }
+        let mut segments = self.model.scopes.current_module().to_vec();
+        segments.push(t.ident.to_string());
+        let trait_path = (self.model.scopes.at_module_level()).then_some(LocalPath {
+            anchor: Anchor::File { up: 0 },
+            segments,
+        });
+        let saved_ty = self.model.self_ty.take();
+        let saved_path = std::mem::replace(&mut self.model.self_path, trait_path);
+        let saved_trait = self.model.trait_of_impl.take();
+        visit::visit_item_trait(self, t);
+        self.model.self_ty = saved_ty;
+        self.model.self_path = saved_path;
+        self.model.trait_of_impl = saved_trait;
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {

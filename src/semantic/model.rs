@@ -81,7 +81,8 @@ pub struct SemanticModel<'a, 'c> {
     pub self_ty: Option<Ty>,
     /// The path of the type of the impl block being visited.
     pub self_path: Option<LocalPath>,
-    pub in_trait_impl: bool,
+    /// The name of the trait the impl block being visited implements, if any.
+    pub trait_of_impl: Option<String>,
     /// Filled while inferring types, which only reads the model otherwise.
     pub wanted_structs: RefCell<HashSet<String>>,
     /// Lock guards alive in the current async body.
@@ -111,7 +112,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             struct_fields: HashMap::new(),
             self_ty: None,
             self_path: None,
-            in_trait_impl: false,
+            trait_of_impl: None,
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
             file_has_async: crate::syntax::source::may_contain_async(text),

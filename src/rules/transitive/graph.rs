@@ -108,8 +108,13 @@ struct Graph<'a> {
     memberships: HashMap<PathBuf, Vec<(usize, Vec<String>)>>,
     nodes: Vec<Node>,
     by_path: HashMap<(usize, Vec<String>), NodeId>,
-    /// `(crate, type name, method)` → methods of types of that name.
+    /// `(crate, type name, method)` → methods of types of that name (a trait's name:
+    /// its default methods).
     by_method: HashMap<(usize, String, String), Vec<NodeId>>,
+    /// `(crate, type name)` → the traits it implements; `(crate, trait, method)` → the
+    /// impls of that method (what a call through the trait may reach).
+    type_traits: HashMap<(usize, String), HashSet<String>>,
+    trait_impls: HashMap<(usize, String, String), Vec<NodeId>>,
     /// `(crate, module)` → its `pub use` items: the name each binds (`None` for a
     /// glob) and the absolute path it names.
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
@@ -215,6 +220,8 @@ impl<'a> Graph<'a> {
             nodes: Vec::new(),
             by_path: HashMap::new(),
             by_method: HashMap::new(),
+            type_traits: HashMap::new(),
+            trait_impls: HashMap::new(),
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
             searched: HashSet::new(),
@@ -350,6 +357,12 @@ impl<'a> Graph<'a> {
                 if let (Some(ty), Some(name)) = (&f.self_type, absolute.last()) {
                     let key = (*krate, ty.clone(), name.clone());
                     self.by_method.entry(key).or_default().push(id);
+                    if let Some(tr) = &f.impl_of {
+                        let traits = self.type_traits.entry((*krate, ty.clone()));
+                        traits.or_default().insert(tr.clone());
+                        let key = (*krate, tr.clone(), name.clone());
+                        self.trait_impls.entry(key).or_default().push(id);
+                    }
                 }
                 // Two fns at one path are cfg'd alternatives: the first stands for both.
                 self.by_path.entry((*krate, absolute)).or_insert(id);

@@ -43,7 +43,7 @@ pub fn fn_entered(
             };
             (Some(path), name.clone())
         }
-        FnKind::Method => {
+        FnKind::Method | FnKind::TraitDefault => {
             let path = (model.self_path.as_ref()).map(|p| p.joined(std::slice::from_ref(&name)));
             let display = match &model.self_path {
                 Some(p) => format!("{}::{name}", p.segments.last().map_or("Self", |s| s)),
@@ -57,10 +57,14 @@ pub fn fn_entered(
         out.summary.fns.push(FnSummary {
             path,
             display: display.clone(),
-            self_type: (kind == FnKind::Method)
+            self_type: (kind != FnKind::Free)
                 .then(|| model.self_path.as_ref()?.segments.last().cloned())
                 .flatten(),
-            trait_impl: kind == FnKind::Method && model.in_trait_impl,
+            trait_impl: kind == FnKind::Method && model.trait_of_impl.is_some(),
+            impl_of: (kind == FnKind::Method)
+                .then(|| model.trait_of_impl.clone())
+                .flatten(),
+            trait_default: kind == FnKind::TraitDefault,
             line: model.line_of(sig.ident.span().byte_range().start),
             is_async: sig.asyncness.is_some(),
             returns_unsendable: summary::unsendable(&sig.output),

@@ -60,6 +60,14 @@ pub struct FnSummary {
     pub self_type: Option<String>,
     /// An `impl Trait for Type` method (an inherent method of the same name wins).
     pub trait_impl: bool,
+    /// For such a method, the trait's name: the types that implement a trait have its
+    /// default methods, and a call through the trait may reach this one.
+    #[serde(default)]
+    pub impl_of: Option<String>,
+    /// A trait's default method (its `self_type` is the trait's name): an impl may
+    /// override it.
+    #[serde(default)]
+    pub trait_default: bool,
     pub line: usize,
     pub is_async: bool,
     /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait

@@ -5,10 +5,10 @@
 //! standalone `block_on` runs, or such a fn's own body) runs on that thread too.
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Graph, NodeId};
-use crate::rules::transitive::summary::{ExecutorCall, FnSummary};
+use crate::rules::transitive::summary::{Callee, ExecutorCall, FnSummary};
 use crate::semantic::model::Executor;
 
 /// How a caller enters a fn: from the kind of code asked about, from part of another
@@ -56,9 +56,13 @@ impl Graph<'_> {
         // that reach it, and whether a sync fn names it (building its future for
         // someone else to run).
         let mut callers: Vec<Vec<(usize, &ExecutorCall)>> = vec![Vec::new(); self.nodes.len()];
+        // A call through a trait may reach any impl of the method: each counts it.
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
                 for (callee, _) in self.call_site_targets(path, &call.callee) {
+                    callers[callee].push((file, call));
+                }
+                for &callee in self.trait_targets(path, &call.callee) {
                     callers[callee].push((file, call));
                 }
             }
@@ -67,6 +71,13 @@ impl Graph<'_> {
         for id in 0..self.nodes.len() {
             for callee in self.callees_of(id) {
                 named_by_sync_fn[callee] = true;
+            }
+            let node = &self.nodes[id];
+            let path = &self.files[node.file].0;
+            for call in &self.summary_of(id).calls {
+                for &callee in self.trait_targets(path, &call.callee) {
+                    named_by_sync_fn[callee] = true;
+                }
             }
         }
         let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
@@ -86,6 +97,16 @@ impl Graph<'_> {
             main_thread: entered_from(|c| c.main_thread, |c| c.body_of),
             sole: entered_from(|c| c.sole_task, |c| c.sole_body_of),
         }
+    }
+
+    /// The impls a call written in `path` may reach through a trait, in every crate the
+    /// file is part of.
+    fn trait_targets<'s>(&'s self, path: &Path, callee: &'s Callee) -> Vec<&'s NodeId> {
+        let memberships = self.memberships.get(path).into_iter().flatten();
+        memberships
+            .filter_map(|(krate, module)| self.target(*krate, module, callee))
+            .flat_map(|(krate, target)| self.trait_call_targets(krate, &target).iter())
+            .collect()
     }
 
     /// Per node: whether it is an async fn whose every entry `classify` says is a root,

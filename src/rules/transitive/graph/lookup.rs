@@ -88,7 +88,7 @@ impl Graph<'_> {
         depth: usize,
     ) -> Option<NodeId> {
         if let Some(&id) = self.by_path.get(&(krate, path.to_vec())) {
-            return Some(id);
+            return (!self.overridden(krate, id)).then_some(id);
         }
         if let [.., ty, name] = path {
             if let Some(id) = self.method(krate, ty, name) {
@@ -112,11 +112,18 @@ impl Graph<'_> {
     }
 
     /// The one method `name` of the crate's types called `ty` (an inherent method
-    /// wins over a trait's); none when two types share the name.
+    /// wins over a trait's); none when two types share the name. A type without such a
+    /// method of its own has the default method of a trait it implements; a trait's
+    /// default method that an impl overrides is not followed (which one runs depends on
+    /// the type).
     pub(super) fn method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
-        let found = self
-            .by_method
-            .get(&(krate, ty.to_string(), name.to_string()))?;
+        let key = (krate, ty.to_string(), name.to_string());
+        let Some(found) = self.by_method.get(&key) else {
+            return self.default_method(krate, ty, name);
+        };
+        if self.trait_impls.contains_key(&key) {
+            return None;
+        }
         let inherent: Vec<NodeId> = found
             .iter()
             .copied()
@@ -125,6 +132,40 @@ impl Graph<'_> {
         match (inherent.as_slice(), found.as_slice()) {
             ([only], _) => Some(*only),
             ([], [only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// Whether `id` is a trait's default method that an impl overrides.
+    fn overridden(&self, krate: usize, id: NodeId) -> bool {
+        let summary = self.summary_of(id);
+        let (Some(tr), Some(name)) = (&summary.self_type, summary.path.segments.last()) else {
+            return false;
+        };
+        summary.trait_default && (self.trait_impls).contains_key(&(krate, tr.clone(), name.clone()))
+    }
+
+    /// The impls a call through a trait (`Self::build(..)` in a default method,
+    /// `Trait::build(x)`) may reach: every impl of the method, when the call names one.
+    pub(super) fn trait_call_targets(&self, krate: usize, target: &Target) -> &[NodeId] {
+        let Target::Path(path) = target else {
+            return &[];
+        };
+        let [.., tr, name] = path.as_slice() else {
+            return &[];
+        };
+        (self.trait_impls.get(&(krate, tr.clone(), name.clone()))).map_or(&[], Vec::as_slice)
+    }
+
+    /// The default method `name` of the one trait of `ty`'s that has it.
+    fn default_method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
+        let traits = self.type_traits.get(&(krate, ty.to_string()))?;
+        let mut defaults = (traits.iter())
+            .filter_map(|tr| self.by_method.get(&(krate, tr.clone(), name.to_string())))
+            .flatten()
+            .filter(|&&id| self.summary_of(id).trait_default);
+        match (defaults.next(), defaults.next()) {
+            (Some(&only), None) => Some(only),
             _ => None,
         }
     }
