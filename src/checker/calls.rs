@@ -121,7 +121,10 @@ impl Checker<'_, '_> {
                         "this `async` block runs on the executor",
                     )
                 };
+                // The runtime runs it now, not on the way out of the process.
+                let saved_tail = self.model.exit_tail.take();
                 self.with_executor(Some(executor), |this| this.visit_block(&block.block));
+                self.model.exit_tail = saved_tail;
                 continue;
             }
             match peel(arg) {
@@ -230,6 +233,13 @@ impl Checker<'_, '_> {
             if let Ok(exprs) = mac.parse_body_with(macros::parse_matches) {
                 exprs.iter().for_each(|e| self.visit_expr(e));
             }
+            return;
+        }
+        // Every call, block and closure body is inside a bracketed group: flat tokens
+        // (`info!("{} {}", a, b.c)`) hold nothing to look at, and are not parsed.
+        let grouped =
+            (mac.tokens.clone().into_iter()).any(|t| matches!(t, proc_macro2::TokenTree::Group(_)));
+        if !grouped {
             return;
         }
         let exprs = Punctuated::<Expr, syn::Token![,]>::parse_terminated;

@@ -310,9 +310,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             _ => None,
         };
         let saved_path = std::mem::replace(&mut self.model.self_path, self_path);
-        let trait_name = (i.trait_.as_ref()).and_then(|(_, path, _)| path.segments.last());
-        let trait_name = trait_name.map(|s| s.ident.to_string());
-        let saved_trait = std::mem::replace(&mut self.model.trait_of_impl, trait_name);
+        let impl_trait =
+            (i.trait_.as_ref()).and_then(|(_, path, _)| self.model.scopes.resolve_local(path));
+        let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
+        let saved_impl_trait = std::mem::replace(&mut self.model.impl_trait, impl_trait);
         for item in &i.items {
             match item {
                 syn::ImplItem::Fn(f) => self.visit_impl_item_fn(f),
@@ -322,7 +323,8 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
         self.model.self_ty = saved;
         self.model.self_path = saved_path;
-        self.model.trait_of_impl = saved_trait;
+        self.model.in_trait_impl = saved_trait;
+        self.model.impl_trait = saved_impl_trait;
     }
 
     /// A trait's default methods are the trait's own: `Self::x` and `self.x()` there
@@ -339,11 +341,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         });
         let saved_ty = self.model.self_ty.take();
         let saved_path = std::mem::replace(&mut self.model.self_path, trait_path);
-        let saved_trait = self.model.trait_of_impl.take();
+        let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, false);
+        let saved_impl_trait = self.model.impl_trait.take();
         visit::visit_item_trait(self, t);
         self.model.self_ty = saved_ty;
         self.model.self_path = saved_path;
-        self.model.trait_of_impl = saved_trait;
+        self.model.in_trait_impl = saved_trait;
+        self.model.impl_trait = saved_impl_trait;
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
@@ -502,7 +506,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         for input in &closure.inputs {
             self.model.bind_pattern(input, None);
         }
+        // A closure runs when it is called, maybe long before the exit it is written by.
+        let saved_tail = self.model.exit_tail.take();
         self.with_context(executor, current_fn, |this| this.visit_expr(&closure.body));
+        self.model.exit_tail = saved_tail;
         self.model.scopes.pop();
     }
 
@@ -511,7 +518,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             range(block.async_token.span),
             "this `async` block runs on the executor",
         );
+        let saved_tail = self.model.exit_tail.take();
         self.with_executor(Some(executor), |this| this.visit_block(&block.block));
+        self.model.exit_tail = saved_tail;
     }
 
     fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {

@@ -174,8 +174,13 @@ fn trait_method_hit<'c>(
 
 /// Reports a hit in executor code, with its suggestion; elsewhere, notes it in the
 /// enclosing sync fn's summary.
+/// The lint of file-system calls, the only blocking that an exit tail excuses.
+pub const FS_LINT: &str = "blocking_fs";
+
 fn report(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, site: CallSite<'_>) {
-    if model.in_exit_tail(site.primary_range().start) {
+    // File-system work on the way out of the process is short and runs once; a
+    // sleep, a read of stdin or a wait on the network there still stalls every task.
+    if hit.lint.id == FS_LINT && model.in_exit_tail(site.primary_range().start) {
         return;
     }
     let Some(executor) = &model.executor else {

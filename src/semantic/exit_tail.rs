@@ -1,7 +1,8 @@
 //! The tail of a fn body that runs only on the way out of the process: the statements
 //! before a closing `std::process::exit(..)` that nothing between them can leave early.
-//! A blocking call there (removing a pid file, flushing a log) stalls nothing that will
-//! run again, so it is not reported and does not make the fn block.
+//! File-system work there (removing a pid file, writing the state) runs once and is
+//! short: it is not reported, and a call there makes the fn block only if the callee
+//! does more than that. Closures and async blocks written there are not part of it.
 use std::ops::Range;
 
 use syn::spanned::Spanned;

@@ -81,8 +81,10 @@ pub struct SemanticModel<'a, 'c> {
     pub self_ty: Option<Ty>,
     /// The path of the type of the impl block being visited.
     pub self_path: Option<LocalPath>,
-    /// The name of the trait the impl block being visited implements, if any.
-    pub trait_of_impl: Option<String>,
+    /// Whether the impl block being visited implements a trait.
+    pub in_trait_impl: bool,
+    /// The path of that trait, when it is one of this crate's.
+    pub impl_trait: Option<LocalPath>,
     /// Filled while inferring types, which only reads the model otherwise.
     pub wanted_structs: RefCell<HashSet<String>>,
     /// Lock guards alive in the current async body.
@@ -112,7 +114,8 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             struct_fields: HashMap::new(),
             self_ty: None,
             self_path: None,
-            trait_of_impl: None,
+            in_trait_impl: false,
+            impl_trait: None,
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
             file_has_async: crate::syntax::source::may_contain_async(text),

@@ -61,10 +61,14 @@ pub fn max_nesting(text: &str) -> Nesting {
             .iter()
             .take_while(|b| **b == b' ' || **b == b'\t')
             .count();
-        rest[indent..].starts_with(b"//").then(|| {
-            memchr::memchr(b'\n', &rest[indent..])
-                .map_or(bytes.len(), |at| line_start + indent + at)
-        })
+        let end = memchr::memchr(b'\n', &rest[indent..])
+            .map_or(bytes.len(), |at| line_start + indent + at);
+        let line = &bytes[line_start + indent..end];
+        // Inside a string or a block comment such a line may end them and go on with
+        // code: that line is counted.
+        let ends_something =
+            memchr::memchr(b'"', line).is_some() || memchr::memmem::find(line, b"*/").is_some();
+        (line.starts_with(b"//") && !ends_something).then_some(end)
     };
     let mut i = comment_line_end(0).unwrap_or(0);
     while i < bytes.len() {
@@ -201,6 +205,10 @@ mod tests {
             1
         );
         assert_eq!(max_nesting("f(\"http://x\", (a));\ng((b));").depth, 2);
+        // A `//` line that may close a string or a block comment is counted.
+        let string = "const S: &str = \"\n//\"; const X: u8 = (((0)));\n";
+        assert!(max_nesting(string).depth >= 3);
+        assert!(max_nesting("/*\n// */ const X: u8 = (((0)));\n").depth >= 3);
         assert_eq!(max_nesting(")))").depth, 0);
         assert_eq!(max_nesting("fn f() { !!!!!x; }").depth, 6);
         assert_eq!(max_nesting("let v: Vec<Vec<Vec<u8>>> = a;").depth, 3);

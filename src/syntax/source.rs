@@ -169,7 +169,10 @@ pub fn may_contain_async(text: &str) -> bool {
             .iter()
             .take_while(|b| b.is_ascii_whitespace())
             .count();
-        !before[indent..].starts_with(b"//")
+        // A `//` line inside a string or block comment may end it and go on with code.
+        let ends_something =
+            memchr::memchr(b'"', before).is_some() || memchr::memmem::find(before, b"*/").is_some();
+        !before[indent..].starts_with(b"//") || ends_something
     };
     if memchr::memmem::find_iter(bytes, b"block_on").any(in_code) {
         return true;
@@ -243,8 +246,10 @@ fn doc_comment_marks(text: &str) -> Vec<usize> {
             .take_while(|b| **b == b' ' || **b == b'\t')
             .count();
         let rest = &line[indent..];
+        // `///*` inside a block comment opens a nested one: its third `/` stays.
         let doc =
-            (rest.starts_with(b"///") && !rest.starts_with(b"////")) || rest.starts_with(b"//!");
+            (rest.starts_with(b"///") && !rest.starts_with(b"////") && !rest.starts_with(b"///*"))
+                || rest.starts_with(b"//!");
         if doc && memchr::memmem::find(rest, b"unblock:").is_none() {
             marks.push(line_start + indent + 2);
         }
@@ -406,5 +411,9 @@ mod tests {
             parse_text("fn f() {}\n"),
             std::borrow::Cow::Borrowed(_)
         ));
+        // A nested block comment opened by `///*` stays opened.
+        let nested = "/*\n///* nested\n*/\n*/\nfn main() {}\n";
+        assert_eq!(parse_text(nested), nested);
+        assert!(syn::parse_file(&parse_text(nested)).is_ok());
     }
 }

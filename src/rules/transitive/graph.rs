@@ -7,7 +7,7 @@
 //! summaries alone. "Blocks" spreads from fns with a blocking call (or declared
 //! blocking) to their callers by a breadth-first search, so each caller keeps the
 //! shortest chain and cycles cost nothing extra.
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -73,6 +73,7 @@ pub type Findings = Vec<Finding>;
 mod chain;
 mod entered;
 mod lookup;
+mod spread;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -111,10 +112,11 @@ struct Graph<'a> {
     /// `(crate, type name, method)` → methods of types of that name (a trait's name:
     /// its default methods).
     by_method: HashMap<(usize, String, String), Vec<NodeId>>,
-    /// `(crate, type name)` → the traits it implements; `(crate, trait, method)` → the
-    /// impls of that method (what a call through the trait may reach).
-    type_traits: HashMap<(usize, String), HashSet<String>>,
-    trait_impls: HashMap<(usize, String, String), Vec<NodeId>>,
+    /// `(crate, type name)` → the paths of the crate's traits it implements;
+    /// `(crate, trait path, method)` → the impls of that method (what a call through
+    /// the trait may reach).
+    type_traits: HashMap<(usize, String), HashSet<Vec<String>>>,
+    trait_impls: HashMap<(usize, Vec<String>, String), Vec<NodeId>>,
     /// `(crate, module)` → its `pub use` items: the name each binds (`None` for a
     /// glob) and the absolute path it names.
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
@@ -284,7 +286,7 @@ impl<'a> Graph<'a> {
                 }
             }
             for (krate, path) in std::mem::take(&mut pending) {
-                if self.lookup_path(krate, &path, 0).is_none() {
+                if self.lookup_path(krate, &path, 0, false).is_none() {
                     let through = self.reexport_targets(krate, &path);
                     demands.extend(through.into_iter().map(|t| (krate, Target::Path(t))));
                 }
@@ -354,13 +356,15 @@ impl<'a> Graph<'a> {
                     krate: *krate,
                     path: absolute.clone(),
                 });
-                if let (Some(ty), Some(name)) = (&f.self_type, absolute.last()) {
+                // A trait's default method is found by its path, never as a type's own.
+                let own_method = (f.self_type.as_ref()).filter(|_| !f.trait_default);
+                if let (Some(ty), Some(name)) = (own_method, absolute.last()) {
                     let key = (*krate, ty.clone(), name.clone());
                     self.by_method.entry(key).or_default().push(id);
-                    if let Some(tr) = &f.impl_of {
+                    if let Some(tr) = f.impl_of.as_ref().and_then(|t| t.absolute(module)) {
                         let traits = self.type_traits.entry((*krate, ty.clone()));
                         traits.or_default().insert(tr.clone());
-                        let key = (*krate, tr.clone(), name.clone());
+                        let key = (*krate, tr, name.clone());
                         self.trait_impls.entry(key).or_default().push(id);
                     }
                 }
@@ -387,16 +391,31 @@ impl<'a> Graph<'a> {
 
     /// The node a callee written in `module` of `krate` names, when the graph has it.
     fn resolve(&self, krate: usize, module: &[String], callee: &Callee) -> Option<NodeId> {
-        let (krate, target) = self.target(krate, module, callee)?;
-        self.lookup(krate, &target)
+        self.resolve_in(krate, module, callee, false)
     }
 
-    /// The nodes the sync fn `id` calls.
-    fn callees_of(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    /// As `resolve`; with `defaults`, through trait default methods (see `lookup_in`).
+    fn resolve_in(
+        &self,
+        krate: usize,
+        module: &[String],
+        callee: &Callee,
+        defaults: bool,
+    ) -> Option<NodeId> {
+        let (krate, target) = self.target(krate, module, callee)?;
+        self.lookup_in(krate, &target, defaults)
+    }
+
+    /// The nodes the sync fn `id` calls, each with whether the call is made on the way
+    /// out of the process.
+    fn callee_edges(&self, id: NodeId) -> impl Iterator<Item = (NodeId, bool)> + '_ {
         let node = &self.nodes[id];
         let module = self.module_of(node);
         let calls = self.summary_of(id).calls.iter();
-        calls.filter_map(move |call| self.resolve(node.krate, module, &call.callee))
+        calls.filter_map(move |call| {
+            let callee = self.resolve(node.krate, module, &call.callee)?;
+            Some((callee, call.exit_tail))
+        })
     }
 
     /// The nodes an executor call site in the file at `path` reaches, with the crate it
@@ -409,6 +428,22 @@ impl<'a> Graph<'a> {
         let memberships = self.memberships.get(path).into_iter().flatten();
         memberships
             .filter_map(move |(from, module)| Some((self.resolve(*from, module, callee)?, *from)))
+    }
+
+    /// As `call_site_targets` and `callees_of`, through trait default methods too (for
+    /// where code runs, not whether it blocks: see `lookup_in`).
+    fn call_site_entries<'s>(&'s self, path: &Path, callee: &'s Callee) -> Vec<NodeId> {
+        let memberships = self.memberships.get(path).into_iter().flatten();
+        (memberships.filter_map(|(from, module)| self.resolve_in(*from, module, callee, true)))
+            .collect()
+    }
+
+    fn callee_entries(&self, id: NodeId) -> Vec<NodeId> {
+        let node = &self.nodes[id];
+        let module = self.module_of(node);
+        (self.summary_of(id).calls.iter())
+            .filter_map(|call| self.resolve_in(node.krate, module, &call.callee, true))
+            .collect()
     }
 
     fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {
@@ -451,49 +486,6 @@ impl<'a> Graph<'a> {
         files
     }
 
-    /// Spreads "blocks" from the seeds to their callers; per node, the distance to a
-    /// blocking call and the next link towards it.
-    fn spread(&self) -> Vec<Option<Reach>> {
-        let mut callers: Vec<Vec<NodeId>> = vec![Vec::new(); self.nodes.len()];
-        for id in 0..self.nodes.len() {
-            for callee in self.callees_of(id) {
-                callers[callee].push(id);
-            }
-        }
-        let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
-            .map(|id| {
-                let f = self.summary_of(id);
-                let seed = match self.declared(id) {
-                    Some(Declared::Blocking) => true,
-                    Some(Declared::Nonblocking) => false,
-                    None => !f.is_async && !f.blocks.is_empty(),
-                };
-                seed.then_some(Reach {
-                    distance: 0,
-                    next: None,
-                })
-            })
-            .collect();
-        let mut queue: VecDeque<NodeId> =
-            (0..state.len()).filter(|&id| state[id].is_some()).collect();
-        while let Some(id) = queue.pop_front() {
-            let distance = state[id].map_or(0, |s| s.distance);
-            for &caller in &callers[id] {
-                let f = self.summary_of(caller);
-                let stops = self.declared(caller) == Some(Declared::Nonblocking);
-                if state[caller].is_some() || f.is_async || stops {
-                    continue;
-                }
-                state[caller] = Some(Reach {
-                    distance: distance + 1,
-                    next: Some(id),
-                });
-                queue.push_back(caller);
-            }
-        }
-        state
-    }
-
     /// What the source or the configuration declares a fn to be.
     fn declared(&self, id: NodeId) -> Option<Declared> {
         let node = &self.nodes[id];
@@ -521,7 +513,7 @@ impl<'a> Graph<'a> {
         entered: &entered::Entered,
         nodes_by_fn: &HashMap<(usize, usize), NodeId>,
     ) -> Findings {
-        let state = self.spread();
+        let (state, beyond_fs) = self.spread();
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
@@ -535,7 +527,8 @@ impl<'a> Graph<'a> {
                 let main_thread = call.context.main_thread
                     || in_entered(call.context.body_of, &entered.main_thread);
                 let reached = (self.call_site_targets(path, &call.callee))
-                    .filter(|&(id, _)| state[id].is_some());
+                    .filter(|&(id, _)| state[id].is_some())
+                    .filter(|&(id, _)| !call.exit_tail || beyond_fs[id]);
                 if let Some((id, from)) = reached.min() {
                     let mut diagnostic =
                         self.finding(&state, id, from, call, (startup, main_thread));

@@ -60,9 +60,9 @@ pub fn fn_entered(
             self_type: (kind != FnKind::Free)
                 .then(|| model.self_path.as_ref()?.segments.last().cloned())
                 .flatten(),
-            trait_impl: kind == FnKind::Method && model.trait_of_impl.is_some(),
+            trait_impl: kind == FnKind::Method && model.in_trait_impl,
             impl_of: (kind == FnKind::Method)
-                .then(|| model.trait_of_impl.clone())
+                .then(|| model.impl_trait.clone())
                 .flatten(),
             trait_default: kind == FnKind::TraitDefault,
             line: model.line_of(sig.ident.span().byte_range().start),
@@ -115,12 +115,15 @@ pub fn call(
     site: CallSite<'_>,
     awaited: bool,
 ) {
-    if model.in_exit_tail(site.primary_range().start) {
-        return;
-    }
+    let exit_tail = model.in_exit_tail(site.primary_range().start);
     if let Some(index) = model.current_fn {
         let line = model.line_of(site.primary_range().start);
-        out.summary.fns[index].calls.push(CallRef { callee, line });
+        let call = CallRef {
+            callee,
+            line,
+            exit_tail,
+        };
+        out.summary.fns[index].calls.push(call);
         return;
     }
     let Some(executor) = &model.executor else {
@@ -135,6 +138,7 @@ pub fn call(
         context: executor.clone(),
         awaited,
         offload,
+        exit_tail,
     };
     out.summary.executor_calls.push(call);
 }

@@ -60,10 +60,11 @@ pub struct FnSummary {
     pub self_type: Option<String>,
     /// An `impl Trait for Type` method (an inherent method of the same name wins).
     pub trait_impl: bool,
-    /// For such a method, the trait's name: the types that implement a trait have its
-    /// default methods, and a call through the trait may reach this one.
+    /// For such a method, the trait's path when it is the crate's own: the types that
+    /// implement a trait have its default methods, and a call through the trait may
+    /// reach this one.
     #[serde(default)]
-    pub impl_of: Option<String>,
+    pub impl_of: Option<LocalPath>,
     /// A trait's default method (its `self_type` is the trait's name): an impl may
     /// override it.
     #[serde(default)]
@@ -144,6 +145,10 @@ pub enum Callee {
 pub struct CallRef {
     pub callee: Callee,
     pub line: usize,
+    /// Made on the way out of the process (see `semantic::exit_tail`): it blocks the
+    /// caller only if the callee does more than file-system work.
+    #[serde(default)]
+    pub exit_tail: bool,
 }
 
 /// A call on the executor to a fn of the crate: where it is and why it runs on the
@@ -162,6 +167,10 @@ pub struct ExecutorCall {
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,
+    /// Made on the way out of the process: reported only if the callee does more than
+    /// file-system work.
+    #[serde(default)]
+    pub exit_tail: bool,
     /// What the rewrite needs if the callee blocks (worked out here, where the
     /// variables the call uses are known); `None` when no rewrite applies (an awaited
     /// call, or one in a closure that runs inline).

@@ -66,13 +66,27 @@ impl Graph<'_> {
     }
 
     pub(super) fn lookup(&self, krate: usize, target: &Target) -> Option<NodeId> {
+        self.lookup_in(krate, target, false)
+    }
+
+    /// As `lookup`; with `defaults`, a type without a method of its own has the default
+    /// method of a trait it implements, and a path to a default method names it unless
+    /// an impl overrides it. That is how the startup and main-thread code is worked out;
+    /// whether a call blocks is not, since an impl that overrides the default may be in
+    /// a file the pass never read.
+    pub(super) fn lookup_in(
+        &self,
+        krate: usize,
+        target: &Target,
+        defaults: bool,
+    ) -> Option<NodeId> {
         match target {
-            Target::Path(path) => self.lookup_path(krate, path, 0),
-            Target::Method { ty, name } => self.method(krate, ty, name),
+            Target::Path(path) => self.lookup_path(krate, path, 0, defaults),
+            Target::Method { ty, name } => self.method(krate, ty, name, defaults),
             Target::Returned { ty, via, name } => {
-                let constructor = self.method(krate, ty, via)?;
+                let constructor = self.method(krate, ty, via, defaults)?;
                 (self.summary_of(constructor).returns_self)
-                    .then(|| self.method(krate, ty, name))
+                    .then(|| self.method(krate, ty, name, defaults))
                     .flatten()
             }
         }
@@ -86,12 +100,14 @@ impl Graph<'_> {
         krate: usize,
         path: &[String],
         depth: usize,
+        defaults: bool,
     ) -> Option<NodeId> {
         if let Some(&id) = self.by_path.get(&(krate, path.to_vec())) {
-            return (!self.overridden(krate, id)).then_some(id);
+            let default = self.summary_of(id).trait_default;
+            return (!default || defaults && !self.overridden(krate, id)).then_some(id);
         }
         if let [.., ty, name] = path {
-            if let Some(id) = self.method(krate, ty, name) {
+            if let Some(id) = self.method(krate, ty, name, defaults) {
                 return Some(id);
             }
         }
@@ -101,29 +117,32 @@ impl Graph<'_> {
         }
         let reexports = self.reexports.get(&(krate, module.to_vec()))?;
         reexports.iter().find_map(|(bound, target)| match bound {
-            Some(bound) if bound == name => self.lookup_path(krate, target, depth + 1),
+            Some(bound) if bound == name => self.lookup_path(krate, target, depth + 1, defaults),
             Some(_) => None,
             None => {
                 let mut inner = target.clone();
                 inner.push(name.clone());
-                self.lookup_path(krate, &inner, depth + 1)
+                self.lookup_path(krate, &inner, depth + 1, defaults)
             }
         })
     }
 
     /// The one method `name` of the crate's types called `ty` (an inherent method
-    /// wins over a trait's); none when two types share the name. A type without such a
-    /// method of its own has the default method of a trait it implements; a trait's
-    /// default method that an impl overrides is not followed (which one runs depends on
-    /// the type).
-    pub(super) fn method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
+    /// wins over a trait's); none when two types share the name. With `defaults`, a
+    /// type without such a method has the default method of a trait it implements.
+    pub(super) fn method(
+        &self,
+        krate: usize,
+        ty: &str,
+        name: &str,
+        defaults: bool,
+    ) -> Option<NodeId> {
         let key = (krate, ty.to_string(), name.to_string());
         let Some(found) = self.by_method.get(&key) else {
-            return self.default_method(krate, ty, name);
+            return defaults
+                .then(|| self.default_method(krate, ty, name))
+                .flatten();
         };
-        if self.trait_impls.contains_key(&key) {
-            return None;
-        }
         let inherent: Vec<NodeId> = found
             .iter()
             .copied()
@@ -138,11 +157,11 @@ impl Graph<'_> {
 
     /// Whether `id` is a trait's default method that an impl overrides.
     fn overridden(&self, krate: usize, id: NodeId) -> bool {
-        let summary = self.summary_of(id);
-        let (Some(tr), Some(name)) = (&summary.self_type, summary.path.segments.last()) else {
+        let Some((name, trait_path)) = self.nodes[id].path.split_last() else {
             return false;
         };
-        summary.trait_default && (self.trait_impls).contains_key(&(krate, tr.clone(), name.clone()))
+        let key = (krate, trait_path.to_vec(), name.clone());
+        self.summary_of(id).trait_default && self.trait_impls.contains_key(&key)
     }
 
     /// The impls a call through a trait (`Self::build(..)` in a default method,
@@ -151,21 +170,25 @@ impl Graph<'_> {
         let Target::Path(path) = target else {
             return &[];
         };
-        let [.., tr, name] = path.as_slice() else {
+        let Some((name, trait_path)) = path.split_last() else {
             return &[];
         };
-        (self.trait_impls.get(&(krate, tr.clone(), name.clone()))).map_or(&[], Vec::as_slice)
+        let key = (krate, trait_path.to_vec(), name.clone());
+        self.trait_impls.get(&key).map_or(&[], Vec::as_slice)
     }
 
-    /// The default method `name` of the one trait of `ty`'s that has it.
+    /// The default method `name` of the one trait of `ty`'s that has it (traits by
+    /// their path in the crate: a trait of another crate has no default here).
     fn default_method(&self, krate: usize, ty: &str, name: &str) -> Option<NodeId> {
         let traits = self.type_traits.get(&(krate, ty.to_string()))?;
         let mut defaults = (traits.iter())
-            .filter_map(|tr| self.by_method.get(&(krate, tr.clone(), name.to_string())))
-            .flatten()
-            .filter(|&&id| self.summary_of(id).trait_default);
+            .filter_map(|tr| {
+                let path: Vec<String> = tr.iter().chain([&name.to_string()]).cloned().collect();
+                self.by_path.get(&(krate, path)).copied()
+            })
+            .filter(|&id| self.summary_of(id).trait_default && !self.overridden(krate, id));
         match (defaults.next(), defaults.next()) {
-            (Some(&only), None) => Some(only),
+            (Some(only), None) => Some(only),
             _ => None,
         }
     }
