@@ -109,7 +109,9 @@ pub(super) fn transitive_pass(
                 Some((path.clone(), summary))
             })
             .collect();
-        super::allocator::trim();
+        if !files.is_empty() {
+            super::allocator::trim();
+        }
         summaries
     };
     let mut declared = HashMap::new();
