@@ -163,6 +163,9 @@ pub const LOCAL_TYPE_PREFIX: &str = "local::";
 /// declared return type is the type (`Self`, `Result<Self>`, `Arc<Type>`):
 /// `returned::Type::f`. Only a method call on it is followed, and only once confirmed.
 pub const RETURNED_PREFIX: &str = "returned::";
+/// Between the links of a chain of methods called on what a crate fn returned
+/// (`returned::Config::load.with_x`): each must return the type again.
+pub const CHAIN_LINK: &str = ".";
 
 /// Smart pointers and references whose methods auto-deref to the inner type.
 pub const TRANSPARENT_WRAPPERS: &[&str] = &[

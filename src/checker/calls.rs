@@ -153,6 +153,32 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// `local.run_until(run())`: this task polls the future where it is, as if awaited,
+    /// with the local tasks it spawns beside it on this thread.
+    fn visit_local_set_future(&mut self, args: &Punctuated<Expr, syn::Token![,]>) {
+        for arg in args {
+            let recorded = self.out.summary.executor_calls.len();
+            let range = match peel(arg) {
+                Expr::Call(c) => {
+                    self.visit_call(c, true);
+                    crate::syntax::expr::call_range(c)
+                }
+                Expr::MethodCall(m) => {
+                    self.visit_method_call(m, true);
+                    crate::syntax::expr::method_call_range(m)
+                }
+                other => {
+                    self.visit_expr(other);
+                    continue;
+                }
+            };
+            let calls = &mut self.out.summary.executor_calls;
+            if let Some(call) = calls.get_mut(recorded).filter(|c| c.call == range) {
+                call.local_set = true;
+            }
+        }
+    }
+
     /// A closure whose first parameter is a scope handle of type `scope_ty`.
     fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
         let Expr::Closure(closure) = arg else {
@@ -196,6 +222,9 @@ impl Checker<'_, '_> {
         }
         if method == "block_on" && self.in_sync_code() && self.runs_sole_task(&mc.receiver) {
             return self.visit_entry_args(mc.args.iter(), false, true);
+        }
+        if method == "run_until" && self.model.executor.is_some() {
+            return self.visit_local_set_future(&mc.args);
         }
         if !offload::runs_inline_method(&method) {
             // An offload method (`spawn_blocking`, a pool's `spawn`), or one not known to

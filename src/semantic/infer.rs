@@ -6,7 +6,7 @@ use super::model::SemanticModel;
 use super::resolve::Resolution;
 use std::collections::HashMap;
 
-use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
+use crate::catalog::ty::{Ty, Wrap, CHAIN_LINK, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::syntax::expr::peel;
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
@@ -335,6 +335,11 @@ impl SemanticModel<'_, '_> {
                     "clone" | "by_ref" => Some(receiver),
                     // `Option::take`, `as_ref`, `as_mut` keep the value inside.
                     "take" | "as_ref" | "as_mut" if receiver.wrap == Wrap::Option => Some(receiver),
+                    // A builder chain (`Config::load()?.with_x().run()`): what each link
+                    // returns is the type again if the graph confirms every link does.
+                    _ if is_returned(&receiver) => {
+                        Some(Ty::named(format!("{}{CHAIN_LINK}{method}", receiver.path)))
+                    }
                     _ => {
                         let plain = receiver.plain()?;
                         let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));

@@ -162,7 +162,10 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     let findings = graph.findings(&entered, &nodes_by_fn);
     let mut startup_findings = graph.entered_findings(&entered.startup, |f| &f.prefix_findings);
     startup_findings.extend(graph.entered_findings(&entered.sole, |f| &f.sole_body_findings));
-    let main_thread_findings = graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
+    let mut main_thread_findings =
+        graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
+    main_thread_findings
+        .extend(graph.entered_findings(&entered.main_until_spawn, |f| &f.sole_body_findings));
     let stats = Stats {
         total: start.elapsed(),
         crates: graph.trees.iter().filter(|t| t.is_some()).count(),
@@ -525,7 +528,8 @@ impl<'a> Graph<'a> {
                     || in_entered(call.context.prefix_of, &entered.startup)
                     || in_entered(call.context.sole_body_of, &entered.sole);
                 let main_thread = call.context.main_thread
-                    || in_entered(call.context.body_of, &entered.main_thread);
+                    || in_entered(call.context.body_of, &entered.main_thread)
+                    || in_entered(call.context.sole_body_of, &entered.main_until_spawn);
                 let reached = (self.call_site_targets(path, &call.callee))
                     .filter(|&(id, _)| state[id].is_some())
                     .filter(|&(id, _)| !call.exit_tail || beyond_fs[id]);

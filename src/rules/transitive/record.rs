@@ -139,6 +139,7 @@ pub fn call(
         awaited,
         offload,
         exit_tail,
+        local_set: false,
     };
     out.summary.executor_calls.push(call);
 }

@@ -171,6 +171,10 @@ pub struct ExecutorCall {
     /// file-system work.
     #[serde(default)]
     pub exit_tail: bool,
+    /// The future of a `LocalSet::run_until(..)`: this task polls it on this thread,
+    /// beside the local tasks it spawns.
+    #[serde(default)]
+    pub local_set: bool,
     /// What the rewrite needs if the callee blocks (worked out here, where the
     /// variables the call uses are known); `None` when no rewrite applies (an awaited
     /// call, or one in a closure that runs inline).

@@ -29,6 +29,10 @@ pub(super) struct Entered {
     pub main_thread: Vec<bool>,
     /// Only ever awaited from a current-thread runtime's sole task (before any spawn).
     pub sole: Vec<bool>,
+    /// Only ever awaited from main-thread code, or run by a `LocalSet` there, or from
+    /// such a fn before its first spawn: its own body up to its first spawn runs on the
+    /// main thread with nothing beside it.
+    pub main_until_spawn: Vec<bool>,
 }
 
 /// The async fn, as a node, whose part an executor call is made in: its prefix, or its
@@ -92,10 +96,32 @@ impl Graph<'_> {
                 }
             })
         };
+        // A future a `LocalSet` runs is not the main thread's alone once it spawns: it
+        // counts only towards `main_until_spawn`.
+        let main_thread = self.entered_only_from(entries, |file, call| {
+            match (call.awaited && !call.local_set, call.context.main_thread) {
+                (true, true) => Entry::Root,
+                (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
+                _ => Entry::Elsewhere,
+            }
+        });
+        let in_main =
+            |file, index| caller_node(nodes_by_fn, file, index).is_some_and(|c| main_thread[c]);
+        let main_until_spawn = self.entered_only_from(entries, |file, call| {
+            let context = &call.context;
+            if !call.awaited {
+                Entry::Elsewhere
+            } else if context.main_thread || in_main(file, context.body_of) {
+                Entry::Root
+            } else {
+                via(caller_node(nodes_by_fn, file, context.sole_body_of))
+            }
+        });
         Entered {
             startup: entered_from(|c| c.startup, |c| c.prefix_of),
-            main_thread: entered_from(|c| c.main_thread, |c| c.body_of),
             sole: entered_from(|c| c.sole_task, |c| c.sole_body_of),
+            main_thread,
+            main_until_spawn,
         }
     }
 

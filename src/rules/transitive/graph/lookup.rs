@@ -83,11 +83,16 @@ impl Graph<'_> {
         match target {
             Target::Path(path) => self.lookup_path(krate, path, 0, defaults),
             Target::Method { ty, name } => self.method(krate, ty, name, defaults),
+            // `Type::via(..)`, then each link of a chain of its methods, must return
+            // the type again for `name` to be one of the type's.
             Target::Returned { ty, via, name } => {
-                let constructor = self.method(krate, ty, via, defaults)?;
-                (self.summary_of(constructor).returns_self)
-                    .then(|| self.method(krate, ty, name, defaults))
-                    .flatten()
+                for link in via.split(crate::catalog::ty::CHAIN_LINK) {
+                    let method = self.method(krate, ty, link, defaults)?;
+                    if !self.summary_of(method).returns_self {
+                        return None;
+                    }
+                }
+                self.method(krate, ty, name, defaults)
             }
         }
     }
