@@ -110,12 +110,14 @@ impl Checker<'_, '_> {
         sole: bool,
     ) {
         let startup = self.in_sync_main();
+        let runtime_of = self.entry_runtime_of.take();
         for arg in args {
             if let Expr::Async(block) = arg {
                 let executor = Executor {
                     startup,
                     main_thread: off_workers,
                     sole_task: sole,
+                    sole_if_runtime_of: runtime_of.clone(),
                     ..Executor::new(
                         block.async_token.span.byte_range(),
                         "this `async` block runs on the executor",
@@ -140,6 +142,7 @@ impl Checker<'_, '_> {
                         startup,
                         main_thread: off_workers,
                         sole_task: sole,
+                        sole_if_runtime_of: runtime_of.clone(),
                         ..Executor::new(call.span().byte_range(), what)
                     };
                     self.with_executor(Some(executor), |this| match call {
@@ -222,6 +225,13 @@ impl Checker<'_, '_> {
         }
         if method == "block_on" && self.in_sync_code() && self.runs_sole_task(&mc.receiver) {
             return self.visit_entry_args(mc.args.iter(), false, true);
+        }
+        if method == "block_on" && self.in_sync_code() {
+            let at = mc.method.span().byte_range().start;
+            if let Some(maker) = self.runtime_from_crate_fn(&mc.receiver, at) {
+                self.entry_runtime_of = Some(maker);
+                return self.visit_entry_args(mc.args.iter(), false, false);
+            }
         }
         if method == "run_until" && self.model.executor.is_some() {
             return self.visit_local_set_future(&mc.args);

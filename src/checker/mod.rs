@@ -14,6 +14,7 @@ mod calls;
 mod channels;
 mod entry;
 mod prescan;
+mod runtimes;
 mod visitor;
 
 use visitor::Checker;

@@ -29,6 +29,18 @@ pub fn builds_current_thread_runtime(body_text: &str) -> bool {
         && !body_text.contains("Runtime::new(")
 }
 
+/// Whether a sync fn returns a runtime (its return type names `Runtime`) that its body
+/// builds with the current-thread flavor only: a helper like `new_client_runtime()`.
+pub fn returns_current_thread_runtime(sig: &syn::Signature, body_text: &str) -> bool {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return false;
+    };
+    builds_current_thread_runtime(body_text) && {
+        use quote::ToTokens;
+        ty.to_token_stream().to_string().contains("Runtime")
+    }
+}
+
 /// Whether a fn body's text builds the runtime in `variable` itself (a variable of its
 /// own, not a handle passed in) and hands it one future to `block_on` and nothing else:
 /// no spawn on it, no handle to it that could spawn elsewhere, no earlier `block_on`

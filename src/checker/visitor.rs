@@ -41,6 +41,8 @@ pub struct Checker<'a, 'c> {
     pub(super) fn_body: Range<usize>,
     /// The channels the fn being visited creates, by sender.
     pub(super) channel_pairs: super::channels::ChannelPairs,
+    /// The crate fn whose runtime the `block_on` being visited runs its future on.
+    pub(super) entry_runtime_of: Option<crate::semantic::local_path::LocalPath>,
     /// The variables the sync fn being visited hands to `block_on`, each with whether
     /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
     block_on_futures: HashMap<String, bool>,
@@ -64,6 +66,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             current_thread_runtime_in_fn: false,
             fn_body: 0..0,
             channel_pairs: Default::default(),
+            entry_runtime_of: None,
             block_on_futures: HashMap::new(),
             awaited_futures: HashSet::new(),
         }
@@ -152,18 +155,21 @@ impl<'a, 'c> Checker<'a, 'c> {
     /// wherever it runs.
     fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
         let executor = (self.model.executor.as_mut()).filter(|e| {
-            off && (e.main_thread || e.body_of.is_some() || e.sole_task || e.sole_body_of.is_some())
+            let sole = e.sole_task || e.sole_body_of.is_some() || e.sole_if_runtime_of.is_some();
+            off && (e.main_thread || e.body_of.is_some() || sole)
         });
         let Some(executor) = executor else {
             return visit(self);
         };
         let saved = (executor.main_thread, executor.body_of.take());
         let sole = (executor.sole_task, executor.sole_body_of.take());
+        let sole_if = executor.sole_if_runtime_of.take();
         (executor.main_thread, executor.sole_task) = (false, false);
         visit(self);
         if let Some(executor) = &mut self.model.executor {
             (executor.main_thread, executor.body_of) = saved;
             (executor.sole_task, executor.sole_body_of) = sole;
+            executor.sole_if_runtime_of = sole_if;
         }
     }
 
@@ -217,6 +223,10 @@ impl<'a, 'c> Checker<'a, 'c> {
             .text
             .get(crate::syntax::expr::block_range(body))
             .unwrap_or_default();
+        if let (Some(index), None) = (fn_index, sig.asyncness) {
+            let makes = prescan::returns_current_thread_runtime(sig, body_text);
+            self.out.summary.fns[index].makes_current_thread_runtime = makes;
+        }
         let runs_block_on = sig.asyncness.is_none() && body_text.contains("block_on");
         let multi_thread = runs_block_on && prescan::builds_multi_thread_runtime(body_text);
         let current_thread = runs_block_on && prescan::builds_current_thread_runtime(body_text);

@@ -46,6 +46,11 @@ pub struct Executor {
     /// The async fn (by index) whose own body this is, before its first spawn: if that
     /// fn is only ever awaited from such code, this is such code too.
     pub sole_body_of: Option<usize>,
+    /// The future of the first `block_on` on a runtime a crate fn returned: the
+    /// runtime's only task if that fn builds a current-thread one (the crate-wide pass
+    /// tells).
+    #[serde(default)]
+    pub sole_if_runtime_of: Option<LocalPath>,
 }
 
 impl Executor {
@@ -61,6 +66,7 @@ impl Executor {
             body_of: None,
             sole_task: false,
             sole_body_of: None,
+            sole_if_runtime_of: None,
         }
     }
 }
@@ -224,6 +230,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         if let Some(executor) = &mut self.executor {
             executor.sole_task = false;
             executor.sole_body_of = None;
+            executor.sole_if_runtime_of = None;
         }
     }
 

@@ -523,8 +523,11 @@ impl<'a> Graph<'a> {
                 let caller = |index| entered::caller_node(nodes_by_fn, file, index);
                 let in_entered =
                     |index, entered: &[bool]| caller(index).is_some_and(|c| entered[c]);
+                let sole_runtime = (call.context.sole_if_runtime_of.as_ref())
+                    .is_some_and(|maker| self.makes_sole_runtime(file, maker));
                 let startup = call.context.startup
                     || call.context.sole_task
+                    || sole_runtime
                     || in_entered(call.context.prefix_of, &entered.startup)
                     || in_entered(call.context.sole_body_of, &entered.sole);
                 let main_thread = call.context.main_thread

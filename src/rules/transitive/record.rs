@@ -65,6 +65,7 @@ pub fn fn_entered(
                 .then(|| model.impl_trait.clone())
                 .flatten(),
             trait_default: kind == FnKind::TraitDefault,
+            makes_current_thread_runtime: false,
             line: model.line_of(sig.ident.span().byte_range().start),
             is_async: sig.asyncness.is_some(),
             returns_unsendable: summary::unsendable(&sig.output),

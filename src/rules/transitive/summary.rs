@@ -69,6 +69,9 @@ pub struct FnSummary {
     /// override it.
     #[serde(default)]
     pub trait_default: bool,
+    /// A sync fn that returns a runtime it builds with the current-thread flavor.
+    #[serde(default)]
+    pub makes_current_thread_runtime: bool,
     pub line: usize,
     pub is_async: bool,
     /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait

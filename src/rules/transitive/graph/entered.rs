@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Graph, NodeId};
 use crate::rules::transitive::summary::{Callee, ExecutorCall, FnSummary};
+use crate::semantic::local_path::LocalPath;
 use crate::semantic::model::Executor;
 
 /// How a caller enters a fn: from the kind of code asked about, from part of another
@@ -117,12 +118,34 @@ impl Graph<'_> {
                 via(caller_node(nodes_by_fn, file, context.sole_body_of))
             }
         });
+        // The first future run on a runtime that a crate fn builds with the
+        // current-thread flavor is that runtime's only task, as a sole task's is.
+        let sole = self.entered_only_from(entries, |file, call| {
+            let context = &call.context;
+            let runtime_of = context.sole_if_runtime_of.as_ref();
+            let sole_runtime = runtime_of.is_some_and(|maker| self.makes_sole_runtime(file, maker));
+            match (call.awaited, context.sole_task || sole_runtime) {
+                (true, true) => Entry::Root,
+                (true, false) => via(caller_node(nodes_by_fn, file, context.sole_body_of)),
+                _ => Entry::Elsewhere,
+            }
+        });
         Entered {
             startup: entered_from(|c| c.startup, |c| c.prefix_of),
-            sole: entered_from(|c| c.sole_task, |c| c.sole_body_of),
+            sole,
             main_thread,
             main_until_spawn,
         }
+    }
+
+    /// Whether `maker`, a fn named in the file `file`, returns a runtime it builds with
+    /// the current-thread flavor.
+    pub(super) fn makes_sole_runtime(&self, file: usize, maker: &LocalPath) -> bool {
+        let callee = Callee::Path(maker.clone());
+        let mut targets = self.call_site_targets(&self.files[file].0, &callee);
+        targets
+            .next()
+            .is_some_and(|(id, _)| self.summary_of(id).makes_current_thread_runtime)
     }
 
     /// The impls a call written in `path` may reach through a trait, in every crate the
