@@ -141,12 +141,13 @@ impl<'a, 'c> Checker<'a, 'c> {
         }
         let reported =
             !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
+        // An event loop drives futures of its own: blocking in it stalls them.
+        let polls = awaits && cpu_loop::judge::polls_several_in(looped);
         if !reported {
-            // An event loop in `main` drives futures of its own: blocking in it stalls them.
-            return self.off_main_thread_if(awaits, visit);
+            return self.off_main_thread_if(polls, visit);
         }
         let saved = std::mem::replace(&mut self.in_reported_loop, true);
-        self.off_main_thread_if(awaits, visit);
+        self.off_main_thread_if(polls, visit);
         self.in_reported_loop = saved;
     }
 

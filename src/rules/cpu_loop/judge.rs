@@ -165,6 +165,35 @@ pub fn awaits_in(looped: Loop<'_>) -> bool {
     finder.0
 }
 
+/// Whether the loop's rounds poll several futures at once: a `select!` or `join!`, or
+/// the next item of a stream or task set (`.next().await`, `.join_next().await`). Blocking in such
+/// a loop stalls the futures it holds in flight, even where it runs alone; a loop that
+/// awaits one future at a time has nothing in flight while it blocks.
+pub fn polls_several_in(looped: Loop<'_>) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_await(&mut self, awaited: &'ast syn::ExprAwait) {
+            // `.next().await` on a stream, not `.next()` on an iterator.
+            const NEXT: &[&str] = &["next", "try_next", "join_next", "select_next_some"];
+            if let Expr::MethodCall(mc) = crate::syntax::expr::peel(&awaited.base) {
+                if NEXT.contains(&mc.method.to_string().as_str()) {
+                    self.0 = true;
+                }
+            }
+            visit::visit_expr_await(self, awaited);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if crate::syntax::macros::polls_futures(mac) {
+                self.0 = true;
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder(false);
+    looped.visit_each_round(&mut finder);
+    finder.0
+}
+
 /// Whether a `loop` body can leave the loop: a `break` aimed at it, `return`, or `?`.
 fn exits(body: &syn::Block, label: Option<String>) -> bool {
     struct Exits {
