@@ -82,6 +82,12 @@ impl Checker<'_, '_> {
     /// `runtime.block_on(..)` on the current-thread runtime this fn builds, which it
     /// hands nothing else to run.
     fn runs_sole_task(&self, receiver: &Expr) -> bool {
+        self.current_thread_runtime_in_fn && self.runs_only_future(receiver)
+    }
+
+    /// `runtime.block_on(..)` on a runtime this fn builds, of whichever flavor, which it
+    /// hands nothing else to run.
+    fn runs_only_future(&self, receiver: &Expr) -> bool {
         let Expr::Path(p) = peel(receiver) else {
             return false;
         };
@@ -89,8 +95,7 @@ impl Checker<'_, '_> {
             return false;
         };
         let body = (self.model.text.get(self.fn_body.clone())).unwrap_or_default();
-        self.current_thread_runtime_in_fn
-            && super::prescan::runs_one_future(body, &variable.to_string())
+        super::prescan::runs_one_future(body, &variable.to_string())
     }
 
     fn in_sync_code(&self) -> bool {
@@ -221,7 +226,10 @@ impl Checker<'_, '_> {
         self.visit_expr(&mc.receiver);
         let multi_thread = self.multi_thread_runtime_in_fn;
         if method == "block_on" && (self.in_sync_main() || multi_thread && self.in_sync_code()) {
-            return self.visit_entry_args(mc.args.iter(), multi_thread, false);
+            // The one future `main` hands to a runtime it built, of either flavor: no
+            // task exists beside it until it spawns one.
+            let sole = self.in_sync_main() && self.runs_only_future(&mc.receiver);
+            return self.visit_entry_args(mc.args.iter(), multi_thread, sole);
         }
         if method == "block_on" && self.in_sync_code() && self.runs_sole_task(&mc.receiver) {
             return self.visit_entry_args(mc.args.iter(), false, true);

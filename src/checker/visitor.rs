@@ -151,29 +151,6 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.in_reported_loop = saved;
     }
 
-    /// Runs `visit` with `main_thread` (and `body_of`) off when `off` holds: code that
-    /// polls futures of its own (an awaiting loop, `select!`) stalls them when it blocks,
-    /// wherever it runs.
-    fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
-        let executor = (self.model.executor.as_mut()).filter(|e| {
-            let sole = e.sole_task || e.sole_body_of.is_some() || e.sole_if_runtime_of.is_some();
-            off && (e.main_thread || e.body_of.is_some() || sole)
-        });
-        let Some(executor) = executor else {
-            return visit(self);
-        };
-        let saved = (executor.main_thread, executor.body_of.take());
-        let sole = (executor.sole_task, executor.sole_body_of.take());
-        let sole_if = executor.sole_if_runtime_of.take();
-        (executor.main_thread, executor.sole_task) = (false, false);
-        visit(self);
-        if let Some(executor) = &mut self.model.executor {
-            (executor.main_thread, executor.body_of) = saved;
-            (executor.sole_task, executor.sole_body_of) = sole;
-            executor.sole_if_runtime_of = sole_if;
-        }
-    }
-
     /// A `let` whose future is awaited later: `visit` makes the call as awaited.
     fn visit_awaited_later(&mut self, pat: &syn::Pat, visit: impl FnOnce(&mut Self)) {
         visit(self);
@@ -350,15 +327,21 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             anchor: Anchor::File { up: 0 },
             segments,
         });
-        let saved_ty = self.model.self_ty.take();
-        let saved_path = std::mem::replace(&mut self.model.self_path, trait_path);
-        let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, false);
-        let saved_impl_trait = self.model.impl_trait.take();
+        let model = &mut self.model;
+        let saved = (
+            model.self_ty.take(),
+            std::mem::replace(&mut model.self_path, trait_path),
+            std::mem::replace(&mut model.in_trait_impl, false),
+            model.impl_trait.take(),
+        );
         visit::visit_item_trait(self, t);
-        self.model.self_ty = saved_ty;
-        self.model.self_path = saved_path;
-        self.model.in_trait_impl = saved_trait;
-        self.model.impl_trait = saved_impl_trait;
+        let model = &mut self.model;
+        (
+            model.self_ty,
+            model.self_path,
+            model.in_trait_impl,
+            model.impl_trait,
+        ) = saved;
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
@@ -519,7 +502,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
         // A closure runs when it is called, maybe long before the exit it is written by.
         let saved_tail = self.model.exit_tail.take();
-        self.with_context(executor, current_fn, |this| this.visit_expr(&closure.body));
+        self.in_closure_runtime_scope(closure, |this| {
+            this.with_context(executor, current_fn, |this| this.visit_expr(&closure.body))
+        });
         self.model.exit_tail = saved_tail;
         self.model.scopes.pop();
     }

@@ -166,32 +166,67 @@ pub fn awaits_in(looped: Loop<'_>) -> bool {
 }
 
 /// Whether the loop's rounds poll several futures at once: a `select!` or `join!`, or
-/// the next item of a stream or task set (`.next().await`, `.join_next().await`). Blocking in such
-/// a loop stalls the futures it holds in flight, even where it runs alone; a loop that
-/// awaits one future at a time has nothing in flight while it blocks.
+/// the next item of a stream or task set (`.next().await`, `.join_next().await`); or
+/// spawn a task, which runs beside the next rounds. Blocking in such a loop stalls the
+/// futures it holds in flight, even where it runs alone; a loop that awaits one future
+/// at a time, and spawns nothing, has nothing of its own in flight while it blocks.
 pub fn polls_several_in(looped: Loop<'_>) -> bool {
-    struct Finder(bool);
+    struct Finder {
+        found: bool,
+        nested: usize,
+    }
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr_await(&mut self, awaited: &'ast syn::ExprAwait) {
             // `.next().await` on a stream, not `.next()` on an iterator.
             const NEXT: &[&str] = &["next", "try_next", "join_next", "select_next_some"];
             if let Expr::MethodCall(mc) = crate::syntax::expr::peel(&awaited.base) {
-                if NEXT.contains(&mc.method.to_string().as_str()) {
-                    self.0 = true;
+                if self.nested == 0 && NEXT.contains(&mc.method.to_string().as_str()) {
+                    self.found = true;
                 }
             }
             visit::visit_expr_await(self, awaited);
         }
         fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            if crate::syntax::macros::polls_futures(mac) {
-                self.0 = true;
+            if self.nested == 0 && crate::syntax::macros::polls_futures(mac) {
+                self.found = true;
             }
+        }
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                let name = p.path.segments.last().map(|s| s.ident.to_string());
+                self.found |= name.is_some_and(|n| crate::semantic::offload::spawns_task(&n));
+            }
+            visit::visit_expr_call(self, call);
+        }
+        fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+            self.found |= crate::semantic::offload::spawns_task(&mc.method.to_string());
+            visit::visit_expr_method_call(self, mc);
+        }
+        // What a nested loop polls is done polling when the rounds of this one go on
+        // (it is judged on its own); what it spawns is not.
+        fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+            self.nested += 1;
+            visit::visit_expr_loop(self, l);
+            self.nested -= 1;
+        }
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            self.nested += 1;
+            visit::visit_expr_while(self, w);
+            self.nested -= 1;
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.nested += 1;
+            visit::visit_expr_for_loop(self, f);
+            self.nested -= 1;
         }
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
-    let mut finder = Finder(false);
+    let mut finder = Finder {
+        found: false,
+        nested: 0,
+    };
     looped.visit_each_round(&mut finder);
-    finder.0
+    finder.found
 }
 
 /// Whether a `loop` body can leave the loop: a `break` aimed at it, `return`, or `?`.

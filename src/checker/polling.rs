@@ -1,0 +1,29 @@
+//! Code that polls futures of its own (a `select!`, a loop over a stream) is not the
+//! main thread's or a sole task's alone, wherever it runs: the contexts that say so are
+//! switched off inside it.
+use super::visitor::Checker;
+
+impl Checker<'_, '_> {
+    /// Runs `visit` with `main_thread` (and `body_of`) off when `off` holds: code that
+    /// polls futures of its own (an awaiting loop, `select!`) stalls them when it blocks,
+    /// wherever it runs.
+    pub(super) fn off_main_thread_if(&mut self, off: bool, visit: impl FnOnce(&mut Self)) {
+        let executor = (self.model.executor.as_mut()).filter(|e| {
+            let sole = e.sole_task || e.sole_body_of.is_some() || e.sole_if_runtime_of.is_some();
+            off && (e.main_thread || e.body_of.is_some() || sole)
+        });
+        let Some(executor) = executor else {
+            return visit(self);
+        };
+        let saved = (executor.main_thread, executor.body_of.take());
+        let sole = (executor.sole_task, executor.sole_body_of.take());
+        let sole_if = executor.sole_if_runtime_of.take();
+        (executor.main_thread, executor.sole_task) = (false, false);
+        visit(self);
+        if let Some(executor) = &mut self.model.executor {
+            (executor.main_thread, executor.body_of) = saved;
+            (executor.sole_task, executor.sole_body_of) = sole;
+            executor.sole_if_runtime_of = sole_if;
+        }
+    }
+}
