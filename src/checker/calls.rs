@@ -39,6 +39,16 @@ impl Checker<'_, '_> {
             record::call(&self.model, &mut self.out, callee, site, awaited);
         }
         let Some(Resolution::External(path)) = &resolution else {
+            // A helper of the crate named for spawning (`spawn_actor(..)`) most likely
+            // starts a task: nothing runs alone after it.
+            let func = match &*call.func {
+                Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            if func.is_some_and(|name| offload::spawns_task(&name)) {
+                self.model.end_startup();
+                self.model.end_sole();
+            }
             // A closure handed to a function of this crate (`asyncify(move || ..)`), or to
             // one that cannot be resolved, may well run elsewhere: stay silent inside it.
             self.visit_expr(&call.func);

@@ -1,6 +1,7 @@
 //! Code that polls futures of its own (a `select!`, a loop over a stream) is not the
 //! main thread's or a sole task's alone, wherever it runs: the contexts that say so are
-//! switched off inside it.
+//! switched off inside it. The arms of a `match` are alternatives: a spawn in one does
+//! not end the others' startup.
 use super::visitor::Checker;
 
 impl Checker<'_, '_> {
@@ -25,5 +26,26 @@ impl Checker<'_, '_> {
             (executor.sole_task, executor.sole_body_of) = sole;
             executor.sole_if_runtime_of = sole_if;
         }
+    }
+
+    /// Each arm starts from the state before the `match`; after it, code runs alone
+    /// only if it did at the end of every arm.
+    pub(super) fn visit_match_arms(&mut self, arms: &[syn::Arm]) {
+        use syn::visit::Visit;
+        let before = self.model.alone();
+        let mut after = before.clone();
+        for arm in arms {
+            self.model.set_alone(before.clone());
+            self.visit_arm(arm);
+            let (Some(end), Some(kept)) = (self.model.alone(), after.as_mut()) else {
+                continue;
+            };
+            kept.0 &= end.0;
+            kept.1 = kept.1.filter(|_| end.1.is_some());
+            kept.2 &= end.2;
+            kept.3 = kept.3.filter(|_| end.3.is_some());
+            kept.4 = kept.4.take().filter(|_| end.4.is_some());
+        }
+        self.model.set_alone(after);
     }
 }

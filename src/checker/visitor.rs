@@ -464,6 +464,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
     }
 
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        self.visit_expr(&m.expr);
+        self.visit_match_arms(&m.arms);
+    }
+
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
         // The arm's bindings shadow what is outside, with the types a tuple variant's
         // fields give them (`Command::Build(inner) => inner.run()`).

@@ -71,6 +71,9 @@ impl Executor {
     }
 }
 
+/// `Executor`'s startup and sole-task fields.
+pub type Alone = (bool, Option<usize>, bool, Option<usize>, Option<LocalPath>);
+
 /// What one file's walk knows at the point being visited.
 pub struct SemanticModel<'a, 'c> {
     pub ctx: &'a FileContext<'c>,
@@ -231,6 +234,31 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             executor.sole_task = false;
             executor.sole_body_of = None;
             executor.sole_if_runtime_of = None;
+        }
+    }
+
+    /// What says the code at hand runs alone (startup, sole task), to be put back
+    /// with `set_alone` (the arms of a `match` each start where the `match` does).
+    pub fn alone(&self) -> Option<Alone> {
+        let e = self.executor.as_ref()?;
+        Some((
+            e.startup,
+            e.prefix_of,
+            e.sole_task,
+            e.sole_body_of,
+            e.sole_if_runtime_of.clone(),
+        ))
+    }
+
+    pub fn set_alone(&mut self, alone: Option<Alone>) {
+        if let (Some(e), Some(alone)) = (&mut self.executor, alone) {
+            (
+                e.startup,
+                e.prefix_of,
+                e.sole_task,
+                e.sole_body_of,
+                e.sole_if_runtime_of,
+            ) = alone;
         }
     }
 

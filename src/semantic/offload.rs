@@ -158,9 +158,13 @@ pub fn standalone_executor(path: &str) -> bool {
     path.ends_with("block_on") && CRATES.contains(&krate)
 }
 
-/// Whether a call of this name starts a task that runs beside the caller.
+/// Whether a call of this name starts a task that runs beside the caller: `spawn`,
+/// `spawn_local`, and a helper named for it (`spawn_stats_printer`, `librqbit_spawn`),
+/// which most likely wraps one. `spawn_blocking` runs its closure on another thread.
 pub fn spawns_task(name: &str) -> bool {
     matches!(name, "spawn" | "spawn_local")
+        || name.starts_with("spawn_") && name != "spawn_blocking"
+        || name.ends_with("_spawn")
 }
 
 /// Whether a method of this name runs its closure arguments inline.
