@@ -105,7 +105,8 @@ impl Checker<'_, '_> {
             return false;
         };
         let body = (self.model.text.get(self.fn_body.clone())).unwrap_or_default();
-        super::prescan::runs_one_future(body, &variable.to_string())
+        // A `block_on` in a loop runs many futures, each beside what the last left.
+        self.model.loop_depth == 0 && super::prescan::runs_one_future(body, &variable.to_string())
     }
 
     fn in_sync_code(&self) -> bool {
@@ -124,7 +125,8 @@ impl Checker<'_, '_> {
         off_workers: bool,
         sole: bool,
     ) {
-        let startup = self.in_sync_main();
+        // In a loop, each round's future runs beside what the rounds before left.
+        let startup = self.in_sync_main() && self.model.loop_depth == 0;
         let runtime_of = self.entry_runtime_of.take();
         for arg in args {
             if let Expr::Async(block) = arg {
@@ -251,7 +253,7 @@ impl Checker<'_, '_> {
                 return self.visit_entry_args(mc.args.iter(), false, false);
             }
         }
-        if method == "run_until" && self.model.executor.is_some() {
+        if method == "run_until" && self.model.executor.is_some() && fresh_local_set(&mc.receiver) {
             return self.visit_local_set_future(&mc.args);
         }
         if !offload::runs_inline_method(&method) {
@@ -329,4 +331,21 @@ impl Checker<'_, '_> {
         self.visit_expr(&arm.handler);
         self.model.scopes.pop();
     }
+}
+
+/// `LocalSet::new()` itself, so that nothing was spawned on it before it runs a future.
+fn fresh_local_set(receiver: &Expr) -> bool {
+    let Expr::Call(call) = peel(receiver) else {
+        return false;
+    };
+    let Expr::Path(p) = &*call.func else {
+        return false;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    names.ends_with(&["LocalSet".to_string(), "new".to_string()])
 }

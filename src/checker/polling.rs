@@ -20,11 +20,16 @@ impl Checker<'_, '_> {
         let sole = (executor.sole_task, executor.sole_body_of.take());
         let sole_if = executor.sole_if_runtime_of.take();
         (executor.main_thread, executor.sole_task) = (false, false);
+        let spawns = self.model.spawns_seen;
         visit(self);
+        // A task spawned in there runs beside whatever comes after.
+        let spawned = self.model.spawns_seen != spawns;
         if let Some(executor) = &mut self.model.executor {
             (executor.main_thread, executor.body_of) = saved;
-            (executor.sole_task, executor.sole_body_of) = sole;
-            executor.sole_if_runtime_of = sole_if;
+            if !spawned {
+                (executor.sole_task, executor.sole_body_of) = sole;
+                executor.sole_if_runtime_of = sole_if;
+            }
         }
     }
 

@@ -37,7 +37,10 @@ pub fn returns_current_thread_runtime(sig: &syn::Signature, body_text: &str) -> 
     };
     builds_current_thread_runtime(body_text) && {
         use quote::ToTokens;
-        ty.to_token_stream().to_string().contains("Runtime")
+        let returned = ty.to_token_stream().to_string();
+        // An owned runtime, not one shared through a reference, `Arc` or static.
+        let shared = ["&", "Arc", "Rc", "static", "Lazy", "Once"];
+        returned.contains("Runtime") && !shared.iter().any(|s| returned.contains(s))
     }
 }
 
@@ -50,11 +53,23 @@ pub fn runs_one_future(body_text: &str, variable: &str) -> bool {
         .iter()
         .any(|binding| body_text.contains(binding.as_str()));
     let one_block_on = body_text.matches(".block_on(").count() == 1;
-    let shared = [".spawn", ".handle()", ".enter()"].iter().any(|use_| {
-        let needle = format!("{variable}{use_}");
-        memchr::memmem::find(body_text.as_bytes(), needle.as_bytes()).is_some()
-    });
-    built_here && one_block_on && !shared
+    let shared = [".spawn", ".handle()", ".enter()", ".clone()"]
+        .iter()
+        .any(|use_| {
+            let needle = format!("{variable}{use_}");
+            memchr::memmem::find(body_text.as_bytes(), needle.as_bytes()).is_some()
+        });
+    built_here && one_block_on && !shared && !lent(body_text, variable)
+}
+
+/// Whether `&variable` (a borrow of it, handed somewhere) is in the text.
+pub fn lent(text: &str, variable: &str) -> bool {
+    let needle = format!("&{variable}");
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
+        let after = bytes.get(at + needle.len());
+        !after.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    })
 }
 
 /// The variables a sync fn's `body` hands to `block_on`, with whether each runs off

@@ -48,16 +48,20 @@ impl Checker<'_, '_> {
             return None;
         };
         let variable = p.path.get_ident()?.to_string();
+        if self.model.loop_depth > 0 {
+            return None;
+        }
         let body = self.model.text.get(self.fn_body.clone())?;
         let at = at.checked_sub(self.fn_body.start)?;
         let binding = format!("let {variable} = ");
-        let start = body[..at].rfind(&binding)? + binding.len();
-        let init = &body[start..start + body[start..].find(';')?];
-        let between = &body[start..at];
-        let used = [".block_on(", ".spawn", ".handle()", ".enter()"]
+        let start = body.get(..at)?.rfind(&binding)? + binding.len();
+        let init = body.get(start..start + body.get(start..)?.find(';')?)?;
+        let between = body.get(start..at)?;
+        let uses = [".block_on(", ".spawn", ".handle()", ".enter()", ".clone()"];
+        let used = uses
             .iter()
             .any(|use_| between.contains(&format!("{variable}{use_}")));
-        if used {
+        if used || super::prescan::lent(between, &variable) {
             return None;
         }
         let call = match syn::parse_str::<Expr>(init.trim()).ok()? {

@@ -142,7 +142,12 @@ impl<'a, 'c> Checker<'a, 'c> {
         let reported =
             !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
         // An event loop drives futures of its own: blocking in it stalls them.
-        let polls = awaits && cpu_loop::judge::polls_several_in(looped);
+        let polls = cpu_loop::judge::polls_several_in(looped);
+        self.model.loop_depth += 1;
+        let visit = |this: &mut Self| {
+            visit(this);
+            this.model.loop_depth -= 1;
+        };
         if !reported {
             return self.off_main_thread_if(polls, visit);
         }

@@ -106,6 +106,10 @@ pub struct SemanticModel<'a, 'c> {
     pub current_fn: Option<usize>,
     /// The fn being visited, as a chain shows it.
     pub enclosing_fn: Option<String>,
+    /// How many spawns the walk has passed (code after one does not run alone).
+    pub spawns_seen: usize,
+    /// How many loops the code at hand is in (a `block_on` there may run many times).
+    pub loop_depth: usize,
     /// The part of the fn body being visited that runs only on the way out of the
     /// process (see `exit_tail`).
     pub exit_tail: Option<Range<usize>>,
@@ -130,6 +134,8 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             file_has_async: crate::syntax::source::may_contain_async(text),
             current_fn: None,
             enclosing_fn: None,
+            spawns_seen: 0,
+            loop_depth: 0,
             exit_tail: None,
             line_starts: OnceCell::new(),
         }
@@ -230,6 +236,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
 
     /// A task was spawned: the runtime's thread is no longer this future's alone.
     pub fn end_sole(&mut self) {
+        self.spawns_seen += 1;
         if let Some(executor) = &mut self.executor {
             executor.sole_task = false;
             executor.sole_body_of = None;

@@ -190,6 +190,8 @@ pub fn polls_several_in(looped: Loop<'_>) -> bool {
             if self.nested == 0 && crate::syntax::macros::polls_futures(mac) {
                 self.found = true;
             }
+            // A spawn inside a macro's arms (`select! { .. => tokio::spawn(..) }`).
+            self.found |= mac.tokens.to_string().contains("spawn");
         }
         fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
             if let Expr::Path(p) = &*call.func {
