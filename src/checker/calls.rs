@@ -41,11 +41,7 @@ impl Checker<'_, '_> {
         let Some(Resolution::External(path)) = &resolution else {
             // A helper of the crate named for spawning (`spawn_actor(..)`) most likely
             // starts a task: nothing runs alone after it.
-            let func = match &*call.func {
-                Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                _ => None,
-            };
-            if func.is_some_and(|name| offload::spawns_task(&name)) {
+            if offload::call_spawns_task(call) {
                 self.model.end_startup();
                 self.model.end_sole();
             }
@@ -341,11 +337,6 @@ fn fresh_local_set(receiver: &Expr) -> bool {
     let Expr::Path(p) = &*call.func else {
         return false;
     };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    names.ends_with(&["LocalSet".to_string(), "new".to_string()])
+    let mut names = p.path.segments.iter().rev().map(|s| &s.ident);
+    names.next().is_some_and(|n| n == "new") && names.next().is_some_and(|t| t == "LocalSet")
 }

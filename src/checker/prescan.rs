@@ -53,17 +53,23 @@ pub fn runs_one_future(body_text: &str, variable: &str) -> bool {
         .iter()
         .any(|binding| body_text.contains(binding.as_str()));
     let one_block_on = body_text.matches(".block_on(").count() == 1;
-    let shared = [".spawn", ".handle()", ".enter()", ".clone()"]
+    built_here && one_block_on && !shared_runtime(body_text, variable)
+}
+
+/// Whether the runtime in `variable` is used in `text` so that something else may
+/// spawn on it: spawned on, its handle taken, entered, cloned or lent (`&rt`).
+pub fn shared_runtime(text: &str, variable: &str) -> bool {
+    let used = [".spawn", ".handle()", ".enter()", ".clone()"]
         .iter()
         .any(|use_| {
             let needle = format!("{variable}{use_}");
-            memchr::memmem::find(body_text.as_bytes(), needle.as_bytes()).is_some()
+            memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
         });
-    built_here && one_block_on && !shared && !lent(body_text, variable)
+    used || lent(text, variable)
 }
 
 /// Whether `&variable` (a borrow of it, handed somewhere) is in the text.
-pub fn lent(text: &str, variable: &str) -> bool {
+fn lent(text: &str, variable: &str) -> bool {
     let needle = format!("&{variable}");
     let bytes = text.as_bytes();
     memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {

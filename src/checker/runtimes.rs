@@ -57,11 +57,8 @@ impl Checker<'_, '_> {
         let start = body.get(..at)?.rfind(&binding)? + binding.len();
         let init = body.get(start..start + body.get(start..)?.find(';')?)?;
         let between = body.get(start..at)?;
-        let uses = [".block_on(", ".spawn", ".handle()", ".enter()", ".clone()"];
-        let used = uses
-            .iter()
-            .any(|use_| between.contains(&format!("{variable}{use_}")));
-        if used || super::prescan::lent(between, &variable) {
+        let ran = between.contains(&format!("{variable}.block_on("));
+        if ran || super::prescan::shared_runtime(between, &variable) {
             return None;
         }
         let call = match syn::parse_str::<Expr>(init.trim()).ok()? {

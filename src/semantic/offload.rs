@@ -167,6 +167,15 @@ pub fn spawns_task(name: &str) -> bool {
         || name.ends_with("_spawn")
 }
 
+/// Whether a call starts a task, by the last name of its callee's path
+/// (`tokio::spawn(..)`, `spawn_actor(..)`).
+pub fn call_spawns_task(call: &syn::ExprCall) -> bool {
+    let syn::Expr::Path(p) = &*call.func else {
+        return false;
+    };
+    (p.path.segments.last()).is_some_and(|s| spawns_task(&s.ident.to_string()))
+}
+
 /// Whether a method of this name runs its closure arguments inline.
 pub fn runs_inline_method(name: &str) -> bool {
     INLINE_METHODS.contains(&name)

@@ -194,10 +194,7 @@ pub fn polls_several_in(looped: Loop<'_>) -> bool {
             self.found |= mac.tokens.to_string().contains("spawn");
         }
         fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-            if let Expr::Path(p) = &*call.func {
-                let name = p.path.segments.last().map(|s| s.ident.to_string());
-                self.found |= name.is_some_and(|n| crate::semantic::offload::spawns_task(&n));
-            }
+            self.found |= crate::semantic::offload::call_spawns_task(call);
             visit::visit_expr_call(self, call);
         }
         fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {

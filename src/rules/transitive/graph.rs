@@ -392,12 +392,8 @@ impl<'a> Graph<'a> {
         file
     }
 
-    /// The node a callee written in `module` of `krate` names, when the graph has it.
-    fn resolve(&self, krate: usize, module: &[String], callee: &Callee) -> Option<NodeId> {
-        self.resolve_in(krate, module, callee, false)
-    }
-
-    /// As `resolve`; with `defaults`, through trait default methods (see `lookup_in`).
+    /// The node a callee written in `module` of `krate` names, when the graph has it;
+    /// with `defaults`, through trait default methods (see `lookup_in`).
     fn resolve_in(
         &self,
         krate: usize,
@@ -412,11 +408,21 @@ impl<'a> Graph<'a> {
     /// The nodes the sync fn `id` calls, each with whether the call is made on the way
     /// out of the process.
     fn callee_edges(&self, id: NodeId) -> impl Iterator<Item = (NodeId, bool)> + '_ {
+        self.callee_edges_in(id, false)
+    }
+
+    /// As `callee_edges`; with `defaults`, through trait default methods too (for where
+    /// code runs, not whether it blocks: see `lookup_in`).
+    fn callee_edges_in(
+        &self,
+        id: NodeId,
+        defaults: bool,
+    ) -> impl Iterator<Item = (NodeId, bool)> + '_ {
         let node = &self.nodes[id];
         let module = self.module_of(node);
         let calls = self.summary_of(id).calls.iter();
         calls.filter_map(move |call| {
-            let callee = self.resolve(node.krate, module, &call.callee)?;
+            let callee = self.resolve_in(node.krate, module, &call.callee, defaults)?;
             Some((callee, call.exit_tail))
         })
     }
@@ -428,25 +434,20 @@ impl<'a> Graph<'a> {
         path: &Path,
         callee: &'s Callee,
     ) -> impl Iterator<Item = (NodeId, usize)> + 's {
-        let memberships = self.memberships.get(path).into_iter().flatten();
-        memberships
-            .filter_map(move |(from, module)| Some((self.resolve(*from, module, callee)?, *from)))
+        self.call_site_targets_in(path, callee, false)
     }
 
-    /// As `call_site_targets` and `callees_of`, through trait default methods too (for
-    /// where code runs, not whether it blocks: see `lookup_in`).
-    fn call_site_entries<'s>(&'s self, path: &Path, callee: &'s Callee) -> Vec<NodeId> {
+    /// As `call_site_targets`; with `defaults`, through trait default methods too.
+    fn call_site_targets_in<'s>(
+        &'s self,
+        path: &Path,
+        callee: &'s Callee,
+        defaults: bool,
+    ) -> impl Iterator<Item = (NodeId, usize)> + 's {
         let memberships = self.memberships.get(path).into_iter().flatten();
-        (memberships.filter_map(|(from, module)| self.resolve_in(*from, module, callee, true)))
-            .collect()
-    }
-
-    fn callee_entries(&self, id: NodeId) -> Vec<NodeId> {
-        let node = &self.nodes[id];
-        let module = self.module_of(node);
-        (self.summary_of(id).calls.iter())
-            .filter_map(|call| self.resolve_in(node.krate, module, &call.callee, true))
-            .collect()
+        memberships.filter_map(move |(from, module)| {
+            Some((self.resolve_in(*from, module, callee, defaults)?, *from))
+        })
     }
 
     fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {

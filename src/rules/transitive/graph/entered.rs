@@ -64,7 +64,7 @@ impl Graph<'_> {
         // A call through a trait may reach any impl of the method: each counts it.
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                for callee in self.call_site_entries(path, &call.callee) {
+                for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
                     callers[callee].push((file, call));
                 }
                 for &callee in self.trait_targets(path, &call.callee) {
@@ -74,7 +74,7 @@ impl Graph<'_> {
         }
         let mut named_by_sync_fn = vec![false; self.nodes.len()];
         for id in 0..self.nodes.len() {
-            for callee in self.callee_entries(id) {
+            for (callee, _) in self.callee_edges_in(id, true) {
                 named_by_sync_fn[callee] = true;
             }
             let node = &self.nodes[id];
