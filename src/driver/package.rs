@@ -42,19 +42,7 @@ pub(super) fn struct_field_pass(
     }
     for (package, names) in &wanted {
         let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
-        let mut fields = StructFields::new();
-        for &i in members {
-            merge_fields(&mut fields, outcomes[i].struct_fields.clone(), names);
-        }
-        let unparsed: Vec<&ScanFile> = (members.iter())
-            .filter(|&&i| !outcomes[i].parsed)
-            .map(|&i| selected[i])
-            .collect();
-        merge_fields(
-            &mut fields,
-            package_struct_fields(&unparsed, names, shared),
-            names,
-        );
+        let fields = known_fields(members, selected, outcomes, names, shared);
         let useful = |name: &String| {
             let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
             fields
@@ -101,14 +89,9 @@ pub(super) fn transitive_pass(
             .cloned()
             .unwrap_or_else(|| crate::driver::workspace::display_path(path, &cwd))
     };
+    let outcomes_so_far: &[Outcome] = outcomes;
     let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
-        let summaries = files
-            .par_iter()
-            .filter_map(|(path, krate)| {
-                let summary = summarize_file(path, &crates[*krate], shared)?;
-                Some((path.clone(), summary))
-            })
-            .collect();
+        let summaries = summarize_files(files, (selected, outcomes_so_far), crates, shared);
         if !files.is_empty() {
             super::allocator::trim();
         }
@@ -204,16 +187,96 @@ pub(super) fn transitive_pass(
     stats
 }
 
-/// The summary of a file the scan did not parse (it holds no async code), for the
-/// call graph; its findings, if any, are not this pass's to report.
-fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option<FileSummary> {
-    let text = source::read_text(path).ok()?;
+/// The summaries of files the scan did not parse (they hold no async code), for the
+/// call graph. A file that met a struct declared in another file of its package is
+/// summarized again once the package's files have told the struct's fields, as the
+/// struct-field pass does for the checked files.
+fn summarize_files(
+    files: &[(PathBuf, usize)],
+    (selected, outcomes): (&[&ScanFile], &[Outcome]),
+    crates: &[CrateRoot],
+    shared: &Shared<'_>,
+) -> Vec<(PathBuf, FileSummary)> {
     let no_fields = StructFields::new();
+    let mut first: Vec<Option<Checked>> = files
+        .par_iter()
+        .map(|(path, krate)| summarize_file(path, &crates[*krate], shared, &no_fields))
+        .collect();
+    let mut wanted: HashMap<&Path, HashSet<String>> = HashMap::new();
+    for ((_, krate), checked) in files.iter().zip(&first) {
+        if let Some(checked) = checked.as_ref().filter(|c| !c.wanted_structs.is_empty()) {
+            let names = wanted.entry(crates[*krate].package.as_path()).or_default();
+            names.extend(checked.wanted_structs.iter().cloned());
+        }
+    }
+    for (package, names) in &wanted {
+        let members: Vec<usize> = (0..selected.len())
+            .filter(|&i| selected[i].package.as_deref() == Some(*package))
+            .collect();
+        let fields = known_fields(&members, selected, outcomes, names, shared);
+        let useful = |name: &String| {
+            let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
+            (fields.get(&key)).is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
+        };
+        let redo: Vec<usize> = (0..files.len())
+            .filter(|&i| crates[files[i].1].package == *package)
+            .filter(|&i| {
+                first[i]
+                    .as_ref()
+                    .is_some_and(|c| c.wanted_structs.iter().any(useful))
+            })
+            .collect();
+        let again: Vec<Option<Checked>> = redo
+            .par_iter()
+            .map(|&i| summarize_file(&files[i].0, &crates[files[i].1], shared, &fields))
+            .collect();
+        for (i, checked) in redo.into_iter().zip(again) {
+            first[i] = checked;
+        }
+    }
+    (files.iter().zip(first))
+        .filter_map(|((path, _), checked)| Some((path.clone(), checked?.summary)))
+        .collect()
+}
+
+/// The fields of the structs `names` among the package's files `members` (indices
+/// into `selected`): the checked files have told theirs, the others are searched.
+fn known_fields(
+    members: &[usize],
+    selected: &[&ScanFile],
+    outcomes: &[Outcome],
+    names: &HashSet<String>,
+    shared: &Shared<'_>,
+) -> StructFields {
+    let mut fields = StructFields::new();
+    for &i in members {
+        merge_fields(&mut fields, outcomes[i].struct_fields.clone(), names);
+    }
+    let unparsed: Vec<&ScanFile> = (members.iter())
+        .filter(|&&i| !outcomes[i].parsed)
+        .map(|&i| selected[i])
+        .collect();
+    merge_fields(
+        &mut fields,
+        package_struct_fields(&unparsed, names, shared),
+        names,
+    );
+    fields
+}
+
+/// One file's summary (with the structs it met but did not know), under `fields`.
+fn summarize_file(
+    path: &Path,
+    krate: &CrateRoot,
+    shared: &Shared<'_>,
+    fields: &StructFields,
+) -> Option<Checked> {
+    let text = source::read_text(path).ok()?;
     let settings = (shared.package_settings)
         .get(&krate.package)
         .copied()
         .unwrap_or(0);
-    let ctx = shared.context(Some(&krate.package), krate.runtime, settings, &no_fields);
+    let ctx = shared.context(Some(&krate.package), krate.runtime, settings, fields);
     // The same guards and parse as any file; a file that fails them has no summary.
     let checked = shared.cached(path, &text, (settings, &ctx, false), Kind::Summary, || {
         let mut checked = check_text(&text, &ctx, false);
@@ -223,7 +286,7 @@ fn summarize_file(path: &Path, krate: &CrateRoot, shared: &Shared<'_>) -> Option
         checked.suppressions = Default::default();
         checked
     });
-    checked.parsed.then_some(checked.summary)
+    checked.parsed.then_some(checked)
 }
 
 /// For each package, the library crates of its workspace (its own included).
@@ -252,54 +315,85 @@ fn declares(text: &str, needle: &str) -> bool {
     })
 }
 
-/// The fields of the structs named in `names`, from files not parsed yet that declare
-/// them (found by a byte search before any parse).
+/// The fields of the structs `names` declared in `files`. A name two files declare is
+/// ambiguous without parsing either; only files that declare a name no other file
+/// does are parsed.
 fn package_struct_fields(
     files: &[&ScanFile],
     names: &HashSet<String>,
     shared: &Shared<'_>,
 ) -> StructFields {
-    let catalog = shared.catalog;
+    let names: Vec<&String> = names.iter().collect();
     let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
-    let no_fields = StructFields::new();
-    let found: Vec<StructFields> = files
+    let declaring: Vec<(&ScanFile, String, Vec<usize>)> = files
         .par_iter()
         .filter_map(|file| {
             let text = source::read_text(&file.path).ok()?;
-            if !needles.iter().any(|n| declares(&text, n)) {
-                return None;
-            }
-            let no_members = HashSet::new();
-            let ctx = FileContext {
-                catalog,
-                runtime: file.runtime,
-                features: crate::catalog::runtime::Features::UNKNOWN,
-                include_tests: true,
-                crate_fields: &no_fields,
-                cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
-                member_crates: &no_members,
-            };
-            let fields_of = || {
-                let parsed = syn::parse_file(&source::parse_text(&text)).ok();
-                let fields = (parsed
-                    .and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok()))
-                .unwrap_or_default();
-                proc_macro2::extra::invalidate_current_thread_spans();
-                Checked {
-                    struct_fields: fields,
-                    ..Checked::nothing(true)
-                }
-            };
-            let key = (file.settings, &ctx, false);
-            let checked = shared.cached(&file.path, &text, key, Kind::Fields, fields_of);
-            Some(checked.struct_fields)
+            let declared: Vec<usize> = (0..needles.len())
+                .filter(|&n| declares(&text, &needles[n]))
+                .collect();
+            (!declared.is_empty()).then_some((*file, text, declared))
         })
         .collect();
+    let mut declarers = vec![0usize; names.len()];
+    for (_, _, declared) in &declaring {
+        for &n in declared {
+            declarers[n] += 1;
+        }
+    }
     let mut merged = StructFields::new();
+    let mut single = HashSet::new();
+    for (n, name) in names.iter().enumerate() {
+        match declarers[n] {
+            0 => {}
+            1 => {
+                single.insert((*name).clone());
+            }
+            _ => {
+                let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
+                merged.insert(key, None);
+            }
+        }
+    }
+    let found: Vec<StructFields> = declaring
+        .par_iter()
+        .filter(|(_, _, declared)| declared.iter().any(|&n| declarers[n] == 1))
+        .map(|(file, text, _)| file_struct_fields(file, text, shared))
+        .collect();
     for fields in found {
-        merge_fields(&mut merged, fields, names);
+        merge_fields(&mut merged, fields, &single);
     }
     merged
+}
+
+/// The fields of every struct one file declares (cached as the file's `Fields`).
+fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> StructFields {
+    let no_fields = StructFields::new();
+    let no_members = HashSet::new();
+    let ctx = FileContext {
+        catalog: shared.catalog,
+        runtime: file.runtime,
+        features: crate::catalog::runtime::Features::UNKNOWN,
+        include_tests: true,
+        crate_fields: &no_fields,
+        cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
+        member_crates: &no_members,
+    };
+    let fields_of = || {
+        let parsed = syn::parse_file(&source::parse_text(text)).ok();
+        let fields = (parsed
+            .and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok()))
+        .unwrap_or_default();
+        proc_macro2::extra::invalidate_current_thread_spans();
+        Checked {
+            struct_fields: fields,
+            ..Checked::nothing(true)
+        }
+    };
+    let key = (file.settings, &ctx, false);
+    shared
+        .cached(&file.path, text, key, Kind::Fields, fields_of)
+        .struct_fields
 }
 
 /// Adds the wanted structs of `from` to `into`; a name met twice becomes ambiguous.

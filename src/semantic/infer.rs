@@ -163,7 +163,10 @@ impl SemanticModel<'_, '_> {
             qself: None,
             path: owner,
         }))?;
-        ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
+        let plain = ty.plain()?;
+        // This crate's type, or one a crate of the workspace declares (a binary's
+        // own library: `use app::Cli; Cli::parse()`).
+        (plain.starts_with(LOCAL_TYPE_PREFIX) || self.member_type(plain).is_some()).then_some(ty)
     }
 
     /// The field types of what a pattern's path names: an enum variant
@@ -175,10 +178,7 @@ impl SemanticModel<'_, '_> {
             return self.struct_fields.get(&key)?.clone();
         }
         let owner = self.named_type(path)?;
-        let owner = owner.plain()?;
-        let fields =
-            (self.struct_fields.get(owner)).or_else(|| self.ctx.crate_fields.get(owner))?;
-        fields.clone()
+        self.fields_of(owner.plain()?).cloned()
     }
 
     /// The type a struct path names (`Self`, `AppState`, `config::Settings`).
@@ -204,7 +204,10 @@ impl SemanticModel<'_, '_> {
             return None;
         }
         let ty = self.named_type(&owner)?;
-        ty.plain()?.starts_with(LOCAL_TYPE_PREFIX).then_some(ty)
+        let plain = ty.plain()?;
+        // This crate's type, or one a crate of the workspace declares (a binary's
+        // own library: `use app::Cli; Cli::parse()`).
+        (plain.starts_with(LOCAL_TYPE_PREFIX) || self.member_type(plain).is_some()).then_some(ty)
     }
 
     /// The crate type a value expression builds: `Server { .. }`, `Source::File(path)`,
@@ -319,7 +322,7 @@ impl SemanticModel<'_, '_> {
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), None)
                     }
                     // Another crate of the workspace: `app::Banner::new(..)`.
-                    None => self.returned_type(call),
+                    None => (self.derived_constructor(call)).or_else(|| self.returned_type(call)),
                 },
                 _ => (self.derived_constructor(call))
                     .or_else(|| self.constructed_type(expr))

@@ -203,27 +203,25 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         }
     }
 
-    /// A field's type: from this file's structs, else the package's; a local struct
-    /// known to neither is noted, so the scan can look for it in the other files.
+    /// A field's type: from this file's structs, else the package's.
     pub fn field_type(&self, owner: &str, field: &syn::Member) -> Option<Ty> {
         let name = match field {
             syn::Member::Named(ident) => ident.to_string(),
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
-        let fields = match self
-            .struct_fields
-            .get(owner)
-            .or_else(|| self.ctx.crate_fields.get(owner))
-        {
-            Some(fields) => fields.as_ref()?,
-            None => {
-                if let Some(local) = owner.strip_prefix(LOCAL_TYPE_PREFIX) {
-                    self.wanted_structs.borrow_mut().insert(local.to_string());
-                }
-                return None;
+        self.fields_of(owner)?.get(&name).cloned()
+    }
+
+    /// A struct's field types: from this file's structs, else the package's; a local
+    /// struct known to neither is noted, so the scan can look for it in the other files.
+    pub fn fields_of(&self, owner: &str) -> Option<&HashMap<String, Ty>> {
+        let known = (self.struct_fields.get(owner)).or_else(|| self.ctx.crate_fields.get(owner));
+        if known.is_none() {
+            if let Some(local) = owner.strip_prefix(LOCAL_TYPE_PREFIX) {
+                self.wanted_structs.borrow_mut().insert(local.to_string());
             }
-        };
-        fields.get(&name).cloned()
+        }
+        known?.as_ref()
     }
 
     /// The code at hand no longer runs alone: an `.await` or a spawn was reached.

@@ -266,7 +266,10 @@ impl<'c> Scopes<'c> {
     /// module of this crate (`mod store; use store::Store;`).
     fn expand_import(&self, full: Vec<String>, depth: usize, via_globs: bool) -> Resolution {
         let head = &full[0];
-        if self.local_item(head).is_some() {
+        // An import names items, never variables: a `let config` in scope does not hide
+        // the `mod config` a `use config::Config` starts from.
+        let item = self.visible().find_map(|frame| frame.names.get(head));
+        if matches!(item, Some(Binding::Local(_))) {
             return Resolution::Local;
         }
         let rebinds = self
@@ -389,6 +392,12 @@ impl<'c> Scopes<'c> {
             syn::Type::Reference(r) => self.resolve_type(&r.elem),
             syn::Type::Paren(p) => self.resolve_type(&p.elem),
             syn::Type::Group(g) => self.resolve_type(&g.elem),
+            // A slice or an array iterates as a `Vec` does: by its element type.
+            syn::Type::Slice(syn::TypeSlice { elem, .. })
+            | syn::Type::Array(syn::TypeArray { elem, .. }) => {
+                let inner = self.resolve_type(elem)?;
+                Some(Ty::named(format!("std::vec::Vec<{}>", inner.plain()?)))
+            }
             syn::Type::Path(tp) if tp.qself.is_none() => {
                 let last = tp.path.segments.last()?;
                 let first_arg = || match &last.arguments {
