@@ -248,21 +248,42 @@ fn known_fields(
     names: &HashSet<String>,
     shared: &Shared<'_>,
 ) -> StructFields {
-    let mut fields = StructFields::new();
-    for &i in members {
-        merge_fields(&mut fields, outcomes[i].struct_fields.clone(), names);
-    }
     let unparsed: Vec<&ScanFile> = (members.iter())
         .filter(|&&i| !outcomes[i].parsed)
         .map(|&i| selected[i])
         .collect();
-    merge_fields(
-        &mut fields,
-        package_struct_fields(&unparsed, names, shared),
-        names,
-    );
+    let mut fields = StructFields::new();
+    let mut names = names.clone();
+    let mut asked = HashSet::new();
+    // The structs the wanted ones hold are wanted too (`conf.storage_opts.storage`),
+    // a few levels down, so that one more check of a file follows the whole path.
+    for _ in 0..STRUCT_DEPTH {
+        let new: HashSet<String> = names.difference(&asked).cloned().collect();
+        if new.is_empty() {
+            break;
+        }
+        for &i in members {
+            merge_fields(&mut fields, &outcomes[i].struct_fields, &new);
+        }
+        let found = package_struct_fields(&unparsed, &new, shared);
+        merge_fields(&mut fields, &found, &new);
+        asked.extend(new);
+        let held = (fields.values().flatten().flat_map(|f| f.values()))
+            .filter_map(|ty| {
+                let ty = ty.items().unwrap_or_else(|| ty.clone());
+                let local = ty
+                    .plain()?
+                    .strip_prefix(crate::catalog::ty::LOCAL_TYPE_PREFIX)?;
+                Some(local.to_string())
+            })
+            .collect::<Vec<_>>();
+        names.extend(held);
+    }
     fields
 }
+
+/// How many struct levels down the fields of a wanted struct are looked up.
+const STRUCT_DEPTH: usize = 3;
 
 /// One file's summary (with the structs it met but did not know), under `fields`.
 fn summarize_file(
@@ -361,7 +382,7 @@ fn package_struct_fields(
         .map(|(file, text, _)| file_struct_fields(file, text, shared))
         .collect();
     for fields in found {
-        merge_fields(&mut merged, fields, &single);
+        merge_fields(&mut merged, &fields, &single);
     }
     merged
 }
@@ -397,13 +418,15 @@ fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> Struc
 }
 
 /// Adds the wanted structs of `from` to `into`; a name met twice becomes ambiguous.
-fn merge_fields(into: &mut StructFields, from: StructFields, names: &HashSet<String>) {
+fn merge_fields(into: &mut StructFields, from: &StructFields, names: &HashSet<String>) {
     for (key, value) in from {
         let local = key
             .strip_prefix(crate::catalog::ty::LOCAL_TYPE_PREFIX)
-            .unwrap_or(&key);
+            .unwrap_or(key);
         if names.contains(local) {
-            into.entry(key).and_modify(|v| *v = None).or_insert(value);
+            (into.entry(key.clone()))
+                .and_modify(|v| *v = None)
+                .or_insert_with(|| value.clone());
         }
     }
 }

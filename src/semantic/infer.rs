@@ -347,7 +347,13 @@ impl SemanticModel<'_, '_> {
                         let plain = receiver.plain()?;
                         let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));
                         let Some(declared) = declared else {
-                            return keeps_type(plain, &method).then_some(receiver);
+                            if keeps_type(plain, &method) {
+                                return Some(receiver);
+                            }
+                            // A crate type's method: what it returns, the graph tells
+                            // (its own type again, or a trait object).
+                            let local = plain.strip_prefix(LOCAL_TYPE_PREFIX)?;
+                            return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{method}")));
                         };
                         let arg0 = mc.args.first().and_then(&infer);
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
@@ -358,6 +364,8 @@ impl SemanticModel<'_, '_> {
                 let owner = infer(&field.base)?;
                 self.field_type(owner.plain()?, &field.member)
             }
+            // What an async fn returns is the output its `.await` gives.
+            Expr::Await(e) => infer(&e.base).filter(is_returned),
             Expr::Try(e) => {
                 let inner = infer(&e.expr)?;
                 match is_returned(&inner) {

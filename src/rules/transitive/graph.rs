@@ -93,8 +93,8 @@ struct Node {
     file: usize,
     index: usize,
     krate: usize,
-    /// The fn's path from its crate's root.
-    path: Vec<String>,
+    /// Which of its file's crate memberships it is (the module its path starts from).
+    membership: usize,
 }
 
 /// The call graph as far as it has been grown.
@@ -347,7 +347,8 @@ impl<'a> Graph<'a> {
 
     fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
         let file = self.files.len();
-        for (krate, module) in self.memberships.get(&path).into_iter().flatten() {
+        let memberships = self.memberships.get(&path).into_iter().flatten();
+        for (membership, (krate, module)) in memberships.enumerate() {
             for (index, f) in summary.fns.iter().enumerate() {
                 let Some(absolute) = f.path.absolute(module) else {
                     continue;
@@ -357,7 +358,7 @@ impl<'a> Graph<'a> {
                     file,
                     index,
                     krate: *krate,
-                    path: absolute.clone(),
+                    membership,
                 });
                 // A trait's default method is found by its path, never as a type's own.
                 let own_method = (f.self_type.as_ref()).filter(|_| !f.trait_default);
@@ -450,6 +451,16 @@ impl<'a> Graph<'a> {
         })
     }
 
+    /// A node's path from its crate's root (worked out again: nodes do not keep it).
+    fn node_path(&self, id: NodeId) -> Vec<String> {
+        let node = &self.nodes[id];
+        let (path, summary) = &self.files[node.file];
+        let memberships = self.memberships.get(path).into_iter().flatten();
+        let module = memberships.map(|(_, module)| module).nth(node.membership);
+        let absolute = module.and_then(|m| summary.fns[node.index].path.absolute(m));
+        absolute.unwrap_or_default()
+    }
+
     fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {
         let node = &self.nodes[id];
         &self.files[node.file].1.fns[node.index]
@@ -498,7 +509,7 @@ impl<'a> Graph<'a> {
                 return None;
             }
             let krate = &self.inputs.crates[node.krate].name;
-            let full = format!("{krate}::{}", node.path.join("::"));
+            let full = format!("{krate}::{}", self.node_path(id).join("::"));
             self.inputs.declared.get(&full).copied()
         })
     }

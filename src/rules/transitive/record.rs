@@ -3,7 +3,9 @@
 //! calls executor code makes to the crate's own fns.
 use syn::Expr;
 
-use super::summary::{self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummary};
+use super::summary::{
+    self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummary, MemberMethod, ReturnedCallee,
+};
 use crate::catalog::ty::{LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::catalog::Hit;
 use crate::diagnostic::Level;
@@ -62,7 +64,7 @@ pub fn fn_entered(
                 .flatten(),
             trait_impl: kind == FnKind::Method && model.in_trait_impl,
             impl_of: (kind == FnKind::Method)
-                .then(|| model.impl_trait.clone())
+                .then(|| model.impl_trait.clone().map(Box::new))
                 .flatten(),
             trait_default: kind == FnKind::TraitDefault,
             makes_current_thread_runtime: false,
@@ -73,6 +75,9 @@ pub fn fn_entered(
                 let own = model.self_path.as_ref().and_then(|p| p.segments.last());
                 summary::names_own_type(&sig.output, own.map(String::as_str))
             },
+            returns_dyn: summary::returned_trait(&sig.output)
+                .and_then(|tr| model.scopes.resolve_local(tr))
+                .map(Box::new),
             declared: summary::declared(attrs),
             blocks: Vec::new(),
             calls: Vec::new(),
@@ -223,12 +228,12 @@ fn method_callee(
             None => (None, returned),
         };
         let (ty, via) = returned.rsplit_once("::")?;
-        return Some(Callee::Returned {
+        return Some(Callee::Returned(Box::new(ReturnedCallee {
             krate,
             ty: ty.to_string(),
             via: via.to_string(),
             name: method,
-        });
+        })));
     }
     if let Some(ty) = receiver.strip_prefix(LOCAL_TYPE_PREFIX) {
         return Some(Callee::Method {
@@ -237,11 +242,11 @@ fn method_callee(
         });
     }
     let (krate, ty) = model.member_type(receiver)?;
-    Some(Callee::MemberMethod {
+    Some(Callee::MemberMethod(Box::new(MemberMethod {
         krate: krate.to_string(),
         ty: ty.to_string(),
         name: method,
-    })
+    })))
 }
 
 /// A module-level `pub use` (or `pub(crate) use`): the names it makes visible in the

@@ -20,7 +20,7 @@ impl Graph<'_> {
             format!(
                 "{}::{}",
                 self.inputs.crates[node.krate].name,
-                node.path.join("::")
+                self.node_path(id).join("::")
             )
         }
     }

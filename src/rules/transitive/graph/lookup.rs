@@ -24,35 +24,26 @@ impl Graph<'_> {
                     name: name.clone(),
                 },
             )),
-            Callee::Returned {
-                krate: member,
-                ty,
-                via,
-                name,
-            } => Some((
-                match member {
+            Callee::Returned(returned) => Some((
+                match &returned.krate {
                     Some(member) => self.member(krate, member)?,
                     None => krate,
                 },
                 Target::Returned {
-                    ty: ty.clone(),
-                    via: via.clone(),
-                    name: name.clone(),
+                    ty: returned.ty.clone(),
+                    via: returned.via.clone(),
+                    name: returned.name.clone(),
                 },
             )),
             Callee::Member(path) => {
                 let (first, rest) = path.split_first()?;
                 Some((self.member(krate, first)?, Target::Path(rest.to_vec())))
             }
-            Callee::MemberMethod {
-                krate: name,
-                ty,
-                name: method,
-            } => Some((
-                self.member(krate, name)?,
+            Callee::MemberMethod(member) => Some((
+                self.member(krate, &member.krate)?,
                 Target::Method {
-                    ty: ty.clone(),
-                    name: method.clone(),
+                    ty: member.ty.clone(),
+                    name: member.name.clone(),
                 },
             )),
         }
@@ -162,24 +153,57 @@ impl Graph<'_> {
 
     /// Whether `id` is a trait's default method that an impl overrides.
     fn overridden(&self, krate: usize, id: NodeId) -> bool {
-        let Some((name, trait_path)) = self.nodes[id].path.split_last() else {
+        if !self.summary_of(id).trait_default {
+            return false;
+        }
+        let mut path = self.node_path(id);
+        let Some(name) = path.pop() else {
             return false;
         };
-        let key = (krate, trait_path.to_vec(), name.clone());
-        self.summary_of(id).trait_default && self.trait_impls.contains_key(&key)
+        self.trait_impls.contains_key(&(krate, path, name))
     }
 
     /// The impls a call through a trait (`Self::build(..)` in a default method,
-    /// `Trait::build(x)`) may reach: every impl of the method, when the call names one.
+    /// `Trait::build(x)`, a method on the `Box<dyn Trait>` a crate fn returned) may
+    /// reach: every impl of the method, when the call names one.
     pub(super) fn trait_call_targets(&self, krate: usize, target: &Target) -> &[NodeId] {
-        let Target::Path(path) = target else {
-            return &[];
+        let key = match target {
+            Target::Path(path) => match path.split_last() {
+                Some((name, trait_path)) => (krate, trait_path.to_vec(), name.clone()),
+                None => return &[],
+            },
+            Target::Returned { ty, via, name } => match self.returned_trait(krate, ty, via) {
+                Some(trait_path) => (krate, trait_path, name.clone()),
+                None => return &[],
+            },
+            Target::Method { .. } => return &[],
         };
-        let Some((name, trait_path)) = path.split_last() else {
-            return &[];
-        };
-        let key = (krate, trait_path.to_vec(), name.clone());
         self.trait_impls.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The crate trait whose object the last link of `ty::via` (a chain) returns, when
+    /// every link before it returns the type again.
+    fn returned_trait(&self, krate: usize, ty: &str, via: &str) -> Option<Vec<String>> {
+        let mut last = None;
+        for link in via.split(crate::catalog::ty::CHAIN_LINK) {
+            if last.is_some_and(|id| !self.summary_of(id).returns_self) {
+                return None;
+            }
+            last = Some(self.method(krate, ty, link, true)?);
+        }
+        let id = last?;
+        let file = &self.files[self.nodes[id].file].0;
+        let (_, module) = (self.memberships.get(file)?.iter()).find(|(k, _)| *k == krate)?;
+        let written = self.summary_of(id).returns_dyn.as_ref()?.absolute(module)?;
+        // The path as written may go through imports (`crate::Store` for
+        // `crate::store::Store`): the one implemented trait of that name is it.
+        let name = written.last()?;
+        let mut implemented = (self.type_traits.iter())
+            .filter(|((k, _), _)| *k == krate)
+            .flat_map(|(_, traits)| traits)
+            .filter(|tr| tr.last() == Some(name));
+        let first = implemented.next()?;
+        implemented.all(|tr| tr == first).then(|| first.clone())
     }
 
     /// The default method `name` of the one trait of `ty`'s that has it (traits by
