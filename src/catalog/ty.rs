@@ -113,6 +113,10 @@ impl Ty {
 }
 
 fn valid_path(text: &str) -> Option<&str> {
+    // The turbofish's type (`app_data::<T>() -> Option<&T>`).
+    if text == "{T}" {
+        return Some(text);
+    }
     let (base, generic) = match text.split_once('<') {
         Some((base, rest)) => (base, Some(rest.strip_suffix('>')?)),
         None => (text, None),

@@ -148,6 +148,26 @@ impl SemanticModel<'_, '_> {
         }
     }
 
+    /// Fills `{T}` in a declared return type with the method's turbofish type
+    /// (`req.app_data::<web::Data<Config>>()` gives `Option<Config>`).
+    fn with_turbofish(&self, declared: Ty, call: &syn::ExprMethodCall) -> Option<Ty> {
+        if !declared.path.contains("{T}") {
+            return Some(declared);
+        }
+        let first = call
+            .turbofish
+            .as_ref()?
+            .args
+            .iter()
+            .find_map(|arg| match arg {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })?;
+        let inner = self.scopes.resolve_type(first)?;
+        let path = declared.path.replace("{T}", inner.plain()?);
+        Some(Ty { path, ..declared })
+    }
+
     /// `Cli::parse()`, `Config::default()`: the constructors derives give a crate type
     /// (clap's `Parser`, `Default`) return that type.
     fn derived_constructor(&self, call: &syn::ExprCall) -> Option<Ty> {
@@ -336,6 +356,12 @@ impl SemanticModel<'_, '_> {
                     "unwrap" | "expect" if is_returned(&receiver) => Some(receiver),
                     "unwrap" | "expect" => receiver.unwrapped(),
                     "clone" | "by_ref" => Some(receiver),
+                    // An error conversion keeps what succeeds (`std::result`, anyhow, eyre).
+                    "map_err" | "context" | "with_context" | "wrap_err" | "wrap_err_with"
+                        if receiver.wrap == Wrap::Result =>
+                    {
+                        Some(receiver)
+                    }
                     // `Option::take`, `as_ref`, `as_mut` keep the value inside.
                     "take" | "as_ref" | "as_mut" if receiver.wrap == Wrap::Option => Some(receiver),
                     // A builder chain (`Config::load()?.with_x().run()`): what each link
@@ -356,6 +382,7 @@ impl SemanticModel<'_, '_> {
                             return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{method}")));
                         };
                         let arg0 = mc.args.first().and_then(&infer);
+                        let declared = self.with_turbofish(declared.clone(), mc)?;
                         declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
                     }
                 }
