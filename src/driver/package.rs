@@ -90,8 +90,19 @@ pub(super) fn transitive_pass(
             .unwrap_or_else(|| crate::driver::workspace::display_path(path, &cwd))
     };
     let outcomes_so_far: &[Outcome] = outcomes;
+    let mut files_of: HashMap<&Path, Vec<usize>> = HashMap::new();
+    for (i, file) in selected.iter().enumerate() {
+        if let Some(package) = file.package.as_deref() {
+            files_of.entry(package).or_default().push(i);
+        }
+    }
+    let package = Package {
+        selected,
+        outcomes: outcomes_so_far,
+        files_of: &files_of,
+    };
     let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
-        let summaries = summarize_files(files, (selected, outcomes_so_far), crates, shared);
+        let summaries = summarize_files(files, &package, crates, shared);
         if !files.is_empty() {
             super::allocator::trim();
         }
@@ -187,16 +198,28 @@ pub(super) fn transitive_pass(
     stats
 }
 
+/// The checked files, their outcomes, and each package's files among them.
+struct Package<'a> {
+    selected: &'a [&'a ScanFile],
+    outcomes: &'a [Outcome],
+    files_of: &'a HashMap<&'a Path, Vec<usize>>,
+}
+
 /// The summaries of files the scan did not parse (they hold no async code), for the
 /// call graph. A file that met a struct declared in another file of its package is
 /// summarized again once the package's files have told the struct's fields, as the
 /// struct-field pass does for the checked files.
 fn summarize_files(
     files: &[(PathBuf, usize)],
-    (selected, outcomes): (&[&ScanFile], &[Outcome]),
+    package: &Package<'_>,
     crates: &[CrateRoot],
     shared: &Shared<'_>,
 ) -> Vec<(PathBuf, FileSummary)> {
+    let Package {
+        selected,
+        outcomes,
+        files_of,
+    } = package;
     let no_fields = StructFields::new();
     let mut first: Vec<Option<Checked>> = files
         .par_iter()
@@ -210,10 +233,8 @@ fn summarize_files(
         }
     }
     for (package, names) in &wanted {
-        let members: Vec<usize> = (0..selected.len())
-            .filter(|&i| selected[i].package.as_deref() == Some(*package))
-            .collect();
-        let fields = known_fields(&members, selected, outcomes, names, shared);
+        let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
+        let fields = known_fields(members, selected, outcomes, names, shared);
         let useful = |name: &String| {
             let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
             (fields.get(&key)).is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))

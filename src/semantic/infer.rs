@@ -176,7 +176,11 @@ impl SemanticModel<'_, '_> {
             return None;
         };
         let (ctor, owner) = split_owner(&p.path)?;
-        if !DERIVED.contains(&ctor.ident.to_string().as_str()) {
+        let ctor = ctor.ident.to_string();
+        // The derived signatures only: `parse_from(args)`, the others without arguments
+        // (a crate's own `Config::parse(text)` returns what it declares).
+        let arity = usize::from(ctor == "parse_from");
+        if !DERIVED.contains(&ctor.as_str()) || call.args.len() != arity {
             return None;
         }
         let ty = self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
@@ -373,13 +377,7 @@ impl SemanticModel<'_, '_> {
                         let plain = receiver.plain()?;
                         let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));
                         let Some(declared) = declared else {
-                            if keeps_type(plain, &method) {
-                                return Some(receiver);
-                            }
-                            // A crate type's method: what it returns, the graph tells
-                            // (its own type again, or a trait object).
-                            let local = plain.strip_prefix(LOCAL_TYPE_PREFIX)?;
-                            return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{method}")));
+                            return keeps_type(plain, &method).then_some(receiver);
                         };
                         let arg0 = mc.args.first().and_then(&infer);
                         let declared = self.with_turbofish(declared.clone(), mc)?;
@@ -391,8 +389,6 @@ impl SemanticModel<'_, '_> {
                 let owner = infer(&field.base)?;
                 self.field_type(owner.plain()?, &field.member)
             }
-            // What an async fn returns is the output its `.await` gives.
-            Expr::Await(e) => infer(&e.base).filter(is_returned),
             Expr::Try(e) => {
                 let inner = infer(&e.expr)?;
                 match is_returned(&inner) {

@@ -75,9 +75,6 @@ pub fn fn_entered(
                 let own = model.self_path.as_ref().and_then(|p| p.segments.last());
                 summary::names_own_type(&sig.output, own.map(String::as_str))
             },
-            returns_dyn: summary::returned_trait(&sig.output)
-                .and_then(|tr| model.scopes.resolve_local(tr))
-                .map(Box::new),
             declared: summary::declared(attrs),
             blocks: Vec::new(),
             calls: Vec::new(),

@@ -81,11 +81,6 @@ pub struct FnSummary {
     /// `Arc<Store>`): a method call on what it returns is one of the type's.
     #[serde(default)]
     pub returns_self: bool,
-    /// The crate trait whose object its declared return type holds (`Box<dyn Store>`,
-    /// `Result<Arc<dyn Store + Send>>`, `impl Store`), as written from its module: a
-    /// method call on what it returns may reach any impl of that trait.
-    #[serde(default)]
-    pub returns_dyn: Option<Box<LocalPath>>,
     pub declared: Option<Declared>,
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
@@ -129,9 +124,8 @@ pub enum Callee {
     Path(LocalPath),
     /// A method on a receiver whose type is known by name only (`state.store.load()`).
     Method { ty: String, name: String },
-    /// A method on what a crate type's associated fn or method returned
-    /// (`Banner::new(..).check()`): followed once `ty::via` is known to return the type
-    /// (or, for startup code, a trait object).
+    /// A method on what a crate type's associated fn returned (`Banner::new(..)
+    /// .check()`): followed once `ty::via` is known to return the type.
     Returned(Box<ReturnedCallee>),
     /// A path into another crate of the workspace: `[other_member, db, query]`.
     Member(Vec<String>),
@@ -334,72 +328,9 @@ pub fn names_own_type(output: &syn::ReturnType, own: Option<&str>) -> bool {
     }
 }
 
-/// The one trait (besides auto traits) of the `dyn Trait` or `impl Trait` a declared
-/// return type holds, through the wrappers that hand it out (`Box`, `Arc`, `Pin`, and
-/// results and options of any name).
-pub fn returned_trait(output: &syn::ReturnType) -> Option<&syn::Path> {
-    fn inner(ty: &syn::Type, depth: usize) -> Option<&syn::Path> {
-        let bounds = match ty {
-            syn::Type::TraitObject(t) => &t.bounds,
-            syn::Type::ImplTrait(t) => &t.bounds,
-            syn::Type::Paren(p) => return inner(&p.elem, depth),
-            syn::Type::Path(tp) if tp.qself.is_none() && depth < 3 => {
-                let last = tp.path.segments.last()?;
-                let name = last.ident.to_string();
-                let wraps = ["Box", "Arc", "Rc", "Pin"].contains(&name.as_str())
-                    || name.ends_with("Result")
-                    || name == "Option";
-                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                    return None;
-                };
-                let first = args.args.iter().find_map(|arg| match arg {
-                    syn::GenericArgument::Type(ty) => Some(ty),
-                    _ => None,
-                })?;
-                return wraps.then(|| inner(first, depth + 1)).flatten();
-            }
-            _ => return None,
-        };
-        const AUTO: &[&str] = &["Send", "Sync", "Unpin", "Sized"];
-        let mut traits = bounds.iter().filter_map(|b| match b {
-            syn::TypeParamBound::Trait(t) => {
-                let last = t.path.segments.last()?;
-                (!AUTO.contains(&last.ident.to_string().as_str())).then_some(&t.path)
-            }
-            _ => None,
-        });
-        match (traits.next(), traits.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
-        }
-    }
-    match output {
-        syn::ReturnType::Type(_, ty) => inner(ty, 0),
-        syn::ReturnType::Default => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn returned_traits_are_found_through_their_wrappers() {
-        let found = |text: &str| {
-            let sig: syn::Signature = syn::parse_str(&format!("fn f() -> {text}")).unwrap();
-            returned_trait(&sig.output).map(|p| quote::quote!(#p).to_string())
-        };
-        assert_eq!(found("Box<dyn Store>").as_deref(), Some("Store"));
-        let wrapped = "AppResult<Box<dyn store::Store + Sync + Send>>";
-        assert_eq!(found(wrapped).as_deref(), Some("store :: Store"));
-        assert_eq!(found("Arc<dyn Store + 'static>").as_deref(), Some("Store"));
-        assert_eq!(found("impl Store").as_deref(), Some("Store"));
-        let future = found("Pin<Box<dyn Future<Output = ()> + Send>>");
-        assert_eq!(future.as_deref(), Some("Future < Output = () >"));
-        assert_eq!(found("Box<dyn Store + Other>"), None);
-        assert_eq!(found("Vec<Box<dyn Store>>"), None);
-        assert_eq!(found("Store"), None);
-    }
 
     #[test]
     fn own_types_are_the_type_or_a_wrapper_of_it() {

@@ -164,46 +164,16 @@ impl Graph<'_> {
     }
 
     /// The impls a call through a trait (`Self::build(..)` in a default method,
-    /// `Trait::build(x)`, a method on the `Box<dyn Trait>` a crate fn returned) may
-    /// reach: every impl of the method, when the call names one.
+    /// `Trait::build(x)`) may reach: every impl of the method, when the call names one.
     pub(super) fn trait_call_targets(&self, krate: usize, target: &Target) -> &[NodeId] {
-        let key = match target {
-            Target::Path(path) => match path.split_last() {
-                Some((name, trait_path)) => (krate, trait_path.to_vec(), name.clone()),
-                None => return &[],
-            },
-            Target::Returned { ty, via, name } => match self.returned_trait(krate, ty, via) {
-                Some(trait_path) => (krate, trait_path, name.clone()),
-                None => return &[],
-            },
-            Target::Method { .. } => return &[],
+        let Target::Path(path) = target else {
+            return &[];
         };
+        let Some((name, trait_path)) = path.split_last() else {
+            return &[];
+        };
+        let key = (krate, trait_path.to_vec(), name.clone());
         self.trait_impls.get(&key).map_or(&[], Vec::as_slice)
-    }
-
-    /// The crate trait whose object the last link of `ty::via` (a chain) returns, when
-    /// every link before it returns the type again.
-    fn returned_trait(&self, krate: usize, ty: &str, via: &str) -> Option<Vec<String>> {
-        let mut last = None;
-        for link in via.split(crate::catalog::ty::CHAIN_LINK) {
-            if last.is_some_and(|id| !self.summary_of(id).returns_self) {
-                return None;
-            }
-            last = Some(self.method(krate, ty, link, true)?);
-        }
-        let id = last?;
-        let file = &self.files[self.nodes[id].file].0;
-        let (_, module) = (self.memberships.get(file)?.iter()).find(|(k, _)| *k == krate)?;
-        let written = self.summary_of(id).returns_dyn.as_ref()?.absolute(module)?;
-        // The path as written may go through imports (`crate::Store` for
-        // `crate::store::Store`): the one implemented trait of that name is it.
-        let name = written.last()?;
-        let mut implemented = (self.type_traits.iter())
-            .filter(|((k, _), _)| *k == krate)
-            .flat_map(|(_, traits)| traits)
-            .filter(|tr| tr.last() == Some(name));
-        let first = implemented.next()?;
-        implemented.all(|tr| tr == first).then(|| first.clone())
     }
 
     /// The default method `name` of the one trait of `ty`'s that has it (traits by
