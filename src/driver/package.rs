@@ -42,7 +42,9 @@ pub(super) fn struct_field_pass(
     }
     for (package, names) in &wanted {
         let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
-        let fields = known_fields(members, selected, outcomes, names, shared);
+        let declarers = struct_declarers(members, selected, outcomes);
+        let known = (selected, &*outcomes, &declarers, None);
+        let fields = known_fields(members, known, names, STRUCT_DEPTH, shared);
         let useful = |name: &String| {
             let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
             fields
@@ -100,6 +102,7 @@ pub(super) fn transitive_pass(
         selected,
         outcomes: outcomes_so_far,
         files_of: &files_of,
+        late: Default::default(),
     };
     let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
         let summaries = summarize_files(files, &package, crates, shared);
@@ -203,6 +206,18 @@ struct Package<'a> {
     selected: &'a [&'a ScanFile],
     outcomes: &'a [Outcome],
     files_of: &'a HashMap<&'a Path, Vec<usize>>,
+    /// Per package, what the files summarized by this pass so far told of their
+    /// structs (each file once), so that later rounds need not parse them again.
+    late: std::cell::RefCell<HashMap<PathBuf, LateFields>>,
+}
+
+/// The struct fields of the files a package's late summaries came from.
+#[derive(Default)]
+struct LateFields {
+    fields: StructFields,
+    files: HashSet<PathBuf>,
+    /// The package's unchecked files by the structs they declare (read once).
+    declarers: Option<HashMap<String, Vec<usize>>>,
 }
 
 /// The summaries of files the scan did not parse (they hold no async code), for the
@@ -219,12 +234,21 @@ fn summarize_files(
         selected,
         outcomes,
         files_of,
+        late,
     } = package;
     let no_fields = StructFields::new();
     let mut first: Vec<Option<Checked>> = files
         .par_iter()
         .map(|(path, krate)| summarize_file(path, &crates[*krate], shared, &no_fields))
         .collect();
+    let mut late = late.borrow_mut();
+    for ((path, krate), checked) in files.iter().zip(&mut first) {
+        let Some(checked) = checked else { continue };
+        let seen = late.entry(crates[*krate].package.clone()).or_default();
+        if seen.files.insert(path.clone()) {
+            merge_all(&mut seen.fields, std::mem::take(&mut checked.struct_fields));
+        }
+    }
     let mut wanted: HashMap<&Path, HashSet<String>> = HashMap::new();
     for ((_, krate), checked) in files.iter().zip(&first) {
         if let Some(checked) = checked.as_ref().filter(|c| !c.wanted_structs.is_empty()) {
@@ -234,7 +258,16 @@ fn summarize_files(
     }
     for (package, names) in &wanted {
         let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
-        let fields = known_fields(members, selected, outcomes, names, shared);
+        let seen = late.entry(package.to_path_buf()).or_default();
+        if seen.declarers.is_none() {
+            seen.declarers = Some(struct_declarers(members, selected, outcomes));
+        }
+        let seen = &*seen;
+        let declarers = seen.declarers.as_ref().expect("just built");
+        // One level only here: these files hold no async code, and each level costs
+        // parses of the files that declare the structs.
+        let known = (*selected, *outcomes, declarers, Some(seen));
+        let fields = known_fields(members, known, names, 1, shared);
         let useful = |name: &String| {
             let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
             (fields.get(&key)).is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
@@ -260,25 +293,32 @@ fn summarize_files(
         .collect()
 }
 
+/// What `known_fields` draws on: the checked files and their outcomes, the unchecked
+/// files by the structs they declare, and what the late summaries told.
+type Known<'a> = (
+    &'a [&'a ScanFile],
+    &'a [Outcome],
+    &'a HashMap<String, Vec<usize>>,
+    Option<&'a LateFields>,
+);
+
 /// The fields of the structs `names` among the package's files `members` (indices
 /// into `selected`): the checked files have told theirs, the others are searched.
 fn known_fields(
     members: &[usize],
-    selected: &[&ScanFile],
-    outcomes: &[Outcome],
+    known: Known<'_>,
     names: &HashSet<String>,
+    depth: usize,
     shared: &Shared<'_>,
 ) -> StructFields {
-    let unparsed: Vec<&ScanFile> = (members.iter())
-        .filter(|&&i| !outcomes[i].parsed)
-        .map(|&i| selected[i])
-        .collect();
+    let (selected, outcomes, declarers, late) = known;
+    let unseen = |i: &usize| late.is_none_or(|l| !l.files.contains(&normalize(&selected[*i].path)));
     let mut fields = StructFields::new();
     let mut names = names.clone();
     let mut asked = HashSet::new();
     // The structs the wanted ones hold are wanted too (`conf.storage_opts.storage`),
     // a few levels down, so that one more check of a file follows the whole path.
-    for _ in 0..STRUCT_DEPTH {
+    for _ in 0..depth {
         let new: HashSet<String> = names.difference(&asked).cloned().collect();
         if new.is_empty() {
             break;
@@ -286,7 +326,10 @@ fn known_fields(
         for &i in members {
             merge_fields(&mut fields, &outcomes[i].struct_fields, &new);
         }
-        let found = package_struct_fields(&unparsed, &new, shared);
+        if let Some(late) = late {
+            merge_fields(&mut fields, &late.fields, &new);
+        }
+        let found = package_struct_fields((selected, declarers), &new, unseen, shared);
         merge_fields(&mut fields, &found, &new);
         asked.extend(new);
         let held = (fields.values().flatten().flat_map(|f| f.values()))
@@ -303,8 +346,9 @@ fn known_fields(
     fields
 }
 
-/// How many struct levels down the fields of a wanted struct are looked up.
-const STRUCT_DEPTH: usize = 3;
+/// How many struct levels down the fields of a wanted struct are looked up for the
+/// files with async code.
+const STRUCT_DEPTH: usize = 2;
 
 /// One file's summary (with the structs it met but did not know), under `fields`.
 fn summarize_file(
@@ -322,9 +366,8 @@ fn summarize_file(
     // The same guards and parse as any file; a file that fails them has no summary.
     let checked = shared.cached(path, &text, (settings, &ctx, false), Kind::Summary, || {
         let mut checked = check_text(&text, &ctx, false);
-        // Only the summary is wanted of this file: the cache keeps nothing else.
+        // Only the summary and the struct fields are wanted of this file.
         checked.diagnostics.clear();
-        checked.struct_fields.clear();
         checked.suppressions = Default::default();
         checked
     });
@@ -347,49 +390,27 @@ pub(super) fn workspace_libraries(crates: &[CrateRoot]) -> HashMap<PathBuf, Hash
         .collect()
 }
 
-/// Whether `text` has `needle` (`struct Name`) followed by no more of an identifier:
-/// `struct Inner` declares `Inner`, `struct InnerGuard` does not.
-fn declares(text: &str, needle: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
-        let after = bytes.get(at + needle.len());
-        !after.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    })
-}
-
-/// The fields of the structs `names` declared in `files`. A name two files declare is
-/// ambiguous without parsing either; only files that declare a name no other file
-/// does are parsed.
+/// The fields of the structs `names` that the unchecked files declare (`declarers`,
+/// indices into `selected`; `unseen` tells the ones whose fields are not known yet). A
+/// name two files declare is ambiguous without parsing either; only a file that alone
+/// declares a wanted name is parsed.
 fn package_struct_fields(
-    files: &[&ScanFile],
+    (selected, declarers): (&[&ScanFile], &HashMap<String, Vec<usize>>),
     names: &HashSet<String>,
+    unseen: impl Fn(&usize) -> bool,
     shared: &Shared<'_>,
 ) -> StructFields {
-    let names: Vec<&String> = names.iter().collect();
-    let needles: Vec<String> = names.iter().map(|n| format!("struct {n}")).collect();
-    let declaring: Vec<(&ScanFile, String, Vec<usize>)> = files
-        .par_iter()
-        .filter_map(|file| {
-            let text = source::read_text(&file.path).ok()?;
-            let declared: Vec<usize> = (0..needles.len())
-                .filter(|&n| declares(&text, &needles[n]))
-                .collect();
-            (!declared.is_empty()).then_some((*file, text, declared))
-        })
-        .collect();
-    let mut declarers = vec![0usize; names.len()];
-    for (_, _, declared) in &declaring {
-        for &n in declared {
-            declarers[n] += 1;
-        }
-    }
     let mut merged = StructFields::new();
     let mut single = HashSet::new();
-    for (n, name) in names.iter().enumerate() {
-        match declarers[n] {
-            0 => {}
-            1 => {
-                single.insert((*name).clone());
+    let mut to_parse = Vec::new();
+    for name in names {
+        match declarers.get(name).map_or(&[][..], Vec::as_slice) {
+            [] => {}
+            [file] => {
+                single.insert(name.clone());
+                if unseen(file) {
+                    to_parse.push(*file);
+                }
             }
             _ => {
                 let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
@@ -397,15 +418,62 @@ fn package_struct_fields(
             }
         }
     }
-    let found: Vec<StructFields> = declaring
+    to_parse.sort_unstable();
+    to_parse.dedup();
+    let found: Vec<StructFields> = to_parse
         .par_iter()
-        .filter(|(_, _, declared)| declared.iter().any(|&n| declarers[n] == 1))
-        .map(|(file, text, _)| file_struct_fields(file, text, shared))
+        .filter_map(|&i| {
+            let text = source::read_text(&selected[i].path).ok()?;
+            Some(file_struct_fields(selected[i], &text, shared))
+        })
         .collect();
     for fields in found {
         merge_fields(&mut merged, &fields, &single);
     }
     merged
+}
+
+/// The package's unchecked files (of `members`, indices into `selected`) by the names
+/// of the structs they declare, from a byte search (`struct Name`).
+fn struct_declarers(
+    members: &[usize],
+    selected: &[&ScanFile],
+    outcomes: &[Outcome],
+) -> HashMap<String, Vec<usize>> {
+    let found: Vec<(usize, Vec<String>)> = members
+        .par_iter()
+        .filter(|&&i| !outcomes[i].parsed)
+        .filter_map(|&i| {
+            let text = source::read_text(&selected[i].path).ok()?;
+            let names = declared_structs(&text);
+            (!names.is_empty()).then_some((i, names))
+        })
+        .collect();
+    let mut declarers: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, names) in found {
+        for name in names {
+            let files = declarers.entry(name).or_default();
+            if files.last() != Some(&i) {
+                files.push(i);
+            }
+        }
+    }
+    declarers
+}
+
+/// The names after each `struct ` keyword of `text` (in comments too: a name met
+/// there only makes it ambiguous, which is the silent side).
+fn declared_structs(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    memchr::memmem::find_iter(bytes, b"struct ")
+        .filter(|&at| at == 0 || !ident(bytes[at - 1]))
+        .filter_map(|at| {
+            let start = at + "struct ".len();
+            let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+            (len > 0).then(|| text[start..start + len].to_string())
+        })
+        .collect()
 }
 
 /// The fields of every struct one file declares (cached as the file's `Fields`).
@@ -436,6 +504,13 @@ fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> Struc
     shared
         .cached(&file.path, text, key, Kind::Fields, fields_of)
         .struct_fields
+}
+
+/// Adds every struct of `from` to `into`; a name met twice becomes ambiguous.
+fn merge_all(into: &mut StructFields, from: StructFields) {
+    for (key, value) in from {
+        into.entry(key).and_modify(|v| *v = None).or_insert(value);
+    }
 }
 
 /// Adds the wanted structs of `from` to `into`; a name met twice becomes ambiguous.
