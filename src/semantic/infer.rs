@@ -362,7 +362,7 @@ impl SemanticModel<'_, '_> {
                     "clone" | "by_ref" => Some(receiver),
                     // An error conversion keeps what succeeds (`std::result`, anyhow, eyre).
                     "map_err" | "context" | "with_context" | "wrap_err" | "wrap_err_with"
-                        if receiver.wrap == Wrap::Result =>
+                        if receiver.wrap == Wrap::Result || is_returned(&receiver) =>
                     {
                         Some(receiver)
                     }
