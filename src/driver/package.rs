@@ -45,14 +45,8 @@ pub(super) fn struct_field_pass(
         let declarers = struct_declarers(members, selected, outcomes);
         let known = (selected, &*outcomes, &declarers, None);
         let fields = known_fields(members, known, names, STRUCT_DEPTH, shared);
-        let useful = |name: &String| {
-            let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
-            fields
-                .get(&key)
-                .is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
-        };
         let redo: Vec<usize> = (members.iter().copied())
-            .filter(|&i| outcomes[i].wanted_structs.iter().any(useful))
+            .filter(|&i| (outcomes[i].wanted_structs.iter()).any(|n| has_fields(&fields, n)))
             .collect();
         let again: Vec<Outcome> = redo
             .par_iter()
@@ -268,16 +262,11 @@ fn summarize_files(
         // parses of the files that declare the structs.
         let known = (*selected, *outcomes, declarers, Some(seen));
         let fields = known_fields(members, known, names, 1, shared);
-        let useful = |name: &String| {
-            let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
-            (fields.get(&key)).is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
-        };
         let redo: Vec<usize> = (0..files.len())
             .filter(|&i| crates[files[i].1].package == *package)
             .filter(|&i| {
-                first[i]
-                    .as_ref()
-                    .is_some_and(|c| c.wanted_structs.iter().any(useful))
+                (first[i].as_ref())
+                    .is_some_and(|c| c.wanted_structs.iter().any(|n| has_fields(&fields, n)))
             })
             .collect();
         let again: Vec<Option<Checked>> = redo
@@ -504,6 +493,13 @@ fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> Struc
     shared
         .cached(&file.path, text, key, Kind::Fields, fields_of)
         .struct_fields
+}
+
+/// Whether the local struct `name` is known, unambiguously, with a field that matters:
+/// a file that wanted it is worth checking again.
+fn has_fields(fields: &StructFields, name: &str) -> bool {
+    let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
+    (fields.get(&key)).is_some_and(|f| f.as_ref().is_some_and(|f| !f.is_empty()))
 }
 
 /// Adds every struct of `from` to `into`; a name met twice becomes ambiguous.
