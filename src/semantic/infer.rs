@@ -187,10 +187,7 @@ impl SemanticModel<'_, '_> {
             qself: None,
             path: owner,
         }))?;
-        let plain = ty.plain()?;
-        // This crate's type, or one a crate of the workspace declares (a binary's
-        // own library: `use app::Cli; Cli::parse()`).
-        (plain.starts_with(LOCAL_TYPE_PREFIX) || self.member_type(plain).is_some()).then_some(ty)
+        self.workspace_type(ty)
     }
 
     /// The field types of what a pattern's path names: an enum variant
@@ -228,10 +225,7 @@ impl SemanticModel<'_, '_> {
             return None;
         }
         let ty = self.named_type(&owner)?;
-        let plain = ty.plain()?;
-        // This crate's type, or one a crate of the workspace declares (a binary's
-        // own library: `use app::Cli; Cli::parse()`).
-        (plain.starts_with(LOCAL_TYPE_PREFIX) || self.member_type(plain).is_some()).then_some(ty)
+        self.workspace_type(ty)
     }
 
     /// The crate type a value expression builds: `Server { .. }`, `Source::File(path)`,
@@ -286,6 +280,13 @@ impl SemanticModel<'_, '_> {
         Some(Ty::named(format!(
             "{RETURNED_PREFIX}@{krate}::{type_name}::{name}"
         )))
+    }
+
+    /// `ty` when it is this crate's type, or one a crate of the workspace declares (a
+    /// binary's own library: `use app::Cli; Cli::parse()`).
+    fn workspace_type(&self, ty: Ty) -> Option<Ty> {
+        let plain = ty.plain()?;
+        (plain.starts_with(LOCAL_TYPE_PREFIX) || self.member_type(plain).is_some()).then_some(ty)
     }
 
     /// A type another crate of the workspace declares, by its path there
