@@ -22,6 +22,10 @@ pub struct Ty {
     pub wrap: Wrap,
     /// The element types when this is a tuple (then `path` is empty).
     pub elems: Vec<Ty>,
+    /// What a lock holds (`Mutex<State>`: `State`), which its guard derefs to; the
+    /// lock's own path stays plain, so the lock lints match it as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner: Option<Box<Ty>>,
 }
 
 impl Ty {
@@ -30,6 +34,7 @@ impl Ty {
             path: path.into(),
             wrap: Wrap::None,
             elems: Vec::new(),
+            inner: None,
         }
     }
 
@@ -51,6 +56,7 @@ impl Ty {
                 path: String::new(),
                 wrap: Wrap::None,
                 elems,
+                inner: None,
             });
         }
         for (name, wrap) in [("Result<", Wrap::Result), ("Option<", Wrap::Option)] {
@@ -60,17 +66,30 @@ impl Ty {
                     path: valid_path(inner)?.to_string(),
                     wrap,
                     elems: Vec::new(),
+                    inner: None,
                 });
             }
         }
         Some(Ty::named(valid_path(text)?))
     }
 
-    /// Fills `{0}` (the first argument's type) and `{self}` (the receiver's type) in a
-    /// declared return type; `None` when a needed type is unknown.
-    pub fn instantiate(&self, arg0: Option<&str>, receiver: Option<&str>) -> Option<Ty> {
+    /// Fills `{0}` (the first argument's type), `{self}` (the receiver's type) and
+    /// `{inner}` (what the receiver, a lock, holds: `Mutex::lock` gives `Result<{inner}>`)
+    /// in a declared return type; `None` when a needed type is unknown.
+    pub fn instantiate(&self, arg0: Option<&str>, receiver: Option<&Ty>) -> Option<Ty> {
+        if self.path == INNER_HOLE {
+            let inner = receiver?.inner.as_deref()?;
+            return match (self.wrap, inner.wrap) {
+                (Wrap::None, _) => Some(inner.clone()),
+                (wrap, Wrap::None) => Some(Ty {
+                    wrap,
+                    ..inner.clone()
+                }),
+                _ => None,
+            };
+        }
         let mut path = self.path.clone();
-        for (hole, value) in [("{0}", arg0), ("{self}", receiver)] {
+        for (hole, value) in [("{0}", arg0), ("{self}", receiver.and_then(Ty::plain))] {
             if path.contains(hole) {
                 path = path.replace(hole, value?);
             }
@@ -114,7 +133,7 @@ impl Ty {
 
 fn valid_path(text: &str) -> Option<&str> {
     // The turbofish's type (`app_data::<T>() -> Option<&T>`).
-    if text == "{T}" {
+    if text == "{T}" || text == INNER_HOLE {
         return Some(text);
     }
     let (base, generic) = match text.split_once('<') {
@@ -160,6 +179,20 @@ pub const GENERIC_CARRIERS: &[&str] = &[
     "std::vec::Vec",
 ];
 
+/// Lock types whose guard derefs to what they hold (their first generic argument,
+/// kept as the type's `inner`).
+pub const LOCKS_HOLDING: &[&str] = &[
+    "std::sync::Mutex",
+    "std::sync::RwLock",
+    "parking_lot::Mutex",
+    "parking_lot::RwLock",
+    "tokio::sync::Mutex",
+    "tokio::sync::RwLock",
+];
+
+/// In a declared return type, what the receiver (a lock) holds.
+const INNER_HOLE: &str = "{inner}";
+
 /// The path prefix given to types this crate defines (their fields are known by name).
 pub const LOCAL_TYPE_PREFIX: &str = "local::";
 
@@ -200,7 +233,8 @@ mod tests {
             Some(Ty {
                 path: "std::fs::File".into(),
                 wrap: Wrap::Result,
-                elems: Vec::new()
+                elems: Vec::new(),
+                inner: None,
             })
         );
         assert_eq!(Ty::parse("Result<a b>"), None);

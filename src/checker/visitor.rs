@@ -479,10 +479,14 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         // fields give them (`Command::Build(inner) => inner.run()`).
         self.model.scopes.push_block(std::iter::empty());
         self.model.bind_pattern(&arm.pat, None);
+        // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).
+        let mark = self.model.guards.mark();
         if let Some((_, guard)) = &arm.guard {
             self.visit_expr(guard);
+            self.model.guards.release_temporaries(mark);
         }
         self.visit_expr(&arm.body);
+        self.model.guards.release_temporaries(mark);
         self.model.scopes.pop();
     }
 
@@ -560,8 +564,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         if self.model.executor.is_some() {
             calls::macro_call(&self.model, &mut self.out, mac);
             self.off_main_thread_if(polls, |this| this.visit_macro_body(mac));
-        } else if self.model.file_has_async && crate::syntax::macros::mentions_async(&mac.tokens) {
-            // Outside executor code a macro matters only if it holds an async block.
+        } else if self.model.current_fn.is_some()
+            || (self.model.file_has_async && crate::syntax::macros::mentions_async(&mac.tokens))
+        {
+            // An async block, or calls for a sync fn's summary (`or_exit!(state.save())`).
             self.visit_macro_body(mac);
         }
     }

@@ -1,6 +1,7 @@
 //! The package-wide passes, after every file's own check: struct fields declared in
 //! another file of the package (files that needed them are checked again), and the
 //! crate's call graph for `transitive_blocking`.
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use super::cache::Kind;
 use super::check::{check_file, check_text, guarded, Checked, Outcome};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
+use crate::catalog::ty::Ty;
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
@@ -322,6 +324,8 @@ fn known_fields(
         merge_fields(&mut fields, &found, &new);
         asked.extend(new);
         let held = (fields.values().flatten().flat_map(|f| f.values()))
+            // What a lock field holds is reached through its guard (`state.lock()?.db`).
+            .flat_map(|ty| std::iter::once(ty).chain(ty.inner.as_deref()))
             .filter_map(|ty| {
                 let ty = ty.items().unwrap_or_else(|| ty.clone());
                 let local = ty
@@ -393,19 +397,23 @@ fn package_struct_fields(
     let mut single = HashSet::new();
     let mut to_parse = Vec::new();
     for name in names {
-        match declarers.get(name).map_or(&[][..], Vec::as_slice) {
-            [] => {}
-            [file] => {
-                single.insert(name.clone());
-                if unseen(file) {
-                    to_parse.push(*file);
-                }
-            }
+        let files = |key: &str| declarers.get(key).map_or(&[][..], Vec::as_slice);
+        let aliases = files(&format!("{ALIAS_KEY}{name}"));
+        // A name one file declares, or type aliases only (several files may declare
+        // the same alias alike; the merge tells whether they do).
+        let declaring = match files(name) {
+            [] if aliases.len() <= MAX_ALIAS_DECLARERS => aliases,
+            [file] if aliases.is_empty() => std::slice::from_ref(file),
             _ => {
                 let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
                 merged.insert(key, None);
+                continue;
             }
+        };
+        if !declaring.is_empty() {
+            single.insert(name.clone());
         }
+        to_parse.extend(declaring.iter().copied().filter(|i| unseen(i)));
     }
     to_parse.sort_unstable();
     to_parse.dedup();
@@ -450,20 +458,32 @@ fn struct_declarers(
     declarers
 }
 
-/// The names after each `struct ` keyword of `text` (in comments too: a name met
-/// there only makes it ambiguous, which is the silent side).
+/// The names after each `struct ` keyword of `text`, and after each `type ` keyword as
+/// `type Name` (in comments too: a name met there only makes it ambiguous, which is the
+/// silent side).
 fn declared_structs(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    memchr::memmem::find_iter(bytes, b"struct ")
-        .filter(|&at| at == 0 || !ident(bytes[at - 1]))
-        .filter_map(|at| {
-            let start = at + "struct ".len();
-            let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
-            (len > 0).then(|| text[start..start + len].to_string())
-        })
+    let names_after = |keyword: &'static str, prefix: &'static str| {
+        memchr::memmem::find_iter(bytes, keyword.as_bytes())
+            .filter(|&at| at == 0 || !ident(bytes[at - 1]))
+            .filter_map(move |at| {
+                let start = at + keyword.len();
+                let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+                (len > 0).then(|| format!("{prefix}{}", &text[start..start + len]))
+            })
+    };
+    names_after("struct ", "")
+        .chain(names_after("type ", ALIAS_KEY))
         .collect()
 }
+
+/// How `struct_declarers` keys the files that declare a type alias of a name.
+const ALIAS_KEY: &str = "type ";
+
+/// How many files may declare the same type alias before it is not worth parsing them
+/// all to tell whether they agree.
+const MAX_ALIAS_DECLARERS: usize = 3;
 
 /// The fields of every struct one file declares (cached as the file's `Fields`).
 fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> StructFields {
@@ -505,7 +525,21 @@ fn has_fields(fields: &StructFields, name: &str) -> bool {
 /// Adds every struct of `from` to `into`; a name met twice becomes ambiguous.
 fn merge_all(into: &mut StructFields, from: StructFields) {
     for (key, value) in from {
-        into.entry(key).and_modify(|v| *v = None).or_insert(value);
+        merge_one(into, key, value);
+    }
+}
+
+/// A name met twice becomes ambiguous, unless it has the same fields both times (a type
+/// alias declared alike in two modules).
+fn merge_one(into: &mut StructFields, key: String, value: Option<HashMap<String, Ty>>) {
+    match into.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+        }
+        Entry::Occupied(mut slot) if *slot.get() != value => {
+            slot.insert(None);
+        }
+        Entry::Occupied(_) => {}
     }
 }
 
@@ -516,9 +550,7 @@ fn merge_fields(into: &mut StructFields, from: &StructFields, names: &HashSet<St
             .strip_prefix(crate::catalog::ty::LOCAL_TYPE_PREFIX)
             .unwrap_or(key);
         if names.contains(local) {
-            (into.entry(key.clone()))
-                .and_modify(|v| *v = None)
-                .or_insert_with(|| value.clone());
+            merge_one(into, key.clone(), value.clone());
         }
     }
 }

@@ -4,8 +4,9 @@
 //! Liveness follows Rust's rules as far as a syntax tree shows them: a guard bound by
 //! `let` lives to the end of its block unless it is moved (`drop(g)`, passed by value);
 //! a temporary guard lives to the end of its statement, except in an `if`/`while`
-//! condition, which drops it before the body; `let _ = m.lock()` drops at once; a guard
-//! in a `match` scrutinee or an `if let`/`while let` lives through the arms and body.
+//! condition, which drops it before the body, and a match arm's guard and body, which
+//! drop theirs at the arm's end; `let _ = m.lock()` drops at once; a guard in a `match`
+//! scrutinee or an `if let`/`while let` lives through the arms and body.
 use std::ops::Range;
 
 /// Lock types whose guard blocks other threads, and the methods that take it.

@@ -375,6 +375,11 @@ impl SemanticModel<'_, '_> {
                         Some(Ty::named(format!("{}{CHAIN_LINK}{method}", receiver.path)))
                     }
                     _ => {
+                        // `state.lock()` where `type Shared = Arc<Mutex<State>>`.
+                        let receiver = match TAKES_GUARD.contains(&method.as_str()) {
+                            true => self.alias_target(receiver),
+                            false => receiver,
+                        };
                         let plain = receiver.plain()?;
                         let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));
                         let Some(declared) = declared else {
@@ -382,9 +387,21 @@ impl SemanticModel<'_, '_> {
                         };
                         let arg0 = mc.args.first().and_then(&infer);
                         let declared = self.with_turbofish(declared.clone(), mc)?;
-                        declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(plain))
+                        declared.instantiate(arg0.as_ref().and_then(Ty::plain), Some(&receiver))
                     }
                 }
+            }
+            // An async method's awaited output, where the catalogue declares it
+            // (`m.lock().await` on a `tokio::sync::Mutex<State>` gives the `State`).
+            Expr::Await(e) => {
+                let Expr::MethodCall(mc) = peel(&e.base) else {
+                    return None;
+                };
+                let receiver = self.alias_target(infer(&mc.receiver)?);
+                let plain = receiver.plain()?;
+                let key = format!("{plain}::{}.await", mc.method);
+                let declared = self.ctx.catalog.return_type(&key)?;
+                declared.instantiate(None, Some(&receiver))
             }
             Expr::Field(field) => {
                 let owner = infer(&field.base)?;
@@ -408,6 +425,10 @@ impl SemanticModel<'_, '_> {
         }
     }
 }
+
+/// The methods that take a lock's guard, on which a crate's type alias for the lock
+/// (`type Shared = Arc<Mutex<State>>`) is looked through.
+const TAKES_GUARD: &[&str] = &["lock", "read", "write", "try_lock", "try_read", "try_write"];
 
 /// Methods that leave the receiver's type as it is, for inference: conversions along a
 /// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a

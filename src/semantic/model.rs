@@ -11,7 +11,7 @@ use syn::{Attribute, Expr, Item};
 use super::guards::{self, Guards};
 use super::local_path::LocalPath;
 use super::resolve::{Resolution, Scopes};
-use super::struct_fields::StructFields;
+use super::struct_fields::{StructFields, ALIAS_FIELD};
 use super::test_code;
 use super::FileContext;
 use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
@@ -175,6 +175,14 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                         }
                     }
                 }
+                // `type Shared = Arc<Mutex<State>>`: kept as a struct whose one field
+                // is what it stands for.
+                Item::Type(def) if def.generics.params.is_empty() => {
+                    if let Some(target) = self.scopes.resolve_type(&def.ty) {
+                        let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
+                        self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]));
+                    }
+                }
                 _ => {}
             }
         }
@@ -193,12 +201,20 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 Some((name, self.scopes.resolve_type(&field.ty)?))
             })
             .collect();
+        self.note(key, fields);
+    }
+
+    /// A name met twice is ambiguous, unless both times it has the same fields (a type
+    /// alias declared twice alike).
+    fn note(&mut self, key: String, fields: HashMap<String, Ty>) {
         match self.struct_fields.entry(key) {
             Entry::Vacant(slot) => {
                 slot.insert(Some(fields));
             }
             Entry::Occupied(mut slot) => {
-                slot.insert(None);
+                if slot.get().as_ref() != Some(&fields) {
+                    slot.insert(None);
+                }
             }
         }
     }
@@ -209,7 +225,23 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             syn::Member::Named(ident) => ident.to_string(),
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
-        self.fields_of(owner)?.get(&name).cloned()
+        let fields = self.fields_of(owner)?;
+        match fields.get(ALIAS_FIELD) {
+            // `type Shared = Arc<AppState>`: the fields of what it stands for.
+            Some(target) => self.fields_of(target.plain()?)?.get(&name).cloned(),
+            None => fields.get(&name).cloned(),
+        }
+    }
+
+    /// What a crate's type alias stands for (`type Shared = Arc<Mutex<State>>`), else `ty`.
+    pub fn alias_target(&self, ty: Ty) -> Ty {
+        let Some(path) = ty.plain().filter(|p| p.starts_with(LOCAL_TYPE_PREFIX)) else {
+            return ty;
+        };
+        match self.fields_of(path).and_then(|f| f.get(ALIAS_FIELD)) {
+            Some(target) => target.clone(),
+            None => ty,
+        }
     }
 
     /// A struct's field types: from this file's structs, else the package's; a local

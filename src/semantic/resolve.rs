@@ -10,7 +10,9 @@ use syn::Item;
 use super::frame::{Binding, Frame, Local};
 use super::local_path::{relative_path, LocalPath};
 use super::ownership::Shape;
-use crate::catalog::ty::{Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, TRANSPARENT_WRAPPERS};
+use crate::catalog::ty::{
+    Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, LOCKS_HOLDING, TRANSPARENT_WRAPPERS,
+};
 use crate::catalog::Catalog;
 
 /// The outcome of resolving a path.
@@ -433,6 +435,13 @@ impl<'c> Scopes<'c> {
                 let resolved = canonical(resolved);
                 if TRANSPARENT_WRAPPERS.contains(&resolved.as_str()) {
                     return first_arg();
+                }
+                if LOCKS_HOLDING.contains(&resolved.as_str()) {
+                    let inner = first_arg().map(Box::new);
+                    return Some(Ty {
+                        inner,
+                        ..Ty::named(resolved)
+                    });
                 }
                 if GENERIC_CARRIERS.contains(&resolved.as_str()) {
                     let inner = first_arg()?;

@@ -13,6 +13,9 @@ use crate::catalog::Catalog;
 /// structs share the name, so that neither is trusted.
 pub type StructFields = HashMap<String, Option<HashMap<String, Ty>>>;
 
+/// The one field of a crate's type alias, kept among the structs: what it stands for.
+pub const ALIAS_FIELD: &str = "=";
+
 /// The field types of every struct a file declares, in any of its inline modules.
 pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
     fn walk(model: &mut SemanticModel<'_, '_>, name: Option<String>, items: &[Item]) {
@@ -38,12 +41,13 @@ pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
 /// crate's structs (`self.state.db`); a struct left with none needs no second look.
 /// Structs declared twice stay `None`.
 pub fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields {
-    let relevant = |ty: &Ty| {
+    let known = |ty: &Ty| {
         let items = ty.items();
         let ty = items.as_ref().unwrap_or(ty);
         let path = ty.path.split('<').next().unwrap_or_default();
         path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
     };
+    let relevant = |ty: &Ty| known(ty) || ty.inner.as_deref().is_some_and(known);
     // A struct is kept even with no relevant field: a second struct of the same name
     // must still make the name ambiguous.
     fields
