@@ -33,10 +33,12 @@ impl Checker<'_, '_> {
     }
 
     pub(super) fn visit_call(&mut self, call: &syn::ExprCall, awaited: bool) {
+        self.note_closure_param_call(call);
         let resolution = self.model.callee(call);
         let site = CallSite::Call(call);
-        if let Some(callee) = record::crate_callee(&self.model, site, resolution.as_ref(), None) {
-            record::call(&self.model, &mut self.out, callee, site, awaited);
+        let callee = record::crate_callee(&self.model, site, resolution.as_ref(), None);
+        if let Some(callee) = &callee {
+            record::call(&self.model, &mut self.out, callee.clone(), site, awaited);
         }
         let Some(Resolution::External(path)) = &resolution else {
             // A helper of the crate named for spawning (`spawn_actor(..)`) most likely
@@ -45,10 +47,14 @@ impl Checker<'_, '_> {
                 self.model.end_startup();
                 self.model.end_sole();
             }
-            // A closure handed to a function of this crate (`asyncify(move || ..)`), or to
-            // one that cannot be resolved, may well run elsewhere: stay silent inside it.
+            // A closure handed to a function of this crate (`asyncify(move || ..)`) may
+            // well run elsewhere: its findings wait for the crate-wide pass. In one
+            // handed to a function that cannot be resolved, stay silent.
             self.visit_expr(&call.func);
-            self.visit_offloaded_args(call.args.iter());
+            match callee.filter(|_| self.model.executor.is_some()) {
+                Some(callee) => self.visit_crate_fn_args(&callee, 0, call.args.iter()),
+                None => self.visit_offloaded_args(call.args.iter()),
+            }
             return;
         };
         if !awaited {
@@ -224,8 +230,9 @@ impl Checker<'_, '_> {
             calls::method_call(&self.model, &mut self.out, mc, plain);
         }
         let site = CallSite::Method(mc);
-        if let Some(callee) = record::crate_callee(&self.model, site, None, plain) {
-            record::call(&self.model, &mut self.out, callee, site, awaited);
+        let callee = record::crate_callee(&self.model, site, None, plain);
+        if let Some(callee) = &callee {
+            record::call(&self.model, &mut self.out, callee.clone(), site, awaited);
         }
         if offload::spawns_task(&method) {
             self.model.end_startup();
@@ -255,8 +262,12 @@ impl Checker<'_, '_> {
         if !offload::runs_inline_method(&method) {
             // An offload method (`spawn_blocking`, a pool's `spawn`), or one not known to
             // run its closure inline (`pool.run(move || ..)`, `conn.interact(|c| ..)`):
-            // the closure may run on another thread; stay silent inside it.
-            return self.visit_offloaded_args(mc.args.iter());
+            // the closure may run on another thread; stay silent inside it, unless the
+            // crate-wide pass finds that the crate's method calls it.
+            return match callee.filter(|_| self.model.executor.is_some()) {
+                Some(callee) => self.visit_crate_fn_args(&callee, 1, mc.args.iter()),
+                None => self.visit_offloaded_args(mc.args.iter()),
+            };
         }
         for arg in &mc.args {
             // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.

@@ -13,6 +13,7 @@ use crate::semantic::FileContext;
 mod calls;
 mod channels;
 mod entry;
+mod inline;
 mod polling;
 mod prescan;
 mod runtimes;

@@ -25,13 +25,12 @@ use crate::syntax::expr::{pattern_ident, peel};
 pub struct Checker<'a, 'c> {
     pub model: SemanticModel<'a, 'c>,
     pub out: Output,
-    /// Set just before visiting a closure passed to a method (`iter.map(|x| ..)`):
-    /// one that runs inline in a sync fn.
+    /// Set just before visiting a closure an adapter method runs inline (`iter.map(..)`).
     pub(super) closure_is_method_arg: bool,
-    /// Inside a loop already reported by `cpu_loop` (its inner loops are not).
+    /// In a loop `cpu_loop` reported already (its inner loops are not judged).
     in_reported_loop: bool,
-    /// The sync fn being visited builds a multi-thread tokio runtime and no
-    /// current-thread one: its `rt.block_on(fut)` runs `fut` off the workers.
+    /// The sync fn being visited builds a multi-thread tokio runtime and no current-thread
+    /// one: its `rt.block_on(fut)` runs `fut` off the workers.
     pub(super) multi_thread_runtime_in_fn: bool,
     /// The sync fn being visited builds a current-thread tokio runtime and no
     /// multi-thread one: the future its `rt.block_on(fut)` runs is that runtime's only
@@ -72,9 +71,8 @@ impl<'a, 'c> Checker<'a, 'c> {
         }
     }
 
-    /// Runs `f` with the executor context replaced by `executor`: a body of its own,
-    /// with its own lock guards. Code that runs elsewhere is not part of the sync fn
-    /// around it either.
+    /// Runs `f` with the executor context replaced by `executor`: a body of its own, with
+    /// its own lock guards, not part of the sync fn around it either.
     pub(super) fn with_executor(&mut self, executor: Option<Executor>, f: impl FnOnce(&mut Self)) {
         self.with_context(executor, None, f)
     }
@@ -187,6 +185,8 @@ impl<'a, 'c> Checker<'a, 'c> {
         let (fn_index, display) = record::fn_entered(&self.model, &mut self.out, attrs, sig, kind);
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
         let saved_enclosing = self.model.enclosing_fn.replace(display);
+        let params = super::inline::closure_params(sig);
+        let saved_params = std::mem::replace(&mut self.model.closure_params, params);
         let executor = sig.asyncness.map(|token| Executor {
             startup: entry::runtime_entry(attrs),
             main_thread: entry::main_thread_entry(attrs),
@@ -247,6 +247,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.scopes.pop();
         self.model.offloaded_names = saved_names;
         self.model.enclosing_fn = saved_enclosing;
+        self.model.closure_params = saved_params;
         self.multi_thread_runtime_in_fn = saved_runtime;
         self.current_thread_runtime_in_fn = saved_current;
         self.fn_body = saved_body;
@@ -475,8 +476,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
-        // The arm's bindings shadow what is outside, with the types a tuple variant's
-        // fields give them (`Command::Build(inner) => inner.run()`).
+        // The arm's bindings shadow what is outside, typed (`Command::Build(inner) => ..`).
         self.model.scopes.push_block(std::iter::empty());
         self.model.bind_pattern(&arm.pat, None);
         // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).

@@ -3,6 +3,7 @@
 //! crate's call graph for `transitive_blocking`.
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -69,13 +70,17 @@ pub(super) fn transitive_pass(
     shared: &Shared<'_>,
 ) -> transitive::Stats {
     let mut summaries = HashMap::new();
+    let mut conditional: Vec<(usize, Range<usize>)> = Vec::new();
     let mut index_of = HashMap::new();
     let mut displays = HashMap::new();
     for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
         let path = normalize(&file.path);
         // A file the prefilter skipped has not told its fns yet: the pass may ask.
         if outcome.parsed {
-            summaries.insert(path.clone(), std::mem::take(&mut outcome.summary));
+            let summary = std::mem::take(&mut outcome.summary);
+            let closures = summary.inline_closures.iter();
+            conditional.extend(closures.flat_map(|c| c.findings.iter().map(|r| (i, r.clone()))));
+            summaries.insert(path.clone(), summary);
         }
         displays.insert(path.clone(), file.display.clone());
         index_of.insert(path, i);
@@ -130,6 +135,23 @@ pub(super) fn transitive_pass(
         declared: &declared,
     };
     let outcome = transitive::run(&inputs, summaries);
+    // A closure's findings stand only where the fn it was handed to calls it.
+    let confirmed: HashMap<(usize, Range<usize>), &String> = (outcome.inline_closure_findings)
+        .iter()
+        .filter_map(|(path, range, note)| Some(((*index_of.get(path)?, range.clone()), note)))
+        .collect();
+    for (i, range) in conditional {
+        let diagnostics = &mut outcomes[i].report.diagnostics;
+        let note = confirmed.get(&(i, range.clone()));
+        diagnostics.retain_mut(|d| match (d.primary.as_ref() == Some(&range), note) {
+            (false, _) => true,
+            (true, None) => false,
+            (true, Some(note)) => {
+                d.notes.push(note.to_string());
+                true
+            }
+        });
+    }
     let relabels = [
         (outcome.startup_findings, crate::rules::startup::LINT),
         (

@@ -104,6 +104,8 @@ pub struct SemanticModel<'a, 'c> {
     /// The sync fn whose body is being visited (outside closures that may run
     /// elsewhere), as an index into the file summary's fns.
     pub current_fn: Option<usize>,
+    /// The closure parameters of the fn being visited, with the inputs they are.
+    pub closure_params: Vec<(String, usize)>,
     /// The fn being visited, as a chain shows it.
     pub enclosing_fn: Option<String>,
     /// How many spawns the walk has passed (code after one does not run alone).
@@ -133,6 +135,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             guards: Guards::default(),
             file_has_async: crate::syntax::source::may_contain_async(text),
             current_fn: None,
+            closure_params: Vec::new(),
             enclosing_fn: None,
             spawns_seen: 0,
             loop_depth: 0,

@@ -72,6 +72,7 @@ pub type Findings = Vec<Finding>;
 
 mod chain;
 mod entered;
+mod inline;
 mod lookup;
 mod spread;
 
@@ -133,7 +134,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     let start = std::time::Instant::now();
     let wanted: Vec<&Path> = summaries
         .iter()
-        .filter(|(_, s)| !s.executor_calls.is_empty())
+        .filter(|(_, s)| !s.executor_calls.is_empty() || !s.inline_closures.is_empty())
         .map(|(p, _)| p.as_path())
         .collect();
     if wanted.is_empty() {
@@ -166,6 +167,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
         graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
     main_thread_findings
         .extend(graph.entered_findings(&entered.main_until_spawn, |f| &f.sole_body_findings));
+    let inline_closure_findings = graph.inline_closure_findings();
     let stats = Stats {
         total: start.elapsed(),
         crates: graph.trees.iter().filter(|t| t.is_some()).count(),
@@ -176,6 +178,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
         findings,
         startup_findings,
         main_thread_findings,
+        inline_closure_findings,
         stats,
     }
 }
@@ -190,6 +193,9 @@ pub struct Outcome {
     /// The files' own findings that turned out to run on the main thread (in an async fn
     /// only awaited from main-thread code).
     pub main_thread_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
+    /// The findings in closures handed to crate fns that call them (the others are
+    /// dropped), by file and primary range.
+    pub inline_closure_findings: Vec<(PathBuf, std::ops::Range<usize>, String)>,
     pub stats: Stats,
 }
 
@@ -279,7 +285,8 @@ impl<'a> Graph<'a> {
                     .fns
                     .iter()
                     .flat_map(|f| f.calls.iter().map(|c| &c.callee))
-                    .chain(summary.executor_calls.iter().map(|c| &c.callee));
+                    .chain(summary.executor_calls.iter().map(|c| &c.callee))
+                    .chain(summary.inline_closures.iter().map(|c| &c.callee));
                 for callee in calls {
                     for (krate, module) in self.memberships.get(path).into_iter().flatten() {
                         if let Some(target) = self.target(*krate, module, callee) {

@@ -18,6 +18,22 @@ pub struct FileSummary {
     pub executor_calls: Vec<ExecutorCall>,
     /// `pub use` items of the file's modules: what a path through them names.
     pub reexports: Vec<Reexport>,
+    /// Closures executor code hands to the crate's own fns, whose findings stand only
+    /// if the fn calls that parameter itself.
+    #[serde(default)]
+    pub inline_closures: Vec<InlineClosure>,
+}
+
+/// A sync closure executor code passes to a fn of the crate (`digest(kind, || fs::read(p))`):
+/// the findings in it are the caller's if the fn calls the closure in its own body
+/// (`FnSummary::inline_params`), and are dropped otherwise.
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
+pub struct InlineClosure {
+    pub callee: Callee,
+    /// Which of the callee's inputs it is (`self` counts, as in `inline_params`).
+    pub input: usize,
+    /// The primary ranges of the findings made in it.
+    pub findings: Vec<Range<usize>>,
 }
 
 impl FileSummary {
@@ -34,6 +50,7 @@ impl FileSummary {
         self.fns.shrink_to_fit();
         self.executor_calls.shrink_to_fit();
         self.reexports.shrink_to_fit();
+        self.inline_closures.shrink_to_fit();
     }
 }
 
@@ -82,6 +99,10 @@ pub struct FnSummary {
     #[serde(default)]
     pub returns_self: bool,
     pub declared: Option<Declared>,
+    /// The inputs (`self` counts) that are closures it calls in its own body, on its
+    /// caller's thread (`f: impl FnOnce() -> T` and `f()`).
+    #[serde(default)]
+    pub inline_params: Vec<usize>,
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
     pub calls: Vec<CallRef>,
