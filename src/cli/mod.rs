@@ -223,8 +223,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
 }
 
 fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> Result<i32, String> {
-    let catalog = Catalog::builtin();
-    let overrides = level_overrides(matches, catalog)?;
+    // The catalogue is read from its lint files while `cargo metadata` runs.
+    rayon::spawn(|| {
+        Catalog::builtin();
+    });
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let discovered = if cli.paths.is_empty() {
@@ -244,6 +246,8 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
         }
         workspace::discover_paths(&cli.paths, &cwd, cli.config.as_deref())
     };
+    let catalog = Catalog::builtin();
+    let overrides = level_overrides(matches, catalog)?;
     for problem in &discovered.problems {
         error_line(out, problem).map_err(|e| e.to_string())?;
     }

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::glob::glob_match;
+use super::layout::{role_of, Role};
 use super::manifest::ManifestCache;
-use super::workspace::{package_modules, role_of, Discovered, Role};
+use super::workspace::{package_modules, Discovered};
 use crate::catalog::runtime::Runtime;
 use crate::rules::transitive::graph::CrateRoot;
 use crate::syntax::modtree::{normalize, ModuleTree};

@@ -8,6 +8,7 @@ pub mod config;
 mod config_keys;
 pub mod context;
 pub mod glob;
+pub mod layout;
 pub mod manifest;
 pub mod metadata;
 pub mod package;

@@ -3,25 +3,17 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::glob::glob_match;
+pub use super::layout::Role;
+use super::layout::{role_of, walk_rust_files};
 use super::manifest::{package_info_without_cargo, ManifestCache};
 use super::metadata::{self, Metadata, Package};
 use super::settings::Settings;
 use crate::catalog::runtime::{Features, Runtime};
 use crate::rules::transitive::graph::CrateRoot;
 use crate::syntax::modtree::{normalize, ModuleTree};
-
-/// What part of a package a file belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Library, binaries, build script.
-    Source,
-    Example,
-    /// `benches/`: checked only with `--benches`.
-    Bench,
-    /// `tests/`, `benches/`, test modules in files of their own: reported only with `--tests`.
-    Test,
-}
 
 /// One file to check, with what is known about its package.
 #[derive(Debug, Clone)]
@@ -187,6 +179,26 @@ impl<'a> SettingsLoader<'a> {
     }
 }
 
+/// The module trees of the usual crate roots (`src/lib.rs`, `src/main.rs`) of the
+/// package at `manifest_path` or around `cwd`, built while `cargo metadata` runs: the
+/// targets it reports most likely start from them.
+fn usual_trees(manifest_path: Option<&Path>, cwd: &Path) -> HashMap<PathBuf, Arc<ModuleTree>> {
+    let root = match manifest_path {
+        Some(manifest) => manifest.parent().map(|dir| cwd.join(dir)),
+        None => cwd
+            .ancestors()
+            .find(|d| d.join("Cargo.toml").is_file())
+            .map(Path::to_path_buf),
+    };
+    let roots: Vec<PathBuf> = (root.iter())
+        .flat_map(|dir| [dir.join("src/lib.rs"), dir.join("src/main.rs")])
+        .filter(|file| file.is_file())
+        .collect();
+    (roots.par_iter())
+        .map(|file| (normalize(file), Arc::new(ModuleTree::of_crate(file))))
+        .collect()
+}
+
 /// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
 pub fn discover_cargo(
     selection: &CargoSelection,
@@ -201,8 +213,15 @@ pub fn discover_cargo(
             )));
         }
     }
-    let metadata = Metadata::load(&cargo, selection.manifest_path.as_deref(), cwd)
-        .map_err(|err| DiscoveryError(format!("`cargo metadata` failed: {err}")))?;
+    let manifest_path = selection.manifest_path.as_deref();
+    let (metadata, early_trees) = std::thread::scope(|scope| {
+        let load = scope.spawn(|| Metadata::load(&cargo, manifest_path, cwd));
+        let early = usual_trees(manifest_path, cwd);
+        let metadata = load.join().unwrap_or_else(|_| Err("it stopped".into()));
+        (metadata, early)
+    });
+    let metadata =
+        metadata.map_err(|err| DiscoveryError(format!("`cargo metadata` failed: {err}")))?;
 
     let members: Vec<&Package> = metadata.workspace_packages();
     let mut selected: Vec<&Package> = if !selection.packages.is_empty() {
@@ -261,15 +280,23 @@ pub fn discover_cargo(
             },
         );
         let crates_before = found.crates.len();
-        for target in &package.targets {
-            let Some(src_path) = metadata::target_src_path(target) else {
+        // The targets' module trees, built in parallel (reading every module file).
+        let tree_of = |root: &Path| match early_trees.get(&normalize(root)) {
+            Some(tree) => Arc::clone(tree),
+            None => Arc::new(ModuleTree::of_crate(root)),
+        };
+        let trees: Vec<Option<Arc<ModuleTree>>> = (package.targets.par_iter())
+            .map(|t| metadata::target_src_path(t).map(tree_of))
+            .collect();
+        for (target, tree) in package.targets.iter().zip(trees) {
+            let (Some(src_path), Some(tree)) = (metadata::target_src_path(target), tree) else {
                 continue;
             };
             let root_file = normalize(src_path);
             found.crates.push(CrateRoot {
                 name: metadata::target_name(target).replace('-', "_"),
                 is_lib: metadata::target_is_lib(target),
-                modules: Some(Arc::new(ModuleTree::of_crate(&root_file))),
+                modules: Some(tree),
                 root_file,
                 package: normalize(root),
                 workspace: workspace_root.clone(),
@@ -490,78 +517,6 @@ fn lone_crate(file: &Path, runtime: Runtime) -> CrateRoot {
     }
 }
 
-/// Every `.rs` file under `root`, honouring `.gitignore`, skipping `target/` and (with
-/// `skip_packages`) nested packages, which are checked as packages of their own.
-fn walk_rust_files(
-    root: &Path,
-    target_dir: Option<&Path>,
-    skip_packages: bool,
-    problems: &mut Vec<String>,
-) -> Vec<PathBuf> {
-    let root_owned = root.to_path_buf();
-    let target_dir = target_dir.map(Path::to_path_buf);
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |entry| {
-            let path = entry.path();
-            if !entry.file_type().is_some_and(|t| t.is_dir()) || path == root_owned {
-                return true;
-            }
-            // A build directory: cargo's (it tags it), or `target/` beside a manifest; not
-            // a source module that happens to be called `target` (cc's `src/target/`).
-            let is_build_dir = entry.file_name() == "target"
-                && (path.join("CACHEDIR.TAG").is_file()
-                    || path
-                        .parent()
-                        .is_some_and(|p| p.join("Cargo.toml").is_file()));
-            let is_target = is_build_dir || target_dir.as_deref() == Some(path);
-            let is_other_package = skip_packages && path.join("Cargo.toml").is_file();
-            !is_target && !is_other_package
-        })
-        .build();
-    let mut files = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                if is_file && entry.path().extension().is_some_and(|e| e == "rs") {
-                    files.push(entry.into_path());
-                }
-            }
-            Err(err) => problems.push(format!("while listing `{}`: {err}", root.display())),
-        }
-    }
-    files
-}
-
-/// A file's role from cargo's layout, plus the convention for test modules kept in
-/// their own file (`#[cfg(test)] mod tests;` → `tests.rs` or `tests/`): the attribute
-/// sits in another file, so the name is the only sign a per-file scan has.
-pub(super) fn role_of(path: &Path, package_root: &Path) -> Role {
-    let relative = path.strip_prefix(package_root).unwrap_or(path);
-    let mut components = relative.components().filter_map(|c| c.as_os_str().to_str());
-    match components.next() {
-        Some("tests") => return Role::Test,
-        Some("benches") => return Role::Bench,
-        Some("examples") => return Role::Example,
-        _ => {}
-    }
-    let in_test_dir = relative
-        .parent()
-        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"));
-    let test_file = matches!(
-        relative.file_stem().and_then(|s| s.to_str()),
-        Some("tests" | "test")
-    );
-    if in_test_dir || test_file {
-        Role::Test
-    } else {
-        Role::Source
-    }
-}
-
 fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
@@ -573,21 +528,4 @@ fn absolute(path: &Path, cwd: &Path) -> PathBuf {
 /// A path as diagnostics show it: relative to the working directory when under it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     path.strip_prefix(cwd).unwrap_or(path).display().to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn roles_follow_cargo_layout() {
-        let root = Path::new("/p");
-        assert_eq!(role_of(Path::new("/p/tests/it.rs"), root), Role::Test);
-        assert_eq!(role_of(Path::new("/p/benches/b.rs"), root), Role::Bench);
-        assert_eq!(role_of(Path::new("/p/examples/e.rs"), root), Role::Example);
-        assert_eq!(role_of(Path::new("/p/src/tests/x.rs"), root), Role::Test);
-        assert_eq!(role_of(Path::new("/p/src/udp/tests.rs"), root), Role::Test);
-        assert_eq!(role_of(Path::new("/p/src/testing.rs"), root), Role::Source);
-        assert_eq!(role_of(Path::new("/p/src/main.rs"), root), Role::Source);
-    }
 }

@@ -2,6 +2,7 @@
 //! (decoding, line index, prefilter, nesting guard, module-tree lexer, macro bodies).
 pub mod expr;
 pub mod macros;
+pub mod moddecl;
 pub mod modtree;
 pub mod nesting;
 pub mod source;

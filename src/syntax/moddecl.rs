@@ -1,0 +1,377 @@
+//! `mod x;` declarations in a file's text, with `#[path]` and `cfg` attributes, found by
+//! a light lexer instead of a parse.
+//!
+//! Lexing is enough: a module declaration is `mod name;` at any brace depth, with an
+//! optional `#[path = ".."]` in front. Comments, strings and char literals are skipped
+//! so that a `mod x;` inside them does not count.
+
+/// `mod name;` inside the inline modules `inline` of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModDecl {
+    pub inline: Vec<String>,
+    pub name: String,
+    pub path_attr: Option<String>,
+    /// `#[cfg_attr(<predicate>, path = "..")]`: files the module may live in, besides
+    /// where it lives when the predicate is false.
+    pub cfg_paths: Vec<String>,
+    /// Under `#[cfg(test)]`: on the declaration or on an inline module around it.
+    pub test: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Token<'t> {
+    Ident(&'t str),
+    Str(&'t str),
+    Punct(u8),
+}
+
+/// Whether `word` occurs in `text` with no identifier character on either side.
+fn has_word(text: &str, word: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80;
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        let before = at.checked_sub(1).map(|i| &bytes[i]);
+        !before.is_some_and(is_ident) && !bytes.get(at + word.len()).is_some_and(is_ident)
+    })
+}
+
+/// The module declarations (`mod x;`, not inline `mod x { .. }`) of a file's text.
+pub fn declarations(text: &str) -> Vec<ModDecl> {
+    // Most files declare no module: the word `mod` is not in them at all.
+    if !has_word(text, b"mod") {
+        return Vec::new();
+    }
+    let tokens = lex(text);
+    let mut decls = Vec::new();
+    // Inline modules around the position: name, brace depth, under `#[cfg(test)]`.
+    let mut inline: Vec<(String, usize, bool)> = Vec::new();
+    let mut depth = 0usize;
+    let mut pending_path: Option<String> = None;
+    let mut pending_test = false;
+    let mut pending_cfg_paths: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::Punct(b'#') => {
+                if let [Token::Punct(b'['), Token::Ident("path"), Token::Punct(b'='), Token::Str(s), Token::Punct(b']'), ..] =
+                    &tokens[i + 1..]
+                {
+                    pending_path = Some(s.to_string());
+                    i += 6;
+                    continue;
+                }
+                if let [Token::Punct(b'['), Token::Ident("cfg"), Token::Punct(b'('), Token::Ident("test"), Token::Punct(b')'), Token::Punct(b']'), ..] =
+                    &tokens[i + 1..]
+                {
+                    pending_test = true;
+                    i += 7;
+                    continue;
+                }
+                if let [Token::Punct(b'['), Token::Ident("cfg_attr"), Token::Punct(b'('), ..] =
+                    &tokens[i + 1..]
+                {
+                    // `path = "x"` anywhere inside this attribute's brackets.
+                    let mut j = i + 4;
+                    let mut open = 1usize;
+                    while j < tokens.len() && open > 0 {
+                        match &tokens[j] {
+                            Token::Punct(b'(') => open += 1,
+                            Token::Punct(b')') => open -= 1,
+                            Token::Ident("path") => {
+                                if let [Token::Punct(b'='), Token::Str(s), ..] = &tokens[j + 1..] {
+                                    pending_cfg_paths.push(s.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+            }
+            Token::Ident("mod") => {
+                if let Some(Token::Ident(name)) = tokens.get(i + 1) {
+                    let name = name.strip_prefix("r#").unwrap_or(name).to_string();
+                    let in_test = inline.iter().any(|(_, _, test)| *test);
+                    match tokens.get(i + 2) {
+                        Some(Token::Punct(b';')) => {
+                            decls.push(ModDecl {
+                                inline: inline.iter().map(|(n, _, _)| n.clone()).collect(),
+                                name,
+                                path_attr: pending_path.take(),
+                                cfg_paths: std::mem::take(&mut pending_cfg_paths),
+                                test: std::mem::take(&mut pending_test) || in_test,
+                            });
+                            i += 3;
+                            continue;
+                        }
+                        Some(Token::Punct(b'{')) => {
+                            inline.push((name, depth + 1, std::mem::take(&mut pending_test)));
+                            pending_path = None;
+                            pending_cfg_paths.clear();
+                            i += 2;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Token::Punct(b'{') => {
+                depth += 1;
+                pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
+            }
+            Token::Punct(b'}') => {
+                if inline.last().is_some_and(|(_, d, _)| *d == depth) {
+                    inline.pop();
+                }
+                depth = depth.saturating_sub(1);
+                pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
+            }
+            Token::Punct(b';') => {
+                pending_path = None;
+                pending_test = false;
+                pending_cfg_paths.clear();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    decls
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphabetic() || b >= 0x80
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Identifiers, string contents and single punctuation bytes; everything else (numbers,
+/// comments, char literals, lifetimes) is dropped. Never fails: unterminated literals
+/// and comments run to the end of the text.
+fn lex(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            i = skip_block_comment(bytes, i);
+        } else if b == b'"' {
+            let end = skip_string(bytes, i + 1);
+            tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
+            i = end;
+        } else if b == b'\'' {
+            i = skip_quote(bytes, i);
+        } else if is_ident_start(b) {
+            let start = i;
+            while i < bytes.len() && is_ident_continue(bytes[i]) {
+                i += 1;
+            }
+            let word = &text[start..i];
+            let next = bytes.get(i).copied();
+            match (word, next) {
+                ("r" | "br" | "cr", Some(b'"' | b'#')) => {
+                    let hashes = bytes[i..].iter().take_while(|&&c| c == b'#').count();
+                    if bytes.get(i + hashes) == Some(&b'"') {
+                        let (content, end) = raw_string(text, i + hashes + 1, hashes);
+                        tokens.push(Token::Str(content));
+                        i = end;
+                    } else if word == "r" && hashes == 1 {
+                        // A raw identifier: `r#type`.
+                        let id_start = i + 1;
+                        let mut j = id_start;
+                        while j < bytes.len() && is_ident_continue(bytes[j]) {
+                            j += 1;
+                        }
+                        tokens.push(Token::Ident(&text[start..j]));
+                        i = j;
+                    } else {
+                        tokens.push(Token::Ident(word));
+                    }
+                }
+                ("b" | "c", Some(b'"')) => {
+                    let end = skip_string(bytes, i + 1);
+                    tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
+                    i = end;
+                }
+                ("b", Some(b'\'')) => i = skip_quote(bytes, i),
+                _ => tokens.push(Token::Ident(word)),
+            }
+        } else if b.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+        } else {
+            tokens.push(Token::Punct(b));
+            i += 1;
+        }
+    }
+    tokens
+}
+
+/// `text[start..end]`, or empty when the bounds are not character boundaries.
+fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end.max(start)).unwrap_or_default()
+}
+
+fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// From just after an opening `"`: the index just after the closing one.
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// From just after `r#.."`: the content and the index after the closing `"#..`.
+fn raw_string(text: &str, start: usize, hashes: usize) -> (&str, usize) {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while let Some(n) = memchr::memchr(b'"', &bytes[i..]) {
+        let quote = i + n;
+        let closing = bytes[quote + 1..]
+            .iter()
+            .take_while(|&&c| c == b'#')
+            .count();
+        if closing >= hashes {
+            return (slice(text, start, quote), quote + 1 + hashes);
+        }
+        i = quote + 1;
+    }
+    (slice(text, start, bytes.len()), bytes.len())
+}
+
+/// A char literal (`'x'`, `'\n'`, `'\u{1F600}'`) or a lifetime (`'a`), from its quote.
+fn skip_quote(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    if bytes.get(i) == Some(&b'\'') {
+        return i + 1;
+    }
+    if bytes.get(i) == Some(&b'\\') {
+        i += 2;
+        while i < bytes.len() && bytes[i] != b'\'' && bytes[i] != b'\n' {
+            i += 1;
+        }
+        return (i + 1).min(bytes.len());
+    }
+    // One character, then a quote: a char literal. Otherwise a lifetime or label.
+    let width = match bytes.get(i) {
+        Some(&b) if b < 0x80 => 1,
+        Some(&b) if b >= 0xF0 => 4,
+        Some(&b) if b >= 0xE0 => 3,
+        Some(_) => 2,
+        None => return bytes.len(),
+    };
+    if bytes.get(i + width) == Some(&b'\'') {
+        return i + width + 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(Vec<String>, String, Option<String>)> {
+        declarations(text)
+            .into_iter()
+            .map(|d| (d.inline, d.name, d.path_attr))
+            .collect()
+    }
+
+    #[test]
+    fn finds_declarations_and_skips_literals() {
+        let text = r##"
+            mod a;
+            pub(crate) mod b;
+            // mod commented;
+            /* mod block; /* nested */ mod still_comment; */
+            const S: &str = "mod in_string;";
+            const R: &str = r#"mod in_raw; "quoted""#;
+            const C: char = '"'; mod after_char;
+            fn f<'a>(x: &'a str) -> &'a str { x }
+            mod inline { mod inner; mod deeper { mod leaf; } mod back; }
+            #[path = "other/place.rs"] mod moved;
+            #[cfg(unix)]
+            #[path = "sys/unix.rs"]
+            pub mod sys;
+            mod r#type;
+            mod with_body { fn f() {} }
+        "##;
+        let got = names(text);
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![
+                (vec![], "a".into(), None),
+                (vec![], "b".into(), None),
+                (vec![], "after_char".into(), None),
+                (v(&["inline"]), "inner".into(), None),
+                (v(&["inline", "deeper"]), "leaf".into(), None),
+                (v(&["inline"]), "back".into(), None),
+                (vec![], "moved".into(), Some("other/place.rs".into())),
+                (vec![], "sys".into(), Some("sys/unix.rs".into())),
+                (vec![], "type".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_the_word_mod_declares_nothing() {
+        assert!(has_word("pub(crate)mod x;", b"mod"));
+        assert!(!has_word("let model = modes::x(); // mode", b"mod"));
+        assert!(declarations("fn f() { models(); }").is_empty());
+        let decls = declarations("pub(crate)mod x;");
+        assert_eq!(decls.len(), 1);
+        assert_eq!(decls[0].name, "x");
+    }
+
+    #[test]
+    fn never_fails_on_unterminated_input() {
+        for text in [
+            "\"open",
+            "r#\"open",
+            "/* open",
+            "'",
+            "b'",
+            "mod",
+            "mod x",
+            "#[path = ",
+        ] {
+            let _ = declarations(text);
+        }
+    }
+}
