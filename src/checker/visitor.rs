@@ -185,8 +185,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         let (fn_index, display) = record::fn_entered(&self.model, &mut self.out, attrs, sig, kind);
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
         let saved_enclosing = self.model.enclosing_fn.replace(display);
-        let params = super::inline::closure_params(sig);
-        let saved_params = std::mem::replace(&mut self.model.closure_params, params);
+        let saved_params = std::mem::take(&mut self.model.closure_params);
         let executor = sig.asyncness.map(|token| Executor {
             startup: entry::runtime_entry(attrs),
             main_thread: entry::main_thread_entry(attrs),
@@ -240,6 +239,7 @@ impl<'a, 'c> Checker<'a, 'c> {
                 }
             }
         }
+        self.model.closure_params = super::inline::closure_params(sig); // a later `let` shadows
         let exit_tail = crate::semantic::exit_tail::of(&self.model, body);
         let saved_tail = std::mem::replace(&mut self.model.exit_tail, exit_tail);
         self.with_context(executor, current_fn, |this| this.visit_block(body));

@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions, level flags, and the run that returns an exit code.
 mod fix;
+mod levels;
 mod lines;
 mod output;
 
@@ -12,12 +13,12 @@ use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 use crate::catalog::runtime::Runtime;
 use crate::catalog::Catalog;
-use crate::diagnostic::Level;
 use crate::driver::baseline;
-use crate::driver::scan::{self, ScanOptions, ScanReport};
+use crate::driver::scan::{self, ScanOptions};
 use crate::driver::workspace::{self, CargoSelection};
 use crate::report::{self, Statistics};
 use crate::rules::startup;
+use levels::{apply_levels, level_overrides};
 use lines::{error_line, note_line};
 use output::{MessageFormat, OutputFile};
 
@@ -223,31 +224,47 @@ pub fn run(args: Vec<OsString>) -> i32 {
 }
 
 fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> Result<i32, String> {
-    // The catalogue is read from its lint files while `cargo metadata` runs.
-    rayon::spawn(|| {
-        Catalog::builtin();
-    });
+    if let Some(jobs) = cli.jobs {
+        // Discovery's parallel reads too (the scan makes a pool of its own).
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build_global();
+    }
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    let discovered = if cli.paths.is_empty() {
-        let selection = CargoSelection {
-            manifest_path: cli.manifest_path.clone(),
-            config: cli.config.clone(),
-            packages: cli.package.clone(),
-            workspace: cli.workspace,
-            exclude: cli.exclude.clone(),
-        };
-        workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string())?
-    } else {
+    let discover = || {
+        if cli.paths.is_empty() {
+            let selection = CargoSelection {
+                manifest_path: cli.manifest_path.clone(),
+                config: cli.config.clone(),
+                packages: cli.package.clone(),
+                workspace: cli.workspace,
+                exclude: cli.exclude.clone(),
+            };
+            return workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string());
+        }
         if cli.manifest_path.is_some() || !cli.package.is_empty() || cli.workspace {
             return Err(
                 "PATHS cannot be combined with --manifest-path, --package or --workspace".into(),
             );
         }
-        workspace::discover_paths(&cli.paths, &cwd, cli.config.as_deref())
+        Ok(workspace::discover_paths(
+            &cli.paths,
+            &cwd,
+            cli.config.as_deref(),
+        ))
     };
+    // The catalogue is read from its lint files, and the level flags checked against
+    // it, while `cargo metadata` runs; a mistake in the flags is told first.
+    let (discovered, overrides) = std::thread::scope(|scope| {
+        let overrides = scope.spawn(|| level_overrides(matches, Catalog::builtin()));
+        let discovered = discover();
+        let overrides = (overrides.join()).unwrap_or_else(|_| Err("internal error".into()));
+        (discovered, overrides)
+    });
+    let overrides = overrides?;
+    let discovered = discovered?;
     let catalog = Catalog::builtin();
-    let overrides = level_overrides(matches, catalog)?;
     for problem in &discovered.problems {
         error_line(out, problem).map_err(|e| e.to_string())?;
     }
@@ -353,95 +370,6 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
         note_line(out, &line).map_err(|e| e.to_string())?;
     }
     Ok(code)
-}
-
-/// One `-A`/`-W`/`-D` flag: what it names and the level it sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Override {
-    Lint(String, Level),
-    Group(String, Level),
-    /// `-D warnings`: every remaining warning becomes an error.
-    Warnings,
-}
-
-/// Reads the level flags in command-line order, as rustc applies them.
-fn level_overrides(matches: &ArgMatches, catalog: &Catalog) -> Result<Vec<Override>, String> {
-    let mut flags: Vec<(usize, Level, String)> = Vec::new();
-    for (id, level) in [
-        ("allow", Level::Allow),
-        ("warn", Level::Warn),
-        ("deny", Level::Deny),
-    ] {
-        if let (Some(indices), Some(values)) =
-            (matches.indices_of(id), matches.get_many::<String>(id))
-        {
-            flags.extend(indices.zip(values).map(|(i, v)| (i, level, v.clone())));
-        }
-    }
-    flags.sort_by_key(|(index, _, _)| *index);
-    flags
-        .into_iter()
-        .map(|(_, level, name)| {
-            let name = name
-                .strip_prefix("unblock::")
-                .unwrap_or(&name)
-                .replace('-', "_");
-            if name == "warnings" && level == Level::Deny {
-                Ok(Override::Warnings)
-            } else if catalog.lint(&name).is_some() {
-                Ok(Override::Lint(name, level))
-            } else if catalog.groups().contains(&name.as_str()) {
-                Ok(Override::Group(name, level))
-            } else {
-                Err(format!(
-                    "unknown lint or group `{name}`{} (see `cargo unblock rules`)",
-                    catalog.did_you_mean(&name)
-                ))
-            }
-        })
-        .collect()
-}
-
-/// Sets each finding's level from the flags and drops the allowed ones; returns how
-/// many `blocking_in_startup` and `blocking_in_main` findings were dropped, for the
-/// closing note.
-fn apply_levels(
-    report: &mut ScanReport,
-    overrides: &[Override],
-    catalog: &Catalog,
-) -> [(&'static str, usize); 2] {
-    let deny_warnings = overrides.contains(&Override::Warnings);
-    let mut hidden = [(startup::LINT, 0), (startup::MAIN_LINT, 0)];
-    for file in &mut report.files {
-        for diagnostic in file.diagnostics.iter_mut().chain(&mut file.folded) {
-            let group = catalog.lint(&diagnostic.lint).map(|l| l.group.as_str());
-            for flag in overrides {
-                match flag {
-                    Override::Lint(name, level) if *name == diagnostic.lint => {
-                        diagnostic.level = *level
-                    }
-                    Override::Group(name, level) if Some(name.as_str()) == group => {
-                        diagnostic.level = *level
-                    }
-                    _ => {}
-                }
-            }
-            if deny_warnings && diagnostic.level == Level::Warn {
-                diagnostic.level = Level::Deny;
-            }
-        }
-        for (lint, count) in &mut hidden {
-            *count += (file.diagnostics.iter())
-                .filter(|d| d.level == Level::Allow && d.lint == *lint)
-                .count();
-        }
-        file.diagnostics.retain(|d| d.level != Level::Allow);
-        file.folded.retain(|d| d.level != Level::Allow);
-    }
-    report
-        .files
-        .retain(|f| !f.diagnostics.is_empty() || !f.folded.is_empty());
-    hidden
 }
 
 /// `--color` > `CARGO_TERM_COLOR` > `CLICOLOR_FORCE` / `NO_COLOR` > terminal detection.
@@ -556,27 +484,6 @@ mod tests {
             args(&["x", "--help"])
         );
         assert_eq!(normalize_args(args(&["x", "src"])), args(&["x", "src"]));
-    }
-
-    #[test]
-    fn level_flags_apply_in_order() {
-        let catalog = Catalog::builtin();
-        let matches = Cli::command()
-            .try_get_matches_from(["x", "-A", "blocking", "-W", "blocking_fs", "-D", "warnings"])
-            .unwrap();
-        let flags = level_overrides(&matches, catalog).unwrap();
-        assert_eq!(
-            flags,
-            vec![
-                Override::Group("blocking".into(), Level::Allow),
-                Override::Lint("blocking_fs".into(), Level::Warn),
-                Override::Warnings
-            ]
-        );
-        let bad = Cli::command()
-            .try_get_matches_from(["x", "-D", "nope"])
-            .unwrap();
-        assert!(level_overrides(&bad, catalog).is_err());
     }
 
     #[test]

@@ -70,7 +70,9 @@ pub(super) fn transitive_pass(
     shared: &Shared<'_>,
 ) -> transitive::Stats {
     let mut summaries = HashMap::new();
-    let mut conditional: Vec<(usize, Range<usize>)> = Vec::new();
+    // The findings in closures handed to crate fns, each with the closures it is in
+    // (a closure nested in another is in both).
+    let mut conditional: Vec<((usize, Range<usize>), usize)> = Vec::new();
     let mut index_of = HashMap::new();
     let mut displays = HashMap::new();
     for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
@@ -78,8 +80,10 @@ pub(super) fn transitive_pass(
         // A file the prefilter skipped has not told its fns yet: the pass may ask.
         if outcome.parsed {
             let summary = std::mem::take(&mut outcome.summary);
-            let closures = summary.inline_closures.iter();
-            conditional.extend(closures.flat_map(|c| c.findings.iter().map(|r| (i, r.clone()))));
+            for (index, closure) in summary.inline_closures.iter().enumerate() {
+                let ranges = closure.findings.iter();
+                conditional.extend(ranges.map(|range| ((i, range.clone()), index)));
+            }
             summaries.insert(path.clone(), summary);
         }
         displays.insert(path.clone(), file.display.clone());
@@ -135,19 +139,30 @@ pub(super) fn transitive_pass(
         declared: &declared,
     };
     let outcome = transitive::run(&inputs, summaries);
-    // A closure's findings stand only where the fn it was handed to calls it.
-    let confirmed: HashMap<(usize, Range<usize>), &String> = (outcome.inline_closure_findings)
+    // A closure's findings stand only where every fn it was handed to (through each
+    // closure it is nested in) calls it.
+    let confirmed: HashMap<(usize, usize), &String> = (outcome.inline_closure_findings)
         .iter()
-        .filter_map(|(path, range, note)| Some(((*index_of.get(path)?, range.clone()), note)))
+        .filter_map(|(path, index, note)| Some(((*index_of.get(path)?, *index), note)))
         .collect();
-    for (i, range) in conditional {
+    let mut in_closures: HashMap<(usize, Range<usize>), Vec<usize>> = HashMap::new();
+    for (finding, closure) in conditional {
+        in_closures.entry(finding).or_default().push(closure);
+    }
+    for ((i, range), closures) in in_closures {
+        let notes: Option<Vec<&String>> = (closures.iter())
+            .map(|&c| confirmed.get(&(i, c)).copied())
+            .collect();
         let diagnostics = &mut outcomes[i].report.diagnostics;
-        let note = confirmed.get(&(i, range.clone()));
-        diagnostics.retain_mut(|d| match (d.primary.as_ref() == Some(&range), note) {
+        diagnostics.retain_mut(|d| match (d.primary.as_ref() == Some(&range), &notes) {
             (false, _) => true,
             (true, None) => false,
-            (true, Some(note)) => {
-                d.notes.push(note.to_string());
+            (true, Some(notes)) => {
+                for note in notes {
+                    if !d.notes.contains(note) {
+                        d.notes.push(note.to_string());
+                    }
+                }
                 true
             }
         });
@@ -421,11 +436,14 @@ fn package_struct_fields(
     for name in names {
         let files = |key: &str| declarers.get(key).map_or(&[][..], Vec::as_slice);
         let aliases = files(&format!("{ALIAS_KEY}{name}"));
-        // A name one file declares, or type aliases only (several files may declare
-        // the same alias alike; the merge tells whether they do).
-        let declaring = match files(name) {
-            [] if aliases.len() <= MAX_ALIAS_DECLARERS => aliases,
-            [file] if aliases.is_empty() => std::slice::from_ref(file),
+        // A name one file declares as a struct, with the few files that mention `type`
+        // of it (a type alias, or only an associated type or prose): all are parsed, and
+        // the merge tells whether they agree.
+        let structs = files(name);
+        let declaring: Vec<usize> = match structs.len() {
+            0 | 1 if aliases.len() <= MAX_ALIAS_DECLARERS => {
+                structs.iter().chain(aliases).copied().collect()
+            }
             _ => {
                 let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
                 merged.insert(key, None);
@@ -435,7 +453,7 @@ fn package_struct_fields(
         if !declaring.is_empty() {
             single.insert(name.clone());
         }
-        to_parse.extend(declaring.iter().copied().filter(|i| unseen(i)));
+        to_parse.extend(declaring.into_iter().filter(|i| unseen(i)));
     }
     to_parse.sort_unstable();
     to_parse.dedup();
@@ -503,8 +521,8 @@ fn declared_structs(text: &str) -> Vec<String> {
 /// How `struct_declarers` keys the files that declare a type alias of a name.
 const ALIAS_KEY: &str = "type ";
 
-/// How many files may declare the same type alias before it is not worth parsing them
-/// all to tell whether they agree.
+/// How many files may mention `type Name` before it is not worth parsing them all to
+/// tell whether they declare the same alias (associated types and prose count too).
 const MAX_ALIAS_DECLARERS: usize = 3;
 
 /// The fields of every struct one file declares (cached as the file's `Fields`).

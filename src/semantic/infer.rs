@@ -107,6 +107,8 @@ impl SemanticModel<'_, '_> {
     pub fn bind_pattern(&mut self, pat: &Pat, ty: Option<Ty>) {
         match pat {
             Pat::Ident(p) => {
+                // A closure parameter shadowed is not the closure any more.
+                self.closure_params.retain(|(name, _)| p.ident != name);
                 self.scopes.add_local(p.ident.to_string(), ty);
                 if let Some((_, sub)) = &p.subpat {
                     self.bind_pattern(sub, None);

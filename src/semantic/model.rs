@@ -180,10 +180,21 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 }
                 // `type Shared = Arc<Mutex<State>>`: kept as a struct whose one field
                 // is what it stands for.
-                Item::Type(def) if def.generics.params.is_empty() => {
-                    if let Some(target) = self.scopes.resolve_type(&def.ty) {
-                        let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
-                        self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]));
+                Item::Type(def) => {
+                    let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
+                    let target = (def.generics.params.is_empty())
+                        .then(|| self.scopes.resolve_type(&def.ty))
+                        .flatten();
+                    match target {
+                        Some(target) => {
+                            self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]))
+                        }
+                        // A generic alias (`Shared<T>`) names no one type: the name
+                        // stays unknown, whatever else declares it.
+                        None if !def.generics.params.is_empty() => {
+                            self.struct_fields.insert(key, None);
+                        }
+                        None => {}
                     }
                 }
                 _ => {}

@@ -193,9 +193,9 @@ pub struct Outcome {
     /// The files' own findings that turned out to run on the main thread (in an async fn
     /// only awaited from main-thread code).
     pub main_thread_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
-    /// The findings in closures handed to crate fns that call them (the others are
-    /// dropped), by file and primary range.
-    pub inline_closure_findings: Vec<(PathBuf, std::ops::Range<usize>, String)>,
+    /// The closures handed to crate fns that call them (by file and index among its
+    /// `inline_closures`; the findings of the others are dropped), each with a note.
+    pub inline_closure_findings: Vec<(PathBuf, usize, String)>,
     pub stats: Stats,
 }
 
