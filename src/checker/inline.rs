@@ -90,9 +90,8 @@ impl Checker<'_, '_> {
         };
         let params = &self.model.closure_params;
         if let Some(&(_, input)) = params.iter().find(|(name, _)| ident == name) {
-            let inline_params = &mut self.out.summary.fns[index].inline_params;
-            if !inline_params.contains(&input) {
-                inline_params.push(input);
+            if let Some(bit) = 1u64.checked_shl(input as u32) {
+                self.out.summary.fns[index].inline_params |= bit;
             }
         }
     }

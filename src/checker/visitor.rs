@@ -10,7 +10,7 @@ use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Pat, Stmt};
 
 use super::{entry, prescan};
-use crate::rules::cpu_loop::{self, Loop};
+use crate::rules::cpu_loop::Loop;
 use crate::rules::transitive::record::{self, FnKind};
 use crate::rules::{calls, lock_across_await, Output};
 use crate::semantic::local_path::{Anchor, LocalPath};
@@ -28,7 +28,7 @@ pub struct Checker<'a, 'c> {
     /// Set just before visiting a closure an adapter method runs inline (`iter.map(..)`).
     pub(super) closure_is_method_arg: bool,
     /// In a loop `cpu_loop` reported already (its inner loops are not judged).
-    in_reported_loop: bool,
+    pub(super) in_reported_loop: bool,
     /// The sync fn being visited builds a multi-thread tokio runtime and no current-thread
     /// one: its `rt.block_on(fut)` runs `fut` off the workers.
     pub(super) multi_thread_runtime_in_fn: bool,
@@ -98,60 +98,6 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.guards = saved_guards;
         self.model.current_fn = saved_fn;
         self.model.executor = saved;
-    }
-
-    fn visit_while_parts(&mut self, expr: &syn::ExprWhile) {
-        let mark = self.model.guards.mark();
-        self.visit_expr(&expr.cond);
-        if !matches!(&*expr.cond, Expr::Let(_)) {
-            self.model.guards.release_temporaries(mark);
-        }
-        self.visit_block(&expr.body);
-        self.model.guards.release_temporaries(mark);
-    }
-
-    fn visit_for_loop_parts(&mut self, for_loop: &syn::ExprForLoop) {
-        self.visit_expr(&for_loop.expr);
-        calls::iterated(&self.model, &mut self.out, &for_loop.expr);
-        let items = self.model.infer(&for_loop.expr).and_then(|t| t.items());
-        self.model.scopes.push_block(std::iter::empty());
-        self.model.bind_pattern(&for_loop.pat, items);
-        if let (Expr::Range(_), Some(name)) = (peel(&for_loop.expr), pattern_ident(&for_loop.pat)) {
-            // The items of a range are integers or chars.
-            self.model.scopes.set_shape(name.as_str(), Shape::Copy);
-        }
-        self.visit_block(&for_loop.body);
-        self.model.scopes.pop();
-    }
-
-    /// The loop dispatch point: `cpu_loop` judges a loop in executor code; the loop is
-    /// then visited with `visit` (inner loops of a reported loop are not judged again).
-    fn check_loop(
-        &mut self,
-        looped: Loop<'_>,
-        header: Range<usize>,
-        visit: impl FnOnce(&mut Self),
-    ) {
-        let awaits = cpu_loop::judge::awaits_in(looped);
-        // A loop that awaits runs its rounds after an `.await`: not startup any more.
-        if awaits && self.model.in_startup() {
-            self.model.end_startup();
-        }
-        let reported =
-            !self.in_reported_loop && cpu_loop::check(&self.model, &mut self.out, looped, header);
-        // An event loop drives futures of its own: blocking in it stalls them.
-        let polls = cpu_loop::judge::polls_several_in(looped);
-        self.model.loop_depth += 1;
-        let visit = |this: &mut Self| {
-            visit(this);
-            this.model.loop_depth -= 1;
-        };
-        if !reported {
-            return self.off_main_thread_if(polls, visit);
-        }
-        let saved = std::mem::replace(&mut self.in_reported_loop, true);
-        self.off_main_thread_if(polls, visit);
-        self.in_reported_loop = saved;
     }
 
     /// A `let` whose future is awaited later: `visit` makes the call as awaited.
@@ -379,11 +325,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         // An `if` condition drops its temporaries before the body runs; `if let` does not.
         let mark = self.model.guards.mark();
+        self.model.scopes.push_block(std::iter::empty()); // what `if let` binds
         self.visit_expr(&expr.cond);
         if !matches!(&*expr.cond, Expr::Let(_)) {
             self.model.guards.release_temporaries(mark);
         }
         self.visit_block(&expr.then_branch);
+        self.model.scopes.pop();
         if let Some((_, else_branch)) = &expr.else_branch {
             self.visit_expr(else_branch);
         }
@@ -473,6 +421,12 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         self.visit_expr(&m.expr);
         self.visit_match_arms(&m.arms);
+    }
+
+    fn visit_expr_let(&mut self, expr: &'ast syn::ExprLet) {
+        self.visit_expr(&expr.expr);
+        let ty = self.model.infer(&expr.expr); // `if let Some(out) = child.stdout.take()`
+        self.model.bind_pattern(&expr.pat, ty);
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {

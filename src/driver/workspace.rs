@@ -194,7 +194,8 @@ fn usual_trees(manifest_path: Option<&Path>, cwd: &Path) -> HashMap<PathBuf, Arc
         .flat_map(|dir| [dir.join("src/lib.rs"), dir.join("src/main.rs")])
         .filter(|file| file.is_file())
         .collect();
-    (roots.par_iter())
+    // One at a time, from this thread: each tree reads its files in parallel.
+    (roots.iter())
         .map(|file| (normalize(file), Arc::new(ModuleTree::of_crate(file))))
         .collect()
 }

@@ -122,6 +122,11 @@ impl SemanticModel<'_, '_> {
                     self.bind_pattern(elem, ty.as_ref().and_then(|t| t.element(index)));
                 }
             }
+            // `Some(out)` of an `Option`, `Ok(n)` of a `Result`: what it holds.
+            Pat::TupleStruct(p) if p.elems.len() == 1 && wraps(&p.path, ty.as_ref()) => {
+                let inner = ty.as_ref().and_then(Ty::unwrapped);
+                self.bind_pattern(&p.elems[0], inner);
+            }
             Pat::TupleStruct(p) => {
                 let fields = self.pattern_fields(&p.path);
                 for (index, elem) in p.elems.iter().enumerate() {
@@ -456,6 +461,13 @@ fn last_name(path: &syn::Path) -> String {
 /// A name that starts with a capital: a type's or a variant's, by Rust's conventions.
 fn capitalised(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// Whether `path` (`Some`, `Ok`) unwraps a value of type `ty`.
+fn wraps(path: &syn::Path, ty: Option<&Ty>) -> bool {
+    let Some(ty) = ty else { return false };
+    (path.is_ident("Some") && ty.wrap == Wrap::Option)
+        || (path.is_ident("Ok") && ty.wrap == Wrap::Result)
 }
 
 fn is_returned(ty: &Ty) -> bool {

@@ -239,6 +239,14 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             syn::Member::Named(ident) => ident.to_string(),
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
+        if !owner.starts_with(LOCAL_TYPE_PREFIX) {
+            // A public field of a library type the catalogue declares (`child.stdout`).
+            return self
+                .ctx
+                .catalog
+                .return_type(&format!("{owner}::{name}"))
+                .cloned();
+        }
         let fields = self.fields_of(owner)?;
         match fields.get(ALIAS_FIELD) {
             // `type Shared = Arc<AppState>`: the fields of what it stands for.

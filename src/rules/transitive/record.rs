@@ -76,7 +76,7 @@ pub fn fn_entered(
                 summary::names_own_type(&sig.output, own.map(String::as_str))
             },
             declared: summary::declared(attrs),
-            inline_params: Vec::new(),
+            inline_params: 0,
             blocks: Vec::new(),
             calls: Vec::new(),
             prefix_findings: Vec::new(),

@@ -54,6 +54,16 @@ impl FileSummary {
     }
 }
 
+impl FnSummary {
+    /// Whether it calls its input `input` (a closure) in its own body.
+    pub fn calls_inline(&self, input: usize) -> bool {
+        u32::try_from(input)
+            .ok()
+            .and_then(|i| 1u64.checked_shl(i))
+            .is_some_and(|bit| self.inline_params & bit != 0)
+    }
+}
+
 /// `pub use path::name;`, `pub use path::name as alias;` or `pub use path::*;` in a
 /// module of the file.
 #[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
@@ -100,9 +110,10 @@ pub struct FnSummary {
     pub returns_self: bool,
     pub declared: Option<Declared>,
     /// The inputs (`self` counts) that are closures it calls in its own body, on its
-    /// caller's thread (`f: impl FnOnce() -> T` and `f()`).
+    /// caller's thread (`f: impl FnOnce() -> T` and `f()`), one bit each (summaries
+    /// are many: a list would cost more).
     #[serde(default)]
-    pub inline_params: Vec<usize>,
+    pub inline_params: u64,
     /// Calls in its body, outside closures that leave the thread, that block.
     pub blocks: Vec<BlockingCall>,
     pub calls: Vec<CallRef>,

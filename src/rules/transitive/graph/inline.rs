@@ -13,7 +13,7 @@ impl Graph<'_> {
             for (index, closure) in summary.inline_closures.iter().enumerate() {
                 let caller = (self.call_site_targets(path, &closure.callee))
                     .map(|(id, _)| self.summary_of(id))
-                    .find(|f| f.inline_params.contains(&closure.input));
+                    .find(|f| f.calls_inline(closure.input));
                 if let Some(caller) = caller {
                     let note = format!(
                         "`{}` calls this closure itself, on the caller's thread",
