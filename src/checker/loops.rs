@@ -14,13 +14,13 @@ use crate::syntax::expr::{pattern_ident, peel};
 impl Checker<'_, '_> {
     pub(super) fn visit_while_parts(&mut self, expr: &syn::ExprWhile) {
         let mark = self.model.guards.mark();
-        self.model.scopes.push_block(std::iter::empty()); // what `while let` binds
+        let bound = self.model.push_binding_scope(); // what `while let` binds
         self.visit_expr(&expr.cond);
         if !matches!(&*expr.cond, Expr::Let(_)) {
             self.model.guards.release_temporaries(mark);
         }
         self.visit_block(&expr.body);
-        self.model.scopes.pop();
+        self.model.pop_binding_scope(bound);
         self.model.guards.release_temporaries(mark);
     }
 
@@ -28,14 +28,14 @@ impl Checker<'_, '_> {
         self.visit_expr(&for_loop.expr);
         calls::iterated(&self.model, &mut self.out, &for_loop.expr);
         let items = self.model.infer(&for_loop.expr).and_then(|t| t.items());
-        self.model.scopes.push_block(std::iter::empty());
+        let bound = self.model.push_binding_scope();
         self.model.bind_pattern(&for_loop.pat, items);
         if let (Expr::Range(_), Some(name)) = (peel(&for_loop.expr), pattern_ident(&for_loop.pat)) {
             // The items of a range are integers or chars.
             self.model.scopes.set_shape(name.as_str(), Shape::Copy);
         }
         self.visit_block(&for_loop.body);
-        self.model.scopes.pop();
+        self.model.pop_binding_scope(bound);
     }
 
     /// The loop dispatch point: `cpu_loop` judges a loop in executor code; the loop is

@@ -325,13 +325,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         // An `if` condition drops its temporaries before the body runs; `if let` does not.
         let mark = self.model.guards.mark();
-        self.model.scopes.push_block(std::iter::empty()); // what `if let` binds
+        let bound = self.model.push_binding_scope(); // what `if let` binds
         self.visit_expr(&expr.cond);
         if !matches!(&*expr.cond, Expr::Let(_)) {
             self.model.guards.release_temporaries(mark);
         }
         self.visit_block(&expr.then_branch);
-        self.model.scopes.pop();
+        self.model.pop_binding_scope(bound);
         if let Some((_, else_branch)) = &expr.else_branch {
             self.visit_expr(else_branch);
         }
@@ -431,7 +431,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
         // The arm's bindings shadow what is outside, typed (`Command::Build(inner) => ..`).
-        self.model.scopes.push_block(std::iter::empty());
+        let bound = self.model.push_binding_scope();
         self.model.bind_pattern(&arm.pat, None);
         // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).
         let mark = self.model.guards.mark();
@@ -441,7 +441,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         }
         self.visit_expr(&arm.body);
         self.model.guards.release_temporaries(mark);
-        self.model.scopes.pop();
+        self.model.pop_binding_scope(bound);
     }
 
     fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {

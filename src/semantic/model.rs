@@ -240,11 +240,11 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             syn::Member::Unnamed(index) => index.index.to_string(),
         };
         if !owner.starts_with(LOCAL_TYPE_PREFIX) {
-            // A public field of a library type the catalogue declares (`child.stdout`).
+            // A public field of a library type the catalogue declares (`Child.stdout`).
             return self
                 .ctx
                 .catalog
-                .return_type(&format!("{owner}::{name}"))
+                .return_type(&format!("{owner}.{name}"))
                 .cloned();
         }
         let fields = self.fields_of(owner)?;
@@ -276,6 +276,19 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             }
         }
         known?.as_ref()
+    }
+
+    /// A block scope for what a pattern binds (`if let`, `while let`, `for`, an arm);
+    /// returns what `pop_binding_scope` restores: a closure parameter shadowed inside
+    /// is the closure again after it.
+    pub fn push_binding_scope(&mut self) -> Vec<(String, usize)> {
+        self.scopes.push_block(std::iter::empty());
+        self.closure_params.clone()
+    }
+
+    pub fn pop_binding_scope(&mut self, closure_params: Vec<(String, usize)>) {
+        self.scopes.pop();
+        self.closure_params = closure_params;
     }
 
     /// The code at hand no longer runs alone: an `.await` or a spawn was reached.
