@@ -8,6 +8,7 @@ use syn::Expr;
 use super::visitor::Checker;
 use crate::rules::calls;
 use crate::rules::cpu_loop::{self, Loop};
+use crate::semantic::model::SemanticModel;
 use crate::semantic::ownership::Shape;
 use crate::syntax::expr::{pattern_ident, peel};
 
@@ -16,10 +17,11 @@ impl Checker<'_, '_> {
         let mark = self.model.guards.mark();
         let bound = self.model.push_binding_scope(); // what `while let` binds
         self.visit_expr(&expr.cond);
-        if !matches!(&*expr.cond, Expr::Let(_)) {
+        if !has_let(&expr.cond) {
             self.model.guards.release_temporaries(mark);
         }
         self.visit_block(&expr.body);
+        self.model.guards.end_named_since(mark);
         self.model.pop_binding_scope(bound);
         self.model.guards.release_temporaries(mark);
     }
@@ -66,5 +68,34 @@ impl Checker<'_, '_> {
         let saved = std::mem::replace(&mut self.in_reported_loop, true);
         self.off_main_thread_if(polls, visit);
         self.in_reported_loop = saved;
+    }
+}
+
+/// The name an `if let` / `while let` pattern binds a lock's guard to: `Ok(g)`,
+/// `Some(g)` or `g` over a lock chain (`m.lock()`, `m.try_lock()`).
+pub(super) fn bound_guard(model: &SemanticModel<'_, '_>, expr: &syn::ExprLet) -> Option<String> {
+    if !model.is_guard_chain(&expr.expr) {
+        return None;
+    }
+    let pat = match &*expr.pat {
+        syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
+            let wrapper = ts.path.get_ident()?;
+            (wrapper == "Ok" || wrapper == "Some").then(|| &ts.elems[0])?
+        }
+        other => other,
+    };
+    pattern_ident(pat)
+}
+
+/// Whether a condition binds with `let`, alone or in a let-chain (`let Ok(g) = m.lock()
+/// && ready`): its temporaries then live through the body.
+pub(super) fn has_let(cond: &Expr) -> bool {
+    match cond {
+        Expr::Let(_) => true,
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            has_let(&b.left) || has_let(&b.right)
+        }
+        Expr::Paren(p) => has_let(&p.expr),
+        _ => false,
     }
 }

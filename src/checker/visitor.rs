@@ -327,10 +327,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         let mark = self.model.guards.mark();
         let bound = self.model.push_binding_scope(); // what `if let` binds
         self.visit_expr(&expr.cond);
-        if !matches!(&*expr.cond, Expr::Let(_)) {
+        if !super::loops::has_let(&expr.cond) {
             self.model.guards.release_temporaries(mark);
         }
         self.visit_block(&expr.then_branch);
+        self.model.guards.end_named_since(mark);
         self.model.pop_binding_scope(bound);
         if let Some((_, else_branch)) = &expr.else_branch {
             self.visit_expr(else_branch);
@@ -424,7 +425,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_expr_let(&mut self, expr: &'ast syn::ExprLet) {
+        let mark = self.model.guards.mark();
         self.visit_expr(&expr.expr);
+        if let Some(name) = super::loops::bound_guard(&self.model, expr) {
+            self.model.guards.name_last(mark, name); // `if let Ok(g) = m.lock()`
+        }
         let ty = self.model.infer(&expr.expr); // `if let Some(out) = child.stdout.take()`
         self.model.bind_pattern(&expr.pat, ty);
     }

@@ -6,7 +6,8 @@
 //! a temporary guard lives to the end of its statement, except in an `if`/`while`
 //! condition, which drops it before the body, and a match arm's guard and body, which
 //! drop theirs at the arm's end; `let _ = m.lock()` drops at once; a guard in a `match`
-//! scrutinee or an `if let`/`while let` lives through the arms and body.
+//! scrutinee or an `if let`/`while let` lives through the arms and body, and one an
+//! `if let Ok(g)` binds lives in `g`, to the end of the body or until `g` is moved.
 use std::ops::Range;
 
 /// Lock types whose guard blocks other threads, and the methods that take it.
@@ -111,6 +112,31 @@ impl Guards {
             guard.name = Some(name);
         }
         self.release_temporaries(mark);
+    }
+
+    /// `if let Ok(name) = <lock chain>`: the guard taken last since `mark` lives on as
+    /// `name`, to the end of the body (`end_named_since`), unless moved before; the
+    /// condition's other temporaries stay as they are.
+    pub fn name_last(&mut self, mark: Mark, name: String) {
+        let taken = self.frames.last_mut().and_then(|f| f.get_mut(mark.0..));
+        if let Some(guard) = taken.and_then(|g| g.last_mut()) {
+            guard.name = Some(name);
+        }
+    }
+
+    /// The end of an `if let` or `while let` body: the guards its pattern named since
+    /// `mark` end with it.
+    pub fn end_named_since(&mut self, mark: Mark) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        if frame.len() <= mark.0 {
+            return;
+        }
+        let (ended, keep): (Vec<Guard>, Vec<Guard>) =
+            frame.drain(mark.0..).partition(|g| g.name.is_some());
+        frame.extend(keep);
+        ended.into_iter().for_each(|g| self.release(g));
     }
 
     /// The guard named `name` was moved away (`drop(g)`, `consume(g)`).
