@@ -90,9 +90,7 @@ impl Checker<'_, '_> {
         };
         let params = &self.model.closure_params;
         if let Some(&(_, input)) = params.iter().find(|(name, _)| ident == name) {
-            if let Some(bit) = 1u64.checked_shl(input as u32) {
-                self.out.summary.fns[index].inline_params |= bit;
-            }
+            self.out.summary.fns[index].note_calls_inline(input);
         }
     }
 

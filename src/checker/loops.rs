@@ -8,7 +8,6 @@ use syn::Expr;
 use super::visitor::Checker;
 use crate::rules::calls;
 use crate::rules::cpu_loop::{self, Loop};
-use crate::semantic::model::SemanticModel;
 use crate::semantic::ownership::Shape;
 use crate::syntax::expr::{pattern_ident, peel};
 
@@ -69,22 +68,6 @@ impl Checker<'_, '_> {
         self.off_main_thread_if(polls, visit);
         self.in_reported_loop = saved;
     }
-}
-
-/// The name an `if let` / `while let` pattern binds a lock's guard to: `Ok(g)`,
-/// `Some(g)` or `g` over a lock chain (`m.lock()`, `m.try_lock()`).
-pub(super) fn bound_guard(model: &SemanticModel<'_, '_>, expr: &syn::ExprLet) -> Option<String> {
-    if !model.is_guard_chain(&expr.expr) {
-        return None;
-    }
-    let pat = match &*expr.pat {
-        syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
-            let wrapper = ts.path.get_ident()?;
-            (wrapper == "Ok" || wrapper == "Some").then(|| &ts.elems[0])?
-        }
-        other => other,
-    };
-    pattern_ident(pat)
 }
 
 /// Whether a condition binds with `let`, alone or in a let-chain (`let Ok(g) = m.lock()

@@ -427,7 +427,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_expr_let(&mut self, expr: &'ast syn::ExprLet) {
         let mark = self.model.guards.mark();
         self.visit_expr(&expr.expr);
-        if let Some(name) = super::loops::bound_guard(&self.model, expr) {
+        if let Some(name) = self.model.bound_guard(expr) {
             self.model.guards.name_last(mark, name); // `if let Ok(g) = m.lock()`
         }
         let ty = self.model.infer(&expr.expr); // `if let Some(out) = child.stdout.take()`

@@ -72,7 +72,7 @@ pub(super) fn transitive_pass(
     let mut summaries = HashMap::new();
     // The findings in closures handed to crate fns, each with the closures it is in
     // (a closure nested in another is in both).
-    let mut conditional: Vec<((usize, Range<usize>), usize)> = Vec::new();
+    let mut in_closures: HashMap<(usize, Range<usize>), Vec<usize>> = HashMap::new();
     let mut index_of = HashMap::new();
     let mut displays = HashMap::new();
     for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
@@ -81,8 +81,12 @@ pub(super) fn transitive_pass(
         if outcome.parsed {
             let summary = std::mem::take(&mut outcome.summary);
             for (index, closure) in summary.inline_closures.iter().enumerate() {
-                let ranges = closure.findings.iter();
-                conditional.extend(ranges.map(|range| ((i, range.clone()), index)));
+                for range in &closure.findings {
+                    in_closures
+                        .entry((i, range.clone()))
+                        .or_default()
+                        .push(index);
+                }
             }
             summaries.insert(path.clone(), summary);
         }
@@ -141,14 +145,10 @@ pub(super) fn transitive_pass(
     let outcome = transitive::run(&inputs, summaries);
     // A closure's findings stand only where every fn it was handed to (through each
     // closure it is nested in) calls it.
-    let confirmed: HashMap<(usize, usize), &String> = (outcome.inline_closure_findings)
+    let confirmed: HashMap<(usize, usize), &String> = (outcome.called_closures)
         .iter()
         .filter_map(|(path, index, note)| Some(((*index_of.get(path)?, *index), note)))
         .collect();
-    let mut in_closures: HashMap<(usize, Range<usize>), Vec<usize>> = HashMap::new();
-    for (finding, closure) in conditional {
-        in_closures.entry(finding).or_default().push(closure);
-    }
     for ((i, range), closures) in in_closures {
         let notes: Option<Vec<&String>> = (closures.iter())
             .map(|&c| confirmed.get(&(i, c)).copied())

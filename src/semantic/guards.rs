@@ -25,6 +25,11 @@ const LOCKS: &[(&str, &[&str])] = &[
     ("parking_lot::ReentrantMutex", &["lock", "try_lock"]),
 ];
 
+/// Whether some lock takes its guard with a method of this name (`lock`, `read`).
+pub fn is_guard_method(method: &str) -> bool {
+    LOCKS.iter().any(|(_, methods)| methods.contains(&method))
+}
+
 /// Whether `method` on a value of type `ty` takes a blocking lock's guard.
 pub fn takes_guard(ty: &str, method: &str) -> bool {
     LOCKS
@@ -89,28 +94,12 @@ impl Guards {
 
     /// Ends the temporaries taken since `mark` (the end of a statement or a condition).
     pub fn release_temporaries(&mut self, mark: Mark) {
-        let Some(frame) = self.frames.last_mut() else {
-            return;
-        };
-        if frame.len() <= mark.0 {
-            return;
-        }
-        let (keep, ended): (Vec<Guard>, Vec<Guard>) =
-            frame.drain(mark.0..).partition(|g| g.name.is_some());
-        frame.extend(keep);
-        ended.into_iter().for_each(|g| self.release(g));
+        self.end_since(mark, false);
     }
 
     /// `let name = <lock chain>;`: the guard taken last since `mark` now lives on as `name`.
     pub fn bind(&mut self, mark: Mark, name: String) {
-        if let Some(guard) = self
-            .frames
-            .last_mut()
-            .and_then(|f| f.get_mut(mark.0..))
-            .and_then(|g| g.last_mut())
-        {
-            guard.name = Some(name);
-        }
+        self.name_last(mark, name);
         self.release_temporaries(mark);
     }
 
@@ -127,14 +116,21 @@ impl Guards {
     /// The end of an `if let` or `while let` body: the guards its pattern named since
     /// `mark` end with it.
     pub fn end_named_since(&mut self, mark: Mark) {
+        self.end_since(mark, true);
+    }
+
+    /// Ends the guards of the current frame taken since `mark` that are `named` (or,
+    /// with `false`, the temporaries); the others stay.
+    fn end_since(&mut self, mark: Mark, named: bool) {
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
         if frame.len() <= mark.0 {
             return;
         }
-        let (ended, keep): (Vec<Guard>, Vec<Guard>) =
-            frame.drain(mark.0..).partition(|g| g.name.is_some());
+        let (ended, keep): (Vec<Guard>, Vec<Guard>) = frame
+            .drain(mark.0..)
+            .partition(|g| g.name.is_some() == named);
         frame.extend(keep);
         ended.into_iter().for_each(|g| self.release(g));
     }

@@ -383,7 +383,7 @@ impl SemanticModel<'_, '_> {
                     }
                     _ => {
                         // `state.lock()` where `type Shared = Arc<Mutex<State>>`.
-                        let receiver = match TAKES_GUARD.contains(&method.as_str()) {
+                        let receiver = match super::guards::is_guard_method(&method) {
                             true => self.alias_target(receiver),
                             false => receiver,
                         };
@@ -432,10 +432,6 @@ impl SemanticModel<'_, '_> {
         }
     }
 }
-
-/// The methods that take a lock's guard, on which a crate's type alias for the lock
-/// (`type Shared = Arc<Mutex<State>>`) is looked through.
-const TAKES_GUARD: &[&str] = &["lock", "read", "write", "try_lock", "try_read", "try_write"];
 
 /// Methods that leave the receiver's type as it is, for inference: conversions along a
 /// known bound (`p.as_ref()`, `p.into()`), a reader's `take(n)`, and iteration over a

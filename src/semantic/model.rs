@@ -372,4 +372,20 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             _ => false,
         }
     }
+
+    /// The name an `if let` / `while let` pattern binds a lock's guard to: `Ok(g)`,
+    /// `Some(g)` or `g` over a lock chain (`m.lock()`, `m.try_lock()`).
+    pub fn bound_guard(&self, expr: &syn::ExprLet) -> Option<String> {
+        if !self.is_guard_chain(&expr.expr) {
+            return None;
+        }
+        let pat = match &*expr.pat {
+            syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
+                let wrapper = ts.path.get_ident()?;
+                (wrapper == "Ok" || wrapper == "Some").then(|| &ts.elems[0])?
+            }
+            other => other,
+        };
+        crate::syntax::expr::pattern_ident(pat)
+    }
 }

@@ -167,7 +167,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
         graph.entered_findings(&entered.main_thread, |f| &f.body_findings);
     main_thread_findings
         .extend(graph.entered_findings(&entered.main_until_spawn, |f| &f.sole_body_findings));
-    let inline_closure_findings = graph.inline_closure_findings();
+    let called_closures = graph.called_closures();
     let stats = Stats {
         total: start.elapsed(),
         crates: graph.trees.iter().filter(|t| t.is_some()).count(),
@@ -178,7 +178,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
         findings,
         startup_findings,
         main_thread_findings,
-        inline_closure_findings,
+        called_closures,
         stats,
     }
 }
@@ -195,7 +195,7 @@ pub struct Outcome {
     pub main_thread_findings: Vec<(PathBuf, std::ops::Range<usize>)>,
     /// The closures handed to crate fns that call them (by file and index among its
     /// `inline_closures`; the findings of the others are dropped), each with a note.
-    pub inline_closure_findings: Vec<(PathBuf, usize, String)>,
+    pub called_closures: Vec<(PathBuf, usize, String)>,
     pub stats: Stats,
 }
 

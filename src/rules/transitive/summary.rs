@@ -57,11 +57,21 @@ impl FileSummary {
 impl FnSummary {
     /// Whether it calls its input `input` (a closure) in its own body.
     pub fn calls_inline(&self, input: usize) -> bool {
-        u32::try_from(input)
-            .ok()
-            .and_then(|i| 1u64.checked_shl(i))
-            .is_some_and(|bit| self.inline_params & bit != 0)
+        input_bit(input).is_some_and(|bit| self.inline_params & bit != 0)
     }
+
+    /// Notes that it calls its input `input` in its own body (past the 64th input, it
+    /// is not noted: the silent side).
+    pub fn note_calls_inline(&mut self, input: usize) {
+        if let Some(bit) = input_bit(input) {
+            self.inline_params |= bit;
+        }
+    }
+}
+
+/// An input's bit in `FnSummary::inline_params`.
+fn input_bit(input: usize) -> Option<u64> {
+    1u64.checked_shl(u32::try_from(input).ok()?)
 }
 
 /// `pub use path::name;`, `pub use path::name as alias;` or `pub use path::*;` in a

@@ -7,7 +7,7 @@ use super::Graph;
 impl Graph<'_> {
     /// The closures handed to crate fns that call them, by file and index among the
     /// file's `inline_closures`, each with a note naming the fn that calls it.
-    pub(super) fn inline_closure_findings(&self) -> Vec<(PathBuf, usize, String)> {
+    pub(super) fn called_closures(&self) -> Vec<(PathBuf, usize, String)> {
         let mut confirmed = Vec::new();
         for (path, summary) in &self.files {
             for (index, closure) in summary.inline_closures.iter().enumerate() {
