@@ -281,3 +281,14 @@ fn suggestion_edits_apply_cleanly_and_still_parse() {
     }
     assert!(applied > 20, "only {applied} suggestions carried edits");
 }
+
+#[test]
+fn the_transitive_pass_parses_only_what_executor_code_reaches() {
+    let fixture = Fixture::Tree(fixture_root().join("transitive_blocking/reach"));
+    let report = check(&fixture);
+    let found = actual(&report, "transitive_blocking");
+    assert_eq!(found, expected(&fixture));
+    // `helpers.rs` (the callee) and `disk.rs` (what it calls); `never.rs` is named
+    // only by a fn nothing async reaches.
+    assert_eq!(report.transitive.files_parsed, 2);
+}

@@ -1,10 +1,12 @@
 //! `transitive_blocking`: the crate-wide pass that follows executor code into the
 //! crate's own sync fns, over file summaries only.
 //!
-//! The call graph is grown on demand: it starts from the files already parsed, and a
-//! callee it cannot find names the files that may define it (the module's file, or
-//! for a method the files that mention the type), which are then parsed for their
-//! summaries alone. "Blocks" spreads from fns with a blocking call (or declared
+//! The call graph is grown on demand: it starts from what the executor code of the
+//! files already parsed calls, and follows the calls of each fn it reaches. A callee
+//! it cannot find names the files that may define it (the module's file, or for a
+//! method the files that mention the type), which are then parsed for their summaries
+//! alone. The other fns of those files are in the graph, but their calls are never
+//! followed: what no executor code reaches cannot make a finding. "Blocks" spreads from fns with a blocking call (or declared
 //! blocking) to their callers by a breadth-first search, so each caller keeps the
 //! shortest chain and cycles cost nothing extra.
 use std::collections::{HashMap, HashSet};
@@ -72,6 +74,7 @@ pub type Findings = Vec<Finding>;
 
 mod chain;
 mod entered;
+mod grow;
 mod inline;
 mod lookup;
 mod spread;
@@ -263,92 +266,6 @@ impl<'a> Graph<'a> {
                 self.module_files[krate].insert(module.clone(), file.clone());
             }
             self.trees[krate] = Some(tree);
-        }
-    }
-
-    /// Adds files and keeps parsing the files their unresolved callees point to, until
-    /// nothing new is found.
-    fn grow(&mut self, mut batch: Vec<(PathBuf, FileSummary)>) {
-        let mut requested: HashSet<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
-        // Paths not found when last asked: once their module's file is in, the `pub use`
-        // items there may point further.
-        let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
-        loop {
-            let added: Vec<usize> = batch
-                .into_iter()
-                .map(|(path, summary)| self.add_file(path, summary))
-                .collect();
-            let mut demands: Vec<(usize, Target)> = Vec::new();
-            for file in added {
-                let (path, summary) = &self.files[file];
-                let calls = summary
-                    .fns
-                    .iter()
-                    .flat_map(|f| f.calls.iter().map(|c| &c.callee))
-                    .chain(summary.executor_calls.iter().map(|c| &c.callee))
-                    .chain(summary.inline_closures.iter().map(|c| &c.callee));
-                for callee in calls {
-                    for (krate, module) in self.memberships.get(path).into_iter().flatten() {
-                        if let Some(target) = self.target(*krate, module, callee) {
-                            demands.push(target);
-                        }
-                    }
-                }
-            }
-            for (krate, path) in std::mem::take(&mut pending) {
-                if self.lookup_path(krate, &path, 0, false).is_none() {
-                    let through = self.reexport_targets(krate, &path);
-                    demands.extend(through.into_iter().map(|t| (krate, Target::Path(t))));
-                }
-            }
-            // A call into another member's library: its module tree, once.
-            let members: Vec<usize> = demands.iter().map(|(krate, _)| *krate).collect();
-            self.build_trees(&members);
-            let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
-            let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
-            for (krate, target) in demands {
-                if self.lookup(krate, &target).is_some()
-                    || !self.searched.insert((krate, target.clone()))
-                {
-                    continue;
-                }
-                match &target {
-                    Target::Path(path) => {
-                        pending.push((krate, path.clone()));
-                        match self.module_file(krate, path) {
-                            Some(file) if !requested.contains(&file) => {
-                                requested.insert(file.clone());
-                                wanted.push((file, krate));
-                            }
-                            _ if path.len() >= 2 => {
-                                types
-                                    .entry(krate)
-                                    .or_default()
-                                    .insert(path[path.len() - 2].clone());
-                            }
-                            _ => {}
-                        }
-                    }
-                    Target::Method { ty, .. } | Target::Returned { ty, .. } => {
-                        types.entry(krate).or_default().insert(ty.clone());
-                    }
-                }
-            }
-            for (krate, names) in types {
-                for file in self.files_mentioning(krate, &names, &requested) {
-                    requested.insert(file.clone());
-                    wanted.push((file, krate));
-                }
-            }
-            wanted.sort_by(|a, b| a.0.cmp(&b.0));
-            wanted.dedup_by(|a, b| a.0 == b.0);
-            let parse_start = std::time::Instant::now();
-            batch = (self.inputs.parse)(&wanted);
-            self.stats.parsing += parse_start.elapsed();
-            self.stats.files_parsed += batch.len();
-            if batch.is_empty() && pending.is_empty() {
-                break;
-            }
         }
     }
 

@@ -88,6 +88,19 @@ impl Graph<'_> {
         }
     }
 
+    /// Every fn a call of `target` may enter, as far as the graph has grown: what the
+    /// lookup finds (through trait default methods too), the impls a call through a
+    /// trait may reach, and the methods of a `Type::via(..)` chain.
+    pub(super) fn reach_of(&self, krate: usize, target: &Target) -> Vec<NodeId> {
+        let mut nodes: Vec<NodeId> = self.lookup_in(krate, target, true).into_iter().collect();
+        nodes.extend_from_slice(self.trait_call_targets(krate, target));
+        if let Target::Returned { ty, via, .. } = target {
+            let links = via.split(crate::catalog::ty::CHAIN_LINK);
+            nodes.extend(links.filter_map(|link| self.method(krate, ty, link, true)));
+        }
+        nodes
+    }
+
     /// A fn by path: where it is defined, a method of a type there, or through the
     /// `pub use` items of the module on the way (a few re-exports deep, so that globs
     /// that name each other end).

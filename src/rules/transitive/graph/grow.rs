@@ -1,0 +1,126 @@
+//! Growing the call graph on demand: from what executor code calls, through the calls
+//! of each fn reached, parsing the files that may define a callee the graph lacks.
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::{Graph, NodeId, Target};
+use crate::rules::transitive::summary::{Callee, FileSummary};
+
+impl Graph<'_> {
+    /// Adds files and keeps parsing the files that may define what the code reached so
+    /// far calls, until nothing new is found. Only the fns executor code reaches ask for
+    /// more: the other fns of a file parsed for one of its fns are never followed.
+    pub(super) fn grow(&mut self, mut batch: Vec<(PathBuf, FileSummary)>) {
+        let mut requested: HashSet<PathBuf> = batch.iter().map(|(p, _)| p.clone()).collect();
+        // Paths not found when last asked: once their module's file is in, the `pub use`
+        // items there may point further.
+        let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut reached: Vec<bool> = Vec::new();
+        // Every demand made so far. Each is asked again after a batch: the files just
+        // added may answer it, or answer it otherwise (an inherent method found beside
+        // a trait's).
+        let mut asked: HashSet<(usize, Target)> = HashSet::new();
+        loop {
+            let added: Vec<usize> = batch
+                .into_iter()
+                .map(|(path, summary)| self.add_file(path, summary))
+                .collect();
+            reached.resize(self.nodes.len(), false);
+            let mut fresh: Vec<(usize, Target)> = Vec::new();
+            for file in added {
+                fresh.extend(self.root_demands(file));
+            }
+            for (krate, path) in std::mem::take(&mut pending) {
+                if self.lookup_path(krate, &path, 0, false).is_none() {
+                    let through = self.reexport_targets(krate, &path);
+                    fresh.extend(through.into_iter().map(|t| (krate, Target::Path(t))));
+                }
+            }
+            let mut demands: Vec<(usize, Target)> = asked.iter().cloned().collect();
+            demands.extend(fresh.into_iter().filter(|d| asked.insert(d.clone())));
+            let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
+            let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
+            while let Some((krate, target)) = demands.pop() {
+                // A call into another member's library: its module tree, once.
+                if self.trees[krate].is_none() {
+                    self.build_trees(&[krate]);
+                }
+                for id in self.reach_of(krate, &target) {
+                    if !std::mem::replace(&mut reached[id], true) {
+                        let calls = self.call_demands(id).into_iter();
+                        demands.extend(calls.filter(|d| asked.insert(d.clone())));
+                    }
+                }
+                if self.lookup(krate, &target).is_some()
+                    || !self.searched.insert((krate, target.clone()))
+                {
+                    continue;
+                }
+                match &target {
+                    Target::Path(path) => {
+                        pending.push((krate, path.clone()));
+                        match self.module_file(krate, path) {
+                            Some(file) if !requested.contains(&file) => {
+                                requested.insert(file.clone());
+                                wanted.push((file, krate));
+                            }
+                            _ if path.len() >= 2 => {
+                                types
+                                    .entry(krate)
+                                    .or_default()
+                                    .insert(path[path.len() - 2].clone());
+                            }
+                            _ => {}
+                        }
+                    }
+                    Target::Method { ty, .. } | Target::Returned { ty, .. } => {
+                        types.entry(krate).or_default().insert(ty.clone());
+                    }
+                }
+            }
+            for (krate, names) in types {
+                for file in self.files_mentioning(krate, &names, &requested) {
+                    requested.insert(file.clone());
+                    wanted.push((file, krate));
+                }
+            }
+            wanted.sort_by(|a, b| a.0.cmp(&b.0));
+            wanted.dedup_by(|a, b| a.0 == b.0);
+            let parse_start = std::time::Instant::now();
+            batch = (self.inputs.parse)(&wanted);
+            self.stats.parsing += parse_start.elapsed();
+            self.stats.files_parsed += batch.len();
+            if batch.is_empty() && pending.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// What the executor code of a file just added calls, in each crate it is part of:
+    /// where the graph starts.
+    fn root_demands(&self, file: usize) -> Vec<(usize, Target)> {
+        let (path, summary) = &self.files[file];
+        let makers = (summary.executor_calls.iter())
+            .filter_map(|c| c.context.sole_if_runtime_of.clone())
+            .map(Callee::Path);
+        let callees = (summary.executor_calls.iter().map(|c| c.callee.clone()))
+            .chain(summary.inline_closures.iter().map(|c| c.callee.clone()))
+            .chain(makers);
+        let memberships = self.memberships.get(path).map_or(&[][..], Vec::as_slice);
+        callees
+            .flat_map(|callee| {
+                (memberships.iter())
+                    .filter_map(move |(krate, module)| self.target(*krate, module, &callee))
+            })
+            .collect()
+    }
+
+    /// What the fn `id` calls, made absolute in its crate.
+    fn call_demands(&self, id: NodeId) -> Vec<(usize, Target)> {
+        let node = &self.nodes[id];
+        let module = self.module_of(node);
+        (self.summary_of(id).calls.iter())
+            .filter_map(|call| self.target(node.krate, module, &call.callee))
+            .collect()
+    }
+}
