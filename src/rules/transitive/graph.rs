@@ -128,6 +128,8 @@ struct Graph<'a> {
     impl_index: Vec<Option<HashMap<String, Vec<PathBuf>>>>,
     /// Demands already searched for, so that each costs one search.
     searched: HashSet<(usize, Target)>,
+    /// `(crate, type name)` whose `impl` files were all asked for.
+    types_searched: HashSet<(usize, String)>,
     stats: Stats,
 }
 
@@ -157,12 +159,16 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
         .filter(|(_, krate)| packages.contains(krate.package.as_path()))
         .map(|(id, _)| id)
         .collect();
-    graph.build_trees(&ids);
+    let _ = graph.build_trees(&ids);
     let mut initial: Vec<(PathBuf, FileSummary)> = summaries.into_iter().collect();
     initial.sort_by(|a, b| a.0.cmp(&b.0));
     graph.grow(initial);
-    let nodes_by_fn = graph.nodes_by_fn();
-    let entered = graph.entered(&nodes_by_fn);
+    let mut nodes_by_fn = graph.nodes_by_fn();
+    let mut entered = graph.entered(&nodes_by_fn);
+    if graph.add_namers(&entered) {
+        nodes_by_fn = graph.nodes_by_fn();
+        entered = graph.entered(&nodes_by_fn);
+    }
     let findings = graph.findings(&entered, &nodes_by_fn);
     let mut startup_findings = graph.entered_findings(&entered.startup, |f| &f.prefix_findings);
     startup_findings.extend(graph.entered_findings(&entered.sole, |f| &f.sole_body_findings));
@@ -239,12 +245,15 @@ impl<'a> Graph<'a> {
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
             searched: HashSet::new(),
+            types_searched: HashSet::new(),
             stats: Stats::default(),
         }
     }
 
-    /// The module trees of `crates` not built yet, lexed in parallel.
-    fn build_trees(&mut self, crates: &[usize]) {
+    /// The module trees of `crates` not built yet, lexed in parallel. A file already in
+    /// the graph (a scanned file of a member library that no executor code had called
+    /// into yet) joins the crate too: those files are returned.
+    fn build_trees(&mut self, crates: &[usize]) -> Vec<usize> {
         use rayon::prelude::*;
         let mut seen = HashSet::new();
         let missing: Vec<usize> = (crates.iter().copied())
@@ -259,62 +268,82 @@ impl<'a> Graph<'a> {
                 (k, tree)
             })
             .collect();
+        let mut joined = Vec::new();
         for (krate, tree) in built {
             for (file, module) in &tree.files {
                 let entry = self.memberships.entry(file.clone()).or_default();
                 entry.push((krate, module.clone()));
+                let membership = entry.len() - 1;
                 self.module_files[krate].insert(module.clone(), file.clone());
+                if let Some(&id) = self.file_ids.get(file) {
+                    self.add_membership(id, membership);
+                    joined.push(id);
+                }
             }
             self.trees[krate] = Some(tree);
         }
+        joined
     }
 
     fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
         let file = self.files.len();
-        let memberships = self.memberships.get(&path).into_iter().flatten();
-        for (membership, (krate, module)) in memberships.enumerate() {
-            for (index, f) in summary.fns.iter().enumerate() {
-                let Some(absolute) = f.path.absolute(module) else {
-                    continue;
-                };
-                let id = self.nodes.len();
-                self.nodes.push(Node {
-                    file,
-                    index,
-                    krate: *krate,
-                    membership,
-                });
-                // A trait's default method is found by its path, never as a type's own.
-                let own_method = (f.self_type.as_ref()).filter(|_| !f.trait_default);
-                if let (Some(ty), Some(name)) = (own_method, absolute.last()) {
-                    let key = (*krate, ty.clone(), name.clone());
-                    self.by_method.entry(key).or_default().push(id);
-                    if let Some(tr) = f.impl_of.as_ref().and_then(|t| t.absolute(module)) {
-                        let traits = self.type_traits.entry((*krate, ty.clone()));
-                        traits.or_default().insert(tr.clone());
-                        let key = (*krate, tr, name.clone());
-                        self.trait_impls.entry(key).or_default().push(id);
-                    }
-                }
-                // Two fns at one path are cfg'd alternatives: the first stands for both.
-                self.by_path.entry((*krate, absolute)).or_insert(id);
-            }
-        }
-        for (krate, module) in self.memberships.get(&path).into_iter().flatten() {
-            for reexport in &summary.reexports {
-                let (Some(at), Some(target)) = (
-                    reexport.module.absolute(module),
-                    reexport.target.absolute(module),
-                ) else {
-                    continue;
-                };
-                let entry = (reexport.name.clone(), target);
-                self.reexports.entry((*krate, at)).or_default().push(entry);
-            }
-        }
         self.file_ids.insert(path.clone(), file);
         self.files.push((path, summary));
+        let memberships = self
+            .memberships
+            .get(&self.files[file].0)
+            .map_or(0, Vec::len);
+        for membership in 0..memberships {
+            self.add_membership(file, membership);
+        }
         file
+    }
+
+    /// The nodes and `pub use` items of a file in the graph as part of one of its
+    /// crates (its `membership`-th).
+    fn add_membership(&mut self, file: usize, membership: usize) {
+        let (path, summary) = &self.files[file];
+        let Some((krate, module)) = (self.memberships.get(path)).and_then(|m| m.get(membership))
+        else {
+            return;
+        };
+        let krate = *krate;
+        for (index, f) in summary.fns.iter().enumerate() {
+            let Some(absolute) = f.path.absolute(module) else {
+                continue;
+            };
+            let id = self.nodes.len();
+            self.nodes.push(Node {
+                file,
+                index,
+                krate,
+                membership,
+            });
+            // A trait's default method is found by its path, never as a type's own.
+            let own_method = (f.self_type.as_ref()).filter(|_| !f.trait_default);
+            if let (Some(ty), Some(name)) = (own_method, absolute.last()) {
+                let key = (krate, ty.clone(), name.clone());
+                self.by_method.entry(key).or_default().push(id);
+                if let Some(tr) = f.impl_of.as_ref().and_then(|t| t.absolute(module)) {
+                    let traits = self.type_traits.entry((krate, ty.clone()));
+                    traits.or_default().insert(tr.clone());
+                    let key = (krate, tr, name.clone());
+                    self.trait_impls.entry(key).or_default().push(id);
+                }
+            }
+            // Two fns at one path are cfg'd alternatives: the first stands for both.
+            self.by_path.entry((krate, absolute)).or_insert(id);
+        }
+        for reexport in &summary.reexports {
+            let (Some(at), Some(target)) = (
+                reexport.module.absolute(module),
+                reexport.target.absolute(module),
+            ) else {
+                continue;
+            };
+            let entry = (reexport.name.clone(), target);
+            self.reexports.entry((krate, at)).or_default().push(entry);
+        }
     }
 
     /// The node a callee written in `module` of `krate` names, when the graph has it;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::{Graph, NodeId, Target};
 use crate::rules::transitive::summary::{Callee, FileSummary};
+use crate::syntax::moddecl::has_word;
 
 impl Graph<'_> {
     /// Adds files and keeps parsing the files that may define what the code reached so
@@ -43,7 +44,11 @@ impl Graph<'_> {
             while let Some((krate, target)) = demands.pop() {
                 // A call into another member's library: its module tree, once.
                 if self.trees[krate].is_none() {
-                    self.build_trees(&[krate]);
+                    for file in self.build_trees(&[krate]) {
+                        let roots = self.root_demands(file).into_iter();
+                        demands.extend(roots.filter(|d| asked.insert(d.clone())));
+                    }
+                    reached.resize(self.nodes.len(), false);
                 }
                 for id in self.reach_of(krate, &target) {
                     if !std::mem::replace(&mut reached[id], true) {
@@ -51,11 +56,21 @@ impl Graph<'_> {
                         demands.extend(calls.filter(|d| asked.insert(d.clone())));
                     }
                 }
-                if self.lookup(krate, &target).is_some()
-                    || !self.searched.insert((krate, target.clone()))
-                {
+                if let Target::Method { ty, .. } | Target::Returned { ty, .. } = &target {
+                    // Every impl of a type of that name, found or not: which method a
+                    // name means must not depend on which files came in first.
+                    if !self.types_searched.contains(&(krate, ty.clone())) {
+                        self.types_searched.insert((krate, ty.clone()));
+                        types.entry(krate).or_default().insert(ty.clone());
+                    }
                     continue;
                 }
+                let key = (krate, target);
+                if self.lookup(krate, &key.1).is_some() || self.searched.contains(&key) {
+                    continue;
+                }
+                self.searched.insert(key.clone());
+                let (krate, target) = key;
                 match &target {
                     Target::Path(path) => {
                         pending.push((krate, path.clone()));
@@ -73,9 +88,7 @@ impl Graph<'_> {
                             _ => {}
                         }
                     }
-                    Target::Method { ty, .. } | Target::Returned { ty, .. } => {
-                        types.entry(krate).or_default().insert(ty.clone());
-                    }
+                    Target::Method { .. } | Target::Returned { .. } => {}
                 }
             }
             for (krate, names) in types {
@@ -122,5 +135,72 @@ impl Graph<'_> {
         (self.summary_of(id).calls.iter())
             .filter_map(|call| self.target(node.krate, module, &call.callee))
             .collect()
+    }
+
+    /// A sync fn that names an async fn builds its future for someone else to run, so
+    /// that fn is entered from elsewhere. Growing from executor code does not parse such
+    /// callers. So for each async fn that `entered` found entered only from startup or
+    /// main-thread code, and that has findings the answer relabels, the unparsed files
+    /// of its workspace's crates whose text has its name are parsed too. Returns
+    /// whether any was: `entered` must then be asked again.
+    pub(super) fn add_namers(&mut self, entered: &super::entered::Entered) -> bool {
+        use rayon::prelude::*;
+        let mut names: HashMap<&std::path::Path, HashSet<String>> = HashMap::new();
+        for (id, node) in self.nodes.iter().enumerate() {
+            let f = self.summary_of(id);
+            let findings = [&f.prefix_findings, &f.body_findings, &f.sole_body_findings];
+            let kinds = [
+                &entered.startup,
+                &entered.main_thread,
+                &entered.sole,
+                &entered.main_until_spawn,
+            ];
+            let relabelled = kinds.iter().any(|kind| kind[id]);
+            if relabelled && findings.iter().any(|list| !list.is_empty()) {
+                if let Some(name) = f.path.segments.last() {
+                    let workspace = self.inputs.crates[node.krate].workspace.as_path();
+                    names.entry(workspace).or_default().insert(name.clone());
+                }
+            }
+        }
+        if names.is_empty() {
+            return false;
+        }
+        let mut candidates: Vec<(PathBuf, usize)> = Vec::new();
+        for (krate, tree) in self.trees.iter().enumerate() {
+            let Some(tree) = tree else { continue };
+            if !names.contains_key(self.inputs.crates[krate].workspace.as_path()) {
+                continue;
+            }
+            let unparsed = tree
+                .files
+                .keys()
+                .filter(|f| !self.file_ids.contains_key(*f));
+            candidates.extend(unparsed.map(|file| (file.clone(), krate)));
+        }
+        candidates.sort();
+        candidates.dedup_by(|a, b| a.0 == b.0);
+        let crates = self.inputs.crates;
+        let wanted: Vec<(PathBuf, usize)> = candidates
+            .into_par_iter()
+            .filter(|(file, krate)| {
+                let Some(names) = names.get(crates[*krate].workspace.as_path()) else {
+                    return false;
+                };
+                let text = crate::syntax::source::read_text(file).unwrap_or_default();
+                (names.iter()).any(|name| has_word(&text, name.as_bytes()))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return false;
+        }
+        let parse_start = std::time::Instant::now();
+        let batch = (self.inputs.parse)(&wanted);
+        self.stats.parsing += parse_start.elapsed();
+        self.stats.files_parsed += batch.len();
+        for (path, summary) in batch {
+            self.add_file(path, summary);
+        }
+        true
     }
 }

@@ -14,8 +14,15 @@ impl Graph<'_> {
     /// A call made on the way out of the process passes "blocks" on only from a callee
     /// that does more than file-system work (`beyond_fs`).
     pub(super) fn spread(&self) -> (Vec<Option<Reach>>, Vec<bool>) {
+        // Nodes in the order of their files' paths, not the order the files were
+        // parsed in: of two chains as short, the one shown must not depend on it.
+        let mut order: Vec<NodeId> = (0..self.nodes.len()).collect();
+        order.sort_by_cached_key(|&id| {
+            let node = &self.nodes[id];
+            (&self.files[node.file].0, node.index, node.membership)
+        });
         let mut callers: Vec<Vec<(NodeId, bool)>> = vec![Vec::new(); self.nodes.len()];
-        for id in 0..self.nodes.len() {
+        for &id in &order {
             for (callee, exit_tail) in self.callee_edges(id) {
                 callers[callee].push((id, exit_tail));
             }
@@ -35,8 +42,9 @@ impl Graph<'_> {
                 })
             })
             .collect();
-        let mut queue: VecDeque<NodeId> =
-            (0..state.len()).filter(|&id| state[id].is_some()).collect();
+        let mut queue: VecDeque<NodeId> = (order.iter().copied())
+            .filter(|&id| state[id].is_some())
+            .collect();
         while let Some(id) = queue.pop_front() {
             let distance = state[id].map_or(0, |s| s.distance);
             for &(caller, exit_tail) in &callers[id] {
