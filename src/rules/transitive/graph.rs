@@ -130,6 +130,9 @@ struct Graph<'a> {
     searched: HashSet<(usize, Target)>,
     /// `(crate, type name)` whose `impl` files were all asked for.
     types_searched: HashSet<(usize, String)>,
+    /// `(crate, type name, method)` whose `impl` files that declare such a fn were
+    /// asked for.
+    methods_searched: HashSet<(usize, String, String)>,
     stats: Stats,
 }
 
@@ -246,6 +249,7 @@ impl<'a> Graph<'a> {
             impl_index: inputs.crates.iter().map(|_| None).collect(),
             searched: HashSet::new(),
             types_searched: HashSet::new(),
+            methods_searched: HashSet::new(),
             stats: Stats::default(),
         }
     }

@@ -41,6 +41,7 @@ impl Graph<'_> {
             demands.extend(fresh.into_iter().filter(|d| asked.insert(d.clone())));
             let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
             let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
+            let mut methods: HashMap<usize, Vec<(String, String)>> = HashMap::new();
             while let Some((krate, target)) = demands.pop() {
                 // A call into another member's library: its module tree, once.
                 if self.trees[krate].is_none() {
@@ -56,12 +57,26 @@ impl Graph<'_> {
                         demands.extend(calls.filter(|d| asked.insert(d.clone())));
                     }
                 }
-                if let Target::Method { ty, .. } | Target::Returned { ty, .. } = &target {
-                    // Every impl of a type of that name, found or not: which method a
-                    // name means must not depend on which files came in first.
-                    if !self.types_searched.contains(&(krate, ty.clone())) {
-                        self.types_searched.insert((krate, ty.clone()));
+                if let Target::Method { ty, name } | Target::Returned { ty, name, .. } = &target {
+                    let type_key = (krate, ty.clone());
+                    if self.types_searched.contains(&type_key) {
+                        continue;
+                    }
+                    if self.lookup(krate, &target).is_none() {
+                        // Where the type's methods or its traits may be: every impl file.
+                        self.types_searched.insert(type_key);
                         types.entry(krate).or_default().insert(ty.clone());
+                    } else if self
+                        .methods_searched
+                        .insert((krate, ty.clone(), name.clone()))
+                    {
+                        // Found, but another type of that name may have the method too:
+                        // which one a name means must not depend on which files came
+                        // first. Only files that declare a fn of that name can.
+                        methods
+                            .entry(krate)
+                            .or_default()
+                            .push((ty.clone(), name.clone()));
                     }
                     continue;
                 }
@@ -95,6 +110,16 @@ impl Graph<'_> {
                 for file in self.files_mentioning(krate, &names, &requested) {
                     requested.insert(file.clone());
                     wanted.push((file, krate));
+                }
+            }
+            for (krate, found) in methods {
+                for (ty, name) in found {
+                    let names = HashSet::from([ty]);
+                    let files = self.files_mentioning(krate, &names, &requested);
+                    for file in files.into_iter().filter(|f| declares_fn(f, &name)) {
+                        requested.insert(file.clone());
+                        wanted.push((file, krate));
+                    }
                 }
             }
             wanted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -203,4 +228,23 @@ impl Graph<'_> {
         }
         true
     }
+}
+
+/// Whether the file's text has `fn name` (a fn of that name may be declared there).
+fn declares_fn(file: &std::path::Path, name: &str) -> bool {
+    let Ok(text) = crate::syntax::source::read_text(file) else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
+        let end = at + name.len();
+        if bytes.get(end).is_some_and(|&b| is_ident(b)) {
+            return false;
+        }
+        let before = text[..at].trim_end();
+        before.ends_with("fn")
+            && !(before.as_bytes().iter().rev().nth(2)).is_some_and(|&b| is_ident(b))
+            && before.len() < at
+    })
 }
