@@ -248,3 +248,27 @@ fn declares_fn(file: &std::path::Path, name: &str) -> bool {
             && before.len() < at
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::declares_fn;
+
+    #[test]
+    fn a_fn_of_the_name_is_found_in_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("store.rs");
+        let has = |text: &str, name: &str| {
+            std::fs::write(&file, text).unwrap();
+            declares_fn(&file, name)
+        };
+        assert!(has("impl Store {\n    pub fn flush(&self) {}\n}", "flush"));
+        assert!(has("impl Store { fn\n  flush(&self) {} }", "flush"));
+        assert!(!has("impl Store { fn flush_all(&self) {} }", "flush"));
+        assert!(!has(
+            "impl Store { fn go(&self) { self.flush() } }",
+            "flush"
+        ));
+        assert!(!has("impl Store { fn xfn flush() {} }", "flush"));
+        assert!(!has("impl Store { fnflush() {} }", "flush"));
+    }
+}
