@@ -26,7 +26,7 @@ enum Token<'t> {
 }
 
 /// Whether `word` occurs in `text` with no identifier character on either side.
-pub fn has_word(text: &str, word: &[u8]) -> bool {
+pub(crate) fn has_word(text: &str, word: &[u8]) -> bool {
     let bytes = text.as_bytes();
     let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80;
     memchr::memmem::find_iter(bytes, word).any(|at| {

@@ -6,9 +6,13 @@
 //! it cannot find names the files that may define it (the module's file, or for a
 //! method the files that mention the type), which are then parsed for their summaries
 //! alone. The other fns of those files are in the graph, but their calls are never
-//! followed: what no executor code reaches cannot make a finding. "Blocks" spreads from fns with a blocking call (or declared
-//! blocking) to their callers by a breadth-first search, so each caller keeps the
-//! shortest chain and cycles cost nothing extra.
+//! followed: what no executor code reaches cannot make a finding. One question looks
+//! backwards: whether a sync fn builds an async fn's future (see `grow::add_namers`),
+//! for which the files that name it are parsed too.
+//!
+//! "Blocks" spreads from fns with a blocking call (or declared blocking) to their
+//! callers by a breadth-first search, so each caller keeps the shortest chain and
+//! cycles cost nothing extra.
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -126,7 +130,8 @@ struct Graph<'a> {
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
     /// Per crate, its files by the words on their `impl` lines (built on first use).
     impl_index: Vec<Option<HashMap<String, Vec<PathBuf>>>>,
-    /// Demands already searched for, so that each costs one search.
+    /// Path demands already searched for, so that each costs one search (methods by
+    /// type name: the two sets below).
     searched: HashSet<(usize, Target)>,
     /// `(crate, type name)` whose `impl` files were all asked for.
     types_searched: HashSet<(usize, String)>,
