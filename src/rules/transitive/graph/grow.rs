@@ -197,10 +197,9 @@ impl Graph<'_> {
             if !names.contains_key(self.inputs.crates[krate].workspace.as_path()) {
                 continue;
             }
-            let unparsed = tree
-                .files
-                .keys()
-                .filter(|f| !self.file_ids.contains_key(*f));
+            // Test code is no caller: a test's future is not the program's.
+            let unparsed = (tree.files.keys())
+                .filter(|f| !self.file_ids.contains_key(*f) && !tree.test_files.contains(*f));
             candidates.extend(unparsed.map(|file| (file.clone(), krate)));
         }
         candidates.sort();
