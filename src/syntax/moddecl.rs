@@ -28,7 +28,7 @@ enum Token<'t> {
 /// Whether `word` occurs in `text` with no identifier character on either side.
 pub(crate) fn has_word(text: &str, word: &[u8]) -> bool {
     let bytes = text.as_bytes();
-    let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80;
+    let is_ident = |b: &u8| is_ident_continue(*b);
     memchr::memmem::find_iter(bytes, word).any(|at| {
         let before = at.checked_sub(1).map(|i| &bytes[i]);
         !before.is_some_and(is_ident) && !bytes.get(at + word.len()).is_some_and(is_ident)
@@ -148,7 +148,7 @@ fn is_ident_start(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphabetic() || b >= 0x80
 }
 
-fn is_ident_continue(b: u8) -> bool {
+pub(crate) fn is_ident_continue(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
 }
 

@@ -130,14 +130,6 @@ struct Graph<'a> {
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
     /// Per crate, its files by the words on their `impl` lines (built on first use).
     impl_index: Vec<Option<HashMap<String, Vec<PathBuf>>>>,
-    /// Path demands already searched for, so that each costs one search (methods by
-    /// type name: the two sets below).
-    searched: HashSet<(usize, Target)>,
-    /// `(crate, type name)` whose `impl` files were all asked for.
-    types_searched: HashSet<(usize, String)>,
-    /// `(crate, type name, method)` whose `impl` files that declare such a fn were
-    /// asked for.
-    methods_searched: HashSet<(usize, String, String)>,
     stats: Stats,
 }
 
@@ -252,9 +244,6 @@ impl<'a> Graph<'a> {
             trait_impls: HashMap::new(),
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
-            searched: HashSet::new(),
-            types_searched: HashSet::new(),
-            methods_searched: HashSet::new(),
             stats: Stats::default(),
         }
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Graph, NodeId, Target};
 use crate::rules::transitive::summary::{Callee, FileSummary};
-use crate::syntax::moddecl::has_word;
+use crate::syntax::moddecl::{has_word, is_ident_continue};
 
 impl Graph<'_> {
     /// Adds files and keeps parsing the files that may define what the code reached so
@@ -21,6 +21,12 @@ impl Graph<'_> {
         // added may answer it, or answer it otherwise (an inherent method found beside
         // a trait's).
         let mut asked: HashSet<(usize, Target)> = HashSet::new();
+        // What was searched for, so that each costs one search: path demands;
+        // `(crate, type name)` whose `impl` files were all asked for; `(crate, type
+        // name, method)` whose `impl` files that declare such a fn were.
+        let mut searched: HashSet<(usize, Target)> = HashSet::new();
+        let mut types_searched: HashSet<(usize, String)> = HashSet::new();
+        let mut methods_searched: HashSet<(usize, String, String)> = HashSet::new();
         loop {
             let added: Vec<usize> = batch
                 .into_iter()
@@ -41,7 +47,7 @@ impl Graph<'_> {
             demands.extend(fresh.into_iter().filter(|d| asked.insert(d.clone())));
             let mut wanted: Vec<(PathBuf, usize)> = Vec::new();
             let mut types: HashMap<usize, HashSet<String>> = HashMap::new();
-            let mut methods: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+            let mut methods: HashMap<(usize, String), Vec<String>> = HashMap::new();
             while let Some((krate, target)) = demands.pop() {
                 // A call into another member's library: its module tree, once.
                 if self.trees[krate].is_none() {
@@ -59,51 +65,40 @@ impl Graph<'_> {
                 }
                 if let Target::Method { ty, name } | Target::Returned { ty, name, .. } = &target {
                     let type_key = (krate, ty.clone());
-                    if self.types_searched.contains(&type_key) {
+                    if types_searched.contains(&type_key) {
                         continue;
                     }
                     if self.lookup(krate, &target).is_none() {
                         // Where the type's methods or its traits may be: every impl file.
-                        self.types_searched.insert(type_key);
+                        types_searched.insert(type_key);
                         types.entry(krate).or_default().insert(ty.clone());
-                    } else if self
-                        .methods_searched
-                        .insert((krate, ty.clone(), name.clone()))
-                    {
+                    } else if methods_searched.insert((krate, ty.clone(), name.clone())) {
                         // Found, but another type of that name may have the method too:
                         // which one a name means must not depend on which files came
                         // first. Only files that declare a fn of that name can.
-                        methods
-                            .entry(krate)
-                            .or_default()
-                            .push((ty.clone(), name.clone()));
+                        methods.entry(type_key).or_default().push(name.clone());
                     }
                     continue;
                 }
-                let key = (krate, target);
-                if self.lookup(krate, &key.1).is_some() || self.searched.contains(&key) {
+                let Target::Path(path) = &target else {
+                    continue;
+                };
+                if self.lookup(krate, &target).is_some()
+                    || !searched.insert((krate, target.clone()))
+                {
                     continue;
                 }
-                self.searched.insert(key.clone());
-                let (krate, target) = key;
-                match &target {
-                    Target::Path(path) => {
-                        pending.push((krate, path.clone()));
-                        match self.module_file(krate, path) {
-                            Some(file) if !requested.contains(&file) => {
-                                requested.insert(file.clone());
-                                wanted.push((file, krate));
-                            }
-                            _ if path.len() >= 2 => {
-                                types
-                                    .entry(krate)
-                                    .or_default()
-                                    .insert(path[path.len() - 2].clone());
-                            }
-                            _ => {}
-                        }
+                pending.push((krate, path.clone()));
+                match self.module_file(krate, path) {
+                    Some(file) if !requested.contains(&file) => {
+                        requested.insert(file.clone());
+                        wanted.push((file, krate));
                     }
-                    Target::Method { .. } | Target::Returned { .. } => {}
+                    _ if path.len() >= 2 => {
+                        let ty = path[path.len() - 2].clone();
+                        types.entry(krate).or_default().insert(ty);
+                    }
+                    _ => {}
                 }
             }
             for (krate, names) in types {
@@ -112,26 +107,29 @@ impl Graph<'_> {
                     wanted.push((file, krate));
                 }
             }
-            for (krate, found) in methods {
-                for (ty, name) in found {
-                    let names = HashSet::from([ty]);
-                    let files = self.files_mentioning(krate, &names, &requested);
-                    for file in files.into_iter().filter(|f| declares_fn(f, &name)) {
-                        requested.insert(file.clone());
-                        wanted.push((file, krate));
-                    }
+            for ((krate, ty), names) in methods {
+                let files = self.files_mentioning(krate, &HashSet::from([ty]), &requested);
+                for file in files.into_iter().filter(|f| declares_a_fn(f, &names)) {
+                    requested.insert(file.clone());
+                    wanted.push((file, krate));
                 }
             }
             wanted.sort_by(|a, b| a.0.cmp(&b.0));
             wanted.dedup_by(|a, b| a.0 == b.0);
-            let parse_start = std::time::Instant::now();
-            batch = (self.inputs.parse)(&wanted);
-            self.stats.parsing += parse_start.elapsed();
-            self.stats.files_parsed += batch.len();
+            batch = self.parse(&wanted);
             if batch.is_empty() && pending.is_empty() {
                 break;
             }
         }
+    }
+
+    /// The summaries of `wanted`, parsed, counted and timed for the benchmark.
+    fn parse(&mut self, wanted: &[(PathBuf, usize)]) -> Vec<(PathBuf, FileSummary)> {
+        let start = std::time::Instant::now();
+        let batch = (self.inputs.parse)(wanted);
+        self.stats.parsing += start.elapsed();
+        self.stats.files_parsed += batch.len();
+        batch
     }
 
     /// What the executor code of a file just added calls, in each crate it is part of:
@@ -218,48 +216,44 @@ impl Graph<'_> {
         if wanted.is_empty() {
             return false;
         }
-        let parse_start = std::time::Instant::now();
-        let batch = (self.inputs.parse)(&wanted);
-        self.stats.parsing += parse_start.elapsed();
-        self.stats.files_parsed += batch.len();
-        for (path, summary) in batch {
+        for (path, summary) in self.parse(&wanted) {
             self.add_file(path, summary);
         }
         true
     }
 }
 
-/// Whether the file's text has `fn name` (a fn of that name may be declared there).
-fn declares_fn(file: &std::path::Path, name: &str) -> bool {
+/// Whether the file's text has `fn name` for one of `names` (a fn of that name may be
+/// declared there): the file is read once for all of them.
+fn declares_a_fn(file: &std::path::Path, names: &[String]) -> bool {
     let Ok(text) = crate::syntax::source::read_text(file) else {
         return false;
     };
+    names.iter().any(|name| declares_fn(&text, name))
+}
+
+/// Whether `text` has `fn name`.
+fn declares_fn(text: &str, name: &str) -> bool {
     let bytes = text.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     memchr::memmem::find_iter(bytes, name.as_bytes()).any(|at| {
         let end = at + name.len();
-        if bytes.get(end).is_some_and(|&b| is_ident(b)) {
+        if bytes.get(end).is_some_and(|&b| is_ident_continue(b)) {
             return false;
         }
         let before = text[..at].trim_end();
         before.ends_with("fn")
-            && !(before.as_bytes().iter().rev().nth(2)).is_some_and(|&b| is_ident(b))
+            && !(before.as_bytes().iter().rev().nth(2)).is_some_and(|&b| is_ident_continue(b))
             && before.len() < at
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::declares_fn;
+    use super::{declares_a_fn, declares_fn};
 
     #[test]
     fn a_fn_of_the_name_is_found_in_the_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("store.rs");
-        let has = |text: &str, name: &str| {
-            std::fs::write(&file, text).unwrap();
-            declares_fn(&file, name)
-        };
+        let has = declares_fn;
         assert!(has("impl Store {\n    pub fn flush(&self) {}\n}", "flush"));
         assert!(has("impl Store { fn\n  flush(&self) {} }", "flush"));
         assert!(!has("impl Store { fn flush_all(&self) {} }", "flush"));
@@ -269,5 +263,19 @@ mod tests {
         ));
         assert!(!has("impl Store { fn xfn flush() {} }", "flush"));
         assert!(!has("impl Store { fnflush() {} }", "flush"));
+    }
+
+    #[test]
+    fn a_file_is_read_for_any_of_the_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("store.rs");
+        std::fs::write(&file, "impl Store { fn open() {} }").unwrap();
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(declares_a_fn(&file, &names(&["flush", "open"])));
+        assert!(!declares_a_fn(&file, &names(&["flush"])));
+        assert!(!declares_a_fn(
+            &dir.path().join("missing.rs"),
+            &names(&["open"])
+        ));
     }
 }
