@@ -2,7 +2,8 @@
 //! blocking call at the end, and the advice.
 use super::{Declared, Graph, NodeId, Reach};
 use crate::diagnostic::{Diagnostic, Label, Related};
-use crate::rules::transitive::summary::ExecutorCall;
+use crate::rules::calls::FS_LINT;
+use crate::rules::transitive::summary::{BlockingCall, ExecutorCall};
 
 /// Links of a chain shown in full; longer chains show their ends.
 const CHAIN_SHOWN: usize = 6;
@@ -63,7 +64,7 @@ impl Graph<'_> {
         let callee = self.summary_of(id);
         let callee_name = self.name(id, from);
         let declared = self.declared(at) == Some(Declared::Blocking);
-        let reason = match seed.blocks.first() {
+        let reason = match blamed(&seed.blocks) {
             Some(block) if !declared => {
                 related.push(Related {
                     path: self.files[self.nodes[at].file].0.clone(),
@@ -115,6 +116,13 @@ impl Graph<'_> {
         }
         diagnostic
     }
+}
+
+/// The blocking call a chain ends at, of those its last fn makes: the first that waits
+/// on more than the file system (a socket, another process, a channel, a sleep), which
+/// is what makes the fn slow, or else the first.
+fn blamed(blocks: &[BlockingCall]) -> Option<&BlockingCall> {
+    (blocks.iter().find(|b| b.lint != FS_LINT)).or_else(|| blocks.first())
 }
 
 /// The chain's links joined by arrows, with the middle left out of a long chain (the
