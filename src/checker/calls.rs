@@ -231,8 +231,9 @@ impl Checker<'_, '_> {
         }
         let site = CallSite::Method(mc);
         let callee = record::crate_callee(&self.model, site, None, plain);
-        if let Some(callee) = &callee {
-            record::call(&self.model, &mut self.out, callee.clone(), site, awaited);
+        match &callee {
+            Some(callee) => record::call(&self.model, &mut self.out, callee.clone(), site, awaited),
+            None => record::any_method_call(&self.model, &mut self.out, mc, awaited),
         }
         if offload::spawns_task(&method) {
             self.model.end_startup();

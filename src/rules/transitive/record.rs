@@ -70,6 +70,7 @@ pub fn fn_entered(
             makes_current_thread_runtime: false,
             line: model.line_of(sig.ident.span().byte_range().start),
             is_async: sig.asyncness.is_some(),
+            takes_self: sig.receiver().is_some(),
             returns_unsendable: summary::unsendable(&sig.output),
             returns_self: kind == FnKind::Method && {
                 let own = model.self_path.as_ref().and_then(|p| p.segments.last());
@@ -146,6 +147,42 @@ pub fn call(
         local_set: false,
     };
     out.summary.executor_calls.push(call);
+}
+
+/// A method call that names none of the crate's fns as far as the file can tell (its
+/// receiver's type is unknown, a trait object, a generic or another crate's): it may
+/// reach any trait method of the name (see `Callee::AnyMethod`). A call on `self` is
+/// known.
+pub fn any_method_call(
+    model: &SemanticModel<'_, '_>,
+    out: &mut Output,
+    mc: &syn::ExprMethodCall,
+    awaited: bool,
+) {
+    if matches!(peel(&mc.receiver), Expr::Path(p) if p.path.is_ident("self")) {
+        return;
+    }
+    let name = mc.method.to_string();
+    match &model.executor {
+        Some(executor) if awaited && model.current_fn.is_none() => {
+            let site = CallSite::Method(mc);
+            out.summary.executor_calls.push(ExecutorCall {
+                callee: Callee::AnyMethod(name),
+                caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
+                call: site.range(),
+                primary: site.primary_range(),
+                context: executor.clone(),
+                awaited,
+                offload: None,
+                exit_tail: model.in_exit_tail(site.primary_range().start),
+                local_set: false,
+            });
+        }
+        _ if model.current_fn.is_some() || model.executor.is_some() => {
+            out.summary.unseen_method_names.push(name);
+        }
+        _ => {}
+    }
 }
 
 /// Whom a call path names among the crate's own fns, when that can be told.

@@ -22,6 +22,12 @@ pub struct FileSummary {
     /// if the fn calls that parameter itself.
     #[serde(default)]
     pub inline_closures: Vec<InlineClosure>,
+    /// The names of the methods the file calls that name no known fn, except those
+    /// awaited on the executor (which are `executor_calls` of `Callee::AnyMethod`):
+    /// each may build the future of any trait method of the name for someone else to
+    /// run. Sorted, once each.
+    #[serde(default)]
+    pub unseen_method_names: Vec<String>,
 }
 
 /// A sync closure executor code passes to a fn of the crate (`digest(kind, || fs::read(p))`):
@@ -51,6 +57,9 @@ impl FileSummary {
         self.executor_calls.shrink_to_fit();
         self.reexports.shrink_to_fit();
         self.inline_closures.shrink_to_fit();
+        self.unseen_method_names.sort_unstable();
+        self.unseen_method_names.dedup();
+        self.unseen_method_names.shrink_to_fit();
     }
 }
 
@@ -111,6 +120,9 @@ pub struct FnSummary {
     pub makes_current_thread_runtime: bool,
     pub line: usize,
     pub is_async: bool,
+    /// It takes `self`: a method call (`x.name()`) may reach it.
+    #[serde(default)]
+    pub takes_self: bool,
     /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait
     /// object or `impl Trait` without `Send`): no `spawn_blocking` around a call of it.
     pub returns_unsendable: bool,
@@ -174,6 +186,11 @@ pub enum Callee {
     /// A method on a receiver whose type another crate of the workspace declares (a
     /// binary calling its library's types): `db::Pool::query` of `other_member`.
     MemberMethod(Box<MemberMethod>),
+    /// A method the file cannot tie to a fn of the crate (`storage.prepare()` on the
+    /// `Box<dyn Storage>` a factory returned, or on a generic). Never followed: it only counts as a
+    /// possible caller of every method of the name when the pass asks where an async fn
+    /// is entered from.
+    AnyMethod(String),
 }
 
 /// `Callee::Returned` (boxed: calls are many, and most are of the small kinds).

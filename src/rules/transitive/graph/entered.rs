@@ -61,13 +61,22 @@ impl Graph<'_> {
         // that reach it, and whether a sync fn names it (building its future for
         // someone else to run).
         let mut callers: Vec<Vec<(usize, &ExecutorCall)>> = vec![Vec::new(); self.nodes.len()];
-        // A call through a trait may reach any impl of the method: each counts it.
+        let methods = self.trait_methods_by_name();
+        let any_method = |callee: &Callee| match callee {
+            Callee::AnyMethod(name) => methods.get(name.as_str()).map_or(&[][..], Vec::as_slice),
+            _ => &[],
+        };
+        // A call through a trait may reach any impl of the method, and a method call
+        // that names no known fn any trait method of the name: each counts it.
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
                 for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
                     callers[callee].push((file, call));
                 }
                 for &callee in self.trait_targets(path, &call.callee) {
+                    callers[callee].push((file, call));
+                }
+                for &callee in any_method(&call.callee) {
                     callers[callee].push((file, call));
                 }
             }
@@ -83,6 +92,12 @@ impl Graph<'_> {
                 for &callee in self.trait_targets(path, &call.callee) {
                     named_by_sync_fn[callee] = true;
                 }
+            }
+        }
+        let unseen = self.files.iter().flat_map(|(_, s)| &s.unseen_method_names);
+        for name in unseen {
+            for &callee in methods.get(name.as_str()).into_iter().flatten() {
+                named_by_sync_fn[callee] = true;
             }
         }
         let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
@@ -136,6 +151,21 @@ impl Graph<'_> {
             main_thread,
             main_until_spawn,
         }
+    }
+
+    /// The methods of trait impls and the default methods of traits that take `self`,
+    /// by name: what a method call that names no known fn may reach unseen.
+    fn trait_methods_by_name(&self) -> HashMap<&str, Vec<NodeId>> {
+        let mut methods: HashMap<&str, Vec<NodeId>> = HashMap::new();
+        for id in 0..self.nodes.len() {
+            let summary = self.summary_of(id);
+            if (summary.trait_impl || summary.trait_default) && summary.takes_self {
+                if let Some(name) = summary.path.segments.last() {
+                    methods.entry(name.as_str()).or_default().push(id);
+                }
+            }
+        }
+        methods
     }
 
     /// Whether `maker`, a fn named in the file `file`, returns a runtime it builds with

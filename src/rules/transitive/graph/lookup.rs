@@ -46,6 +46,7 @@ impl Graph<'_> {
                     name: member.name.clone(),
                 },
             )),
+            Callee::AnyMethod(_) => None,
         }
     }
 
