@@ -24,7 +24,7 @@ fn a_baseline_hides_known_findings_through_edits() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("wrote 7 findings to the baseline"),
+        stderr.contains("wrote 8 findings to the baseline"),
         "{stderr}"
     );
     let recorded: serde_json::Value =
@@ -47,7 +47,7 @@ fn a_baseline_hides_known_findings_through_edits() {
     assert_eq!(code, 0, "{stderr}");
     assert!(locations(&stderr).is_empty(), "{stderr}");
     assert!(
-        stderr.contains("7 findings in the baseline were not shown"),
+        stderr.contains("8 findings in the baseline were not shown"),
         "{stderr}"
     );
 

@@ -339,6 +339,7 @@ fn example_service_findings() {
         [
             "fixtures/example-service/src/handlers.rs:10",
             "fixtures/example-service/src/handlers.rs:18",
+            "fixtures/example-service/src/handlers.rs:20",
             "fixtures/example-service/src/handlers.rs:23",
             "fixtures/example-service/src/handlers.rs:31",
             "fixtures/example-service/src/handlers.rs:40",

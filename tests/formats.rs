@@ -37,14 +37,14 @@ fn json_lines_are_cargo_messages() {
                 assert!(f.success);
                 finished = true;
                 let raw: serde_json::Value = serde_json::from_str(line).unwrap();
-                assert_eq!(raw["unblock"]["warnings"], 7, "{line}");
+                assert_eq!(raw["unblock"]["warnings"], 8, "{line}");
                 assert_eq!(raw["unblock"]["checked_files"], 5, "{line}");
             }
             _ => {}
         }
     }
     assert!(finished, "ends with build-finished");
-    assert_eq!(diagnostics.len(), 7);
+    assert_eq!(diagnostics.len(), 8);
     let sleep = diagnostics
         .iter()
         .find(|d| {
@@ -160,7 +160,7 @@ fn sarif_is_valid_against_the_official_schema() {
         assert!(!rule["help"]["text"].as_str().unwrap().is_empty());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 7);
+    assert_eq!(results.len(), 8);
     let sleep = results
         .iter()
         .find(|r| r["ruleId"] == "unblock::thread_sleep")
@@ -209,7 +209,7 @@ fn github_annotations_escape_their_fields() {
     );
     assert_eq!(code, 1);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 7);
+    assert_eq!(lines.len(), 8);
     // Errors first: GitHub shows only the first few annotations of each kind.
     assert!(lines[0].starts_with(
         "::error file=fixtures/example-service/src/handlers.rs,line=23,endLine=23,col=23,endColumn=79,title=unblock%3A%3Athread_sleep::`std::thread::sleep` blocks the executor thread%0A  help: use the async equivalent: `tokio::time::sleep(std::time::Duration::from_millis(50)).await`"
@@ -227,13 +227,13 @@ fn short_lines_and_statistics() {
     assert!(stderr.is_empty(), "{stderr}");
     assert!(stdout.lines().any(|l| l
         == "src/handlers.rs:23:23: warning[unblock::thread_sleep] `std::thread::sleep` blocks the executor thread"), "{stdout}");
-    assert_eq!(stdout.lines().count(), 7);
+    assert_eq!(stdout.lines().count(), 8);
 
     let (_, stdout, _) = run(&example_service(), &["--statistics"]);
     let rows: Vec<&str> = stdout.lines().collect();
-    assert_eq!(rows[0], "     3  unblock::blocking_fs", "{stdout}");
+    assert_eq!(rows[0], "     4  unblock::blocking_fs", "{stdout}");
     assert_eq!(rows.len(), 6, "{stdout}");
-    assert!(rows[5].starts_with("     7  in all (checked "), "{stdout}");
+    assert!(rows[5].starts_with("     8  in all (checked "), "{stdout}");
 
     // As JSON: one object, with the files checked and the count.
     let (_, stdout, _) = run(
@@ -242,7 +242,7 @@ fn short_lines_and_statistics() {
     );
     let stats: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(stats["reason"], "unblock-statistics");
-    assert_eq!(stats["findings"], 7);
+    assert_eq!(stats["findings"], 8);
     assert!(stats["checked_files"].as_u64().unwrap() > 0);
     assert_eq!(stats["by_lint"][0]["lint"], "blocking_fs");
 

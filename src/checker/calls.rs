@@ -235,6 +235,10 @@ impl Checker<'_, '_> {
             Some(callee) => record::call(&self.model, &mut self.out, callee.clone(), site, awaited),
             None => record::any_method_call(&self.model, &mut self.out, mc, awaited),
         }
+        // In a trait's default method, `self.x()` may be a supertrait's `x` too.
+        if callee.is_some() && self.model.in_trait_definition && is_self(&mc.receiver) {
+            record::any_method_call(&self.model, &mut self.out, mc, awaited);
+        }
         if offload::spawns_task(&method) {
             self.model.end_startup();
             self.model.end_sole();
@@ -316,6 +320,29 @@ impl Checker<'_, '_> {
             self.model.scopes.push_block(std::iter::empty());
             stmts.iter().for_each(|s| self.visit_stmt(s));
             self.model.scopes.pop();
+        } else {
+            self.note_unseen_methods(&mac.tokens);
+        }
+    }
+
+    /// The methods a token stream the walk does not read calls (`.name(`), for the
+    /// crate-wide pass: each may build a future of a trait method of that name.
+    pub(super) fn note_unseen_methods(&mut self, tokens: &proc_macro2::TokenStream) {
+        use proc_macro2::TokenTree;
+        let mut after_dot = false;
+        for token in tokens.clone() {
+            after_dot = match token {
+                TokenTree::Punct(punct) => punct.as_char() == '.',
+                TokenTree::Ident(ident) if after_dot => {
+                    self.out.summary.unseen_method_names.push(ident.to_string());
+                    false
+                }
+                TokenTree::Group(group) => {
+                    self.note_unseen_methods(&group.stream());
+                    false
+                }
+                _ => false,
+            };
         }
     }
 
@@ -339,6 +366,10 @@ impl Checker<'_, '_> {
         self.visit_expr(&arm.handler);
         self.model.scopes.pop();
     }
+}
+
+fn is_self(receiver: &Expr) -> bool {
+    matches!(peel(receiver), Expr::Path(p) if p.path.is_ident("self"))
 }
 
 /// `LocalSet::new()` itself, so that nothing was spawned on it before it runs a future.

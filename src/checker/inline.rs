@@ -114,8 +114,14 @@ impl Checker<'_, '_> {
                 self.out.summary.executor_calls.len(),
             );
             self.visit_expr(arg);
-            // Its calls of crate fns would make findings that no pass confirms.
-            self.out.summary.executor_calls.truncate(calls_before);
+            // Its calls of crate fns would make findings that no pass confirms. Where
+            // it runs is not known: a trait method it awaits is entered elsewhere.
+            let dropped = self.out.summary.executor_calls.split_off(calls_before);
+            let names = dropped.into_iter().filter_map(|call| match call.callee {
+                Callee::AnyMethod(name) => Some(name),
+                _ => None,
+            });
+            self.out.summary.unseen_method_names.extend(names);
             // A finding the pass cannot name by its range cannot wait for it: dropped.
             let mut made = self.out.diagnostics.split_off(before);
             made.retain(|d| d.primary.is_some());

@@ -48,6 +48,9 @@ pub struct Checker<'a, 'c> {
     /// The variables the async fn being visited awaits later (or races only against
     /// Ctrl-C): `let work = run(); .. work.await`.
     awaited_futures: HashSet<String>,
+    /// The type of the scrutinee of the `match` whose arms are being visited: what an
+    /// arm's pattern binds from (`Some(path) => path.exists()`).
+    scrutinee: Option<crate::catalog::ty::Ty>,
 }
 
 fn range(span: Span) -> Range<usize> {
@@ -68,6 +71,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             entry_runtime_of: None,
             block_on_futures: HashMap::new(),
             awaited_futures: HashSet::new(),
+            scrutinee: None,
         }
     }
 
@@ -253,6 +257,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         let impl_trait =
             (i.trait_.as_ref()).and_then(|(_, path, _)| self.model.scopes.resolve_local(path));
         let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
+        let saved_definition = std::mem::replace(&mut self.model.in_trait_definition, false);
         let saved_impl_trait = std::mem::replace(&mut self.model.impl_trait, impl_trait);
         for item in &i.items {
             match item {
@@ -264,6 +269,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         self.model.self_ty = saved;
         self.model.self_path = saved_path;
         self.model.in_trait_impl = saved_trait;
+        self.model.in_trait_definition = saved_definition;
         self.model.impl_trait = saved_impl_trait;
     }
 
@@ -286,7 +292,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             std::mem::replace(&mut model.in_trait_impl, false),
             model.impl_trait.take(),
         );
+        let saved_definition = std::mem::replace(&mut self.model.in_trait_definition, true);
         visit::visit_item_trait(self, t);
+        self.model.in_trait_definition = saved_definition;
         let model = &mut self.model;
         (
             model.self_ty,
@@ -421,7 +429,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         self.visit_expr(&m.expr);
+        let scrutinee = self.model.infer(&m.expr);
+        let outer = std::mem::replace(&mut self.scrutinee, scrutinee);
         self.visit_match_arms(&m.arms);
+        self.scrutinee = outer;
     }
 
     fn visit_expr_let(&mut self, expr: &'ast syn::ExprLet) {
@@ -437,7 +448,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
         // The arm's bindings shadow what is outside, typed (`Command::Build(inner) => ..`).
         let bound = self.model.push_binding_scope();
-        self.model.bind_pattern(&arm.pat, None);
+        // Each arm binds from the scrutinee; a `match` nested in the arm sets its own.
+        let scrutinee = self.scrutinee.take();
+        self.model.bind_pattern(&arm.pat, scrutinee.clone());
+        self.scrutinee = scrutinee;
         // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).
         let mark = self.model.guards.mark();
         if let Some((_, guard)) = &arm.guard {
@@ -528,7 +542,25 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         {
             // An async block, or calls for a sync fn's summary (`or_exit!(state.save())`).
             self.visit_macro_body(mac);
+        } else {
+            // A `macro_rules!` body, or a macro outside any fn the summary keeps.
+            self.note_unseen_methods(&mac.tokens);
         }
+    }
+
+    fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+        // `Backend::refresh(b)`, `<B as Backend>::refresh(b)`, `.map(Backend::serve)`:
+        // a trait method named by path may be any impl's, run by whoever calls it.
+        let segments = &path.path.segments;
+        if path.qself.is_some() || segments.len() > 1 {
+            if let Some(last) = segments.last() {
+                self.out
+                    .summary
+                    .unseen_method_names
+                    .push(last.ident.to_string());
+            }
+        }
+        visit::visit_expr_path(self, path);
     }
 
     fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {

@@ -92,6 +92,8 @@ pub struct SemanticModel<'a, 'c> {
     pub self_path: Option<LocalPath>,
     /// Whether the impl block being visited implements a trait.
     pub in_trait_impl: bool,
+    /// Whether a trait's definition (its default methods) is being visited.
+    pub in_trait_definition: bool,
     /// The path of that trait, when it is one of this crate's.
     pub impl_trait: Option<LocalPath>,
     /// Filled while inferring types, which only reads the model otherwise.
@@ -130,6 +132,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             self_ty: None,
             self_path: None,
             in_trait_impl: false,
+            in_trait_definition: false,
             impl_trait: None,
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),

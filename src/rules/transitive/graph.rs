@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::catalog::runtime::Runtime;
 use crate::diagnostic::Diagnostic;
-use crate::rules::transitive::summary::{Callee, Declared, FileSummary};
+use crate::rules::transitive::summary::{Callee, Declared, ExecutorCall, FileSummary};
 use crate::syntax::modtree::ModuleTree;
 
 /// One crate of a package: the lib, a bin, an example, a build script.
@@ -139,7 +139,12 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     let start = std::time::Instant::now();
     let wanted: Vec<&Path> = summaries
         .iter()
-        .filter(|(_, s)| !s.executor_calls.is_empty() || !s.inline_closures.is_empty())
+        // A call that names no fn (`Callee::AnyMethod`) finds nothing by itself: it only
+        // tells where the fns that other calls reach are entered from.
+        .filter(|(_, s)| {
+            let names_a_fn = |c: &ExecutorCall| !matches!(c.callee, Callee::AnyMethod(_));
+            s.executor_calls.iter().any(names_a_fn) || !s.inline_closures.is_empty()
+        })
         .map(|(p, _)| p.as_path())
         .collect();
     if wanted.is_empty() {

@@ -150,18 +150,16 @@ pub fn call(
 }
 
 /// A method call that names none of the crate's fns as far as the file can tell (its
-/// receiver's type is unknown, a trait object, a generic or another crate's): it may
-/// reach any trait method of the name (see `Callee::AnyMethod`). A call on `self` is
-/// known.
+/// receiver's type is unknown, a trait object, a generic or another crate's, or `self`
+/// in a trait's default method): it may reach any trait method of the name (see
+/// `Callee::AnyMethod`). Awaited on the executor, it is a caller with its context;
+/// anywhere else it may build the future for someone else to run.
 pub fn any_method_call(
     model: &SemanticModel<'_, '_>,
     out: &mut Output,
     mc: &syn::ExprMethodCall,
     awaited: bool,
 ) {
-    if matches!(peel(&mc.receiver), Expr::Path(p) if p.path.is_ident("self")) {
-        return;
-    }
     let name = mc.method.to_string();
     match &model.executor {
         Some(executor) if awaited && model.current_fn.is_none() => {
@@ -178,10 +176,7 @@ pub fn any_method_call(
                 local_set: false,
             });
         }
-        _ if model.current_fn.is_some() || model.executor.is_some() => {
-            out.summary.unseen_method_names.push(name);
-        }
-        _ => {}
+        _ => out.summary.unseen_method_names.push(name),
     }
 }
 

@@ -62,13 +62,19 @@ impl Graph<'_> {
         // someone else to run).
         let mut callers: Vec<Vec<(usize, &ExecutorCall)>> = vec![Vec::new(); self.nodes.len()];
         let methods = self.trait_methods_by_name();
-        let any_method = |callee: &Callee| match callee {
-            Callee::AnyMethod(name) => methods.get(name.as_str()).map_or(&[][..], Vec::as_slice),
-            _ => &[],
+        let any_method = |workspaces: &[&Path], name: &str| -> Vec<NodeId> {
+            let found = methods.get(name).into_iter().flatten();
+            // A file in no crate's tree may still call into one: every workspace.
+            let reaches = |w: &&Path| workspaces.is_empty() || workspaces.contains(w);
+            found
+                .filter(|(w, _)| reaches(w))
+                .map(|&(_, id)| id)
+                .collect()
         };
         // A call through a trait may reach any impl of the method, and a method call
         // that names no known fn any trait method of the name: each counts it.
         for (file, (path, summary)) in self.files.iter().enumerate() {
+            let workspaces = self.workspaces_of(path);
             for call in &summary.executor_calls {
                 for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
                     callers[callee].push((file, call));
@@ -76,8 +82,10 @@ impl Graph<'_> {
                 for &callee in self.trait_targets(path, &call.callee) {
                     callers[callee].push((file, call));
                 }
-                for &callee in any_method(&call.callee) {
-                    callers[callee].push((file, call));
+                if let Callee::AnyMethod(name) = &call.callee {
+                    for callee in any_method(&workspaces, name) {
+                        callers[callee].push((file, call));
+                    }
                 }
             }
         }
@@ -94,10 +102,12 @@ impl Graph<'_> {
                 }
             }
         }
-        let unseen = self.files.iter().flat_map(|(_, s)| &s.unseen_method_names);
-        for name in unseen {
-            for &callee in methods.get(name.as_str()).into_iter().flatten() {
-                named_by_sync_fn[callee] = true;
+        for (path, summary) in &self.files {
+            let workspaces = self.workspaces_of(path);
+            for name in &summary.unseen_method_names {
+                for callee in any_method(&workspaces, name) {
+                    named_by_sync_fn[callee] = true;
+                }
             }
         }
         let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
@@ -153,19 +163,36 @@ impl Graph<'_> {
         }
     }
 
-    /// The methods of trait impls and the default methods of traits that take `self`,
-    /// by name: what a method call that names no known fn may reach unseen.
-    fn trait_methods_by_name(&self) -> HashMap<&str, Vec<NodeId>> {
-        let mut methods: HashMap<&str, Vec<NodeId>> = HashMap::new();
-        for id in 0..self.nodes.len() {
+    /// The methods that take `self` of the impls of the crates' own traits and the
+    /// traits' default methods, by name, each with its workspace: what a method call
+    /// that names no known fn may reach unseen (in its own workspace; another crate's
+    /// trait is implemented for callers the scan does not see, such as a framework).
+    fn trait_methods_by_name(&self) -> HashMap<&str, Vec<(&Path, NodeId)>> {
+        let mut methods: HashMap<&str, Vec<(&Path, NodeId)>> = HashMap::new();
+        for (id, node) in self.nodes.iter().enumerate() {
             let summary = self.summary_of(id);
-            if (summary.trait_impl || summary.trait_default) && summary.takes_self {
+            let own_trait = summary.trait_impl && summary.impl_of.is_some();
+            if (own_trait || summary.trait_default) && summary.takes_self {
                 if let Some(name) = summary.path.segments.last() {
-                    methods.entry(name.as_str()).or_default().push(id);
+                    let workspace = self.inputs.crates[node.krate].workspace.as_path();
+                    methods
+                        .entry(name.as_str())
+                        .or_default()
+                        .push((workspace, id));
                 }
             }
         }
         methods
+    }
+
+    /// The workspaces of the crates a file is part of.
+    fn workspaces_of(&self, path: &Path) -> Vec<&Path> {
+        let memberships = self.memberships.get(path).into_iter().flatten();
+        let mut workspaces: Vec<&Path> = memberships
+            .map(|(krate, _)| self.inputs.crates[*krate].workspace.as_path())
+            .collect();
+        workspaces.dedup();
+        workspaces
     }
 
     /// Whether `maker`, a fn named in the file `file`, returns a runtime it builds with
