@@ -157,6 +157,8 @@ pub struct Catalog {
     by_iterate: HashMap<String, (usize, usize)>,
     by_macro: HashMap<String, (usize, usize)>,
     module_prefixes: std::collections::HashSet<String>,
+    /// The capitalised segments of those paths: the names of the types it knows.
+    type_names: std::collections::HashSet<String>,
     returns: HashMap<String, Ty>,
 }
 
@@ -228,6 +230,7 @@ impl Catalog {
             by_iterate: HashMap::new(),
             by_macro: HashMap::new(),
             module_prefixes: Default::default(),
+            type_names: Default::default(),
             returns: HashMap::new(),
         };
         catalog.index()?;
@@ -306,6 +309,9 @@ impl Catalog {
                 }
                 prefix.push_str(segment);
                 self.module_prefixes.insert(prefix.clone());
+                if segment.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    self.type_names.insert(segment.to_string());
+                }
             }
         }
         Ok(())
@@ -407,6 +413,11 @@ impl Catalog {
     /// Whether `path` is a module or item the catalogue knows about (or a prefix of one).
     pub fn knows_prefix(&self, path: &str) -> bool {
         self.module_prefixes.contains(path)
+    }
+
+    /// Whether `name` is the name of a type the catalogue knows (`PathBuf`, `File`).
+    pub fn names_type(&self, name: &str) -> bool {
+        self.type_names.contains(name)
     }
 
     /// The declared return type of a function or `Type::method`.

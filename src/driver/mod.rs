@@ -7,6 +7,7 @@ pub mod check;
 pub mod config;
 mod config_keys;
 pub mod context;
+mod declarers;
 pub mod glob;
 pub mod layout;
 pub mod manifest;

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::cache::Kind;
 use super::check::{check_file, check_text, guarded, Checked, Outcome};
+use super::declarers::{struct_declarers, ALIAS_KEY, MAX_ALIAS_DECLARERS};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
 use crate::catalog::ty::Ty;
@@ -45,7 +46,7 @@ pub(super) fn struct_field_pass(
     }
     for (package, names) in &wanted {
         let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
-        let declarers = struct_declarers(members, selected, outcomes);
+        let declarers = struct_declarers(members, selected, outcomes, shared.catalog);
         let known = (selected, &*outcomes, &declarers, None);
         let fields = known_fields(members, known, names, STRUCT_DEPTH, shared);
         let redo: Vec<usize> = (members.iter().copied())
@@ -293,7 +294,12 @@ fn summarize_files(
         let members = files_of.get(package).map_or(&[][..], Vec::as_slice);
         let seen = late.entry(package.to_path_buf()).or_default();
         if seen.declarers.is_none() {
-            seen.declarers = Some(struct_declarers(members, selected, outcomes));
+            seen.declarers = Some(struct_declarers(
+                members,
+                selected,
+                outcomes,
+                shared.catalog,
+            ));
         }
         let seen = &*seen;
         let declarers = seen.declarers.as_ref().expect("just built");
@@ -469,61 +475,6 @@ fn package_struct_fields(
     }
     merged
 }
-
-/// The package's unchecked files (of `members`, indices into `selected`) by the names
-/// of the structs they declare, from a byte search (`struct Name`).
-fn struct_declarers(
-    members: &[usize],
-    selected: &[&ScanFile],
-    outcomes: &[Outcome],
-) -> HashMap<String, Vec<usize>> {
-    let found: Vec<(usize, Vec<String>)> = members
-        .par_iter()
-        .filter(|&&i| !outcomes[i].parsed)
-        .filter_map(|&i| {
-            let text = source::read_text(&selected[i].path).ok()?;
-            let names = declared_structs(&text);
-            (!names.is_empty()).then_some((i, names))
-        })
-        .collect();
-    let mut declarers: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, names) in found {
-        for name in names {
-            let files = declarers.entry(name).or_default();
-            if files.last() != Some(&i) {
-                files.push(i);
-            }
-        }
-    }
-    declarers
-}
-
-/// The names after each `struct ` keyword of `text`, and after each `type ` keyword as
-/// `type Name` (in comments too: a name met there only makes it ambiguous, which is the
-/// silent side).
-fn declared_structs(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let names_after = |keyword: &'static str, prefix: &'static str| {
-        memchr::memmem::find_iter(bytes, keyword.as_bytes())
-            .filter(|&at| at == 0 || !ident(bytes[at - 1]))
-            .filter_map(move |at| {
-                let start = at + keyword.len();
-                let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
-                (len > 0).then(|| format!("{prefix}{}", &text[start..start + len]))
-            })
-    };
-    names_after("struct ", "")
-        .chain(names_after("type ", ALIAS_KEY))
-        .collect()
-}
-
-/// How `struct_declarers` keys the files that declare a type alias of a name.
-const ALIAS_KEY: &str = "type ";
-
-/// How many files may mention `type Name` before it is not worth parsing them all to
-/// tell whether they declare the same alias (associated types and prose count too).
-const MAX_ALIAS_DECLARERS: usize = 3;
 
 /// The fields of every struct one file declares (cached as the file's `Fields`).
 fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> StructFields {

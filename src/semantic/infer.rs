@@ -4,6 +4,7 @@ use syn::{Expr, Pat, Stmt};
 
 use super::model::SemanticModel;
 use super::resolve::Resolution;
+use super::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
 use std::collections::HashMap;
 
 use crate::catalog::ty::{Ty, Wrap, CHAIN_LINK, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
@@ -289,6 +290,26 @@ impl SemanticModel<'_, '_> {
         )))
     }
 
+    /// What a free sync fn of the crate returns, as it declares it, when the package
+    /// has one fn of that name (`util::glob_match_file(p)?`); not a local closure's.
+    fn free_fn_return(&self, call: &syn::ExprCall) -> Option<Ty> {
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        let segments = &p.path.segments;
+        let name = segments.last()?.ident.to_string();
+        let owner = segments
+            .len()
+            .checked_sub(2)
+            .map(|i| segments[i].ident.to_string());
+        let shadowed = segments.len() == 1 && self.scopes.local_type(&name).is_some();
+        if p.qself.is_some() || shadowed || owner.is_some_and(|o| capitalised(&o)) {
+            return None;
+        }
+        let key = format!("{LOCAL_TYPE_PREFIX}{name}{FN_SUFFIX}");
+        self.fields_of(&key)?.get(ALIAS_FIELD).cloned()
+    }
+
     /// `ty` when it is this crate's type, or one a crate of the workspace declares (a
     /// binary's own library: `use app::Cli; Cli::parse()`).
     fn workspace_type(&self, ty: Ty) -> Option<Ty> {
@@ -356,7 +377,11 @@ impl SemanticModel<'_, '_> {
                     // Another crate of the workspace: `app::Banner::new(..)`.
                     None => (self.derived_constructor(call)).or_else(|| self.returned_type(call)),
                 },
-                _ => (self.derived_constructor(call))
+                Resolution::Local => (self.derived_constructor(call))
+                    .or_else(|| self.constructed_type(expr))
+                    .or_else(|| self.returned_type(call))
+                    .or_else(|| self.free_fn_return(call)),
+                Resolution::Unknown => (self.derived_constructor(call))
                     .or_else(|| self.constructed_type(expr))
                     .or_else(|| self.returned_type(call)),
             },

@@ -11,7 +11,7 @@ use syn::{Attribute, Expr, Item};
 use super::guards::{self, Guards};
 use super::local_path::LocalPath;
 use super::resolve::{Resolution, Scopes};
-use super::struct_fields::{StructFields, ALIAS_FIELD};
+use super::struct_fields::{StructFields, ALIAS_FIELD, FN_SUFFIX};
 use super::test_code;
 use super::FileContext;
 use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
@@ -198,6 +198,25 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                             self.struct_fields.insert(key, None);
                         }
                         None => {}
+                    }
+                }
+                // A free sync fn's return type, kept as a struct whose one field is what
+                // it returns (`util::glob_match_file(p)?` is a `PathBuf`).
+                Item::Fn(def) if def.sig.asyncness.is_none() => {
+                    let syn::ReturnType::Type(_, returned) = &def.sig.output else {
+                        continue;
+                    };
+                    let key = format!("{LOCAL_TYPE_PREFIX}{}{FN_SUFFIX}", def.sig.ident);
+                    let target = (def.sig.generics.params.is_empty())
+                        .then(|| self.scopes.resolve_type(returned))
+                        .flatten();
+                    match target {
+                        Some(target) => {
+                            self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]))
+                        }
+                        None => {
+                            self.struct_fields.insert(key, None);
+                        }
                     }
                 }
                 _ => {}

@@ -16,6 +16,10 @@ pub type StructFields = HashMap<String, Option<HashMap<String, Ty>>>;
 /// The one field of a crate's type alias, kept among the structs: what it stands for.
 pub const ALIAS_FIELD: &str = "=";
 
+/// How a free fn's return type is kept among the structs: `local::name()`, its one
+/// field (`ALIAS_FIELD`) what it returns.
+pub const FN_SUFFIX: &str = "()";
+
 /// The field types of every struct a file declares, in any of its inline modules.
 pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
     fn walk(model: &mut SemanticModel<'_, '_>, name: Option<String>, items: &[Item]) {

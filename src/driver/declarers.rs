@@ -1,0 +1,99 @@
+//! Which unchecked files of a package declare a struct, a type alias or a free fn of
+//! a name: a byte search instead of a parse.
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::check::Outcome;
+use super::workspace::ScanFile;
+use crate::catalog::Catalog;
+use crate::semantic::struct_fields::FN_SUFFIX;
+use crate::syntax::source;
+
+/// The package's unchecked files (of `members`, indices into `selected`) by the names
+/// of the structs they declare, from a byte search (`struct Name`).
+pub(super) fn struct_declarers(
+    members: &[usize],
+    selected: &[&ScanFile],
+    outcomes: &[Outcome],
+    catalog: &Catalog,
+) -> HashMap<String, Vec<usize>> {
+    let found: Vec<(usize, Vec<String>)> = members
+        .par_iter()
+        .filter(|&&i| !outcomes[i].parsed)
+        .filter_map(|&i| {
+            let text = source::read_text(&selected[i].path).ok()?;
+            let names = declared_structs(&text, |word| catalog.names_type(word));
+            (!names.is_empty()).then_some((i, names))
+        })
+        .collect();
+    let mut declarers: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, names) in found {
+        for name in names {
+            let files = declarers.entry(name).or_default();
+            if files.last() != Some(&i) {
+                files.push(i);
+            }
+        }
+    }
+    declarers
+}
+
+/// The names after each `struct ` keyword of `text`, after each `type ` keyword as
+/// `type Name` (in comments too: a name met there only makes it ambiguous, which is the
+/// silent side), and after each `fn ` keyword as `name()` when what the fn returns
+/// names a type the catalogue knows (`known_type`): the other fns are not worth a
+/// parse of their file.
+fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let names_after = |keyword: &'static str| {
+        memchr::memmem::find_iter(bytes, keyword.as_bytes())
+            .filter(|&at| at == 0 || !ident(bytes[at - 1]))
+            .filter_map(move |at| {
+                let start = at + keyword.len();
+                let len = bytes[start..].iter().take_while(|&&b| ident(b)).count();
+                (len > 0).then_some((start, start + len))
+            })
+    };
+    let returns_known = |end: usize| {
+        let rest = &text[end..];
+        let signature = &rest[..rest.find(['{', ';']).unwrap_or(rest.len())];
+        let Some((_, returned)) = signature.split_once("->") else {
+            return false;
+        };
+        returned
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(&known_type)
+    };
+    let fns = names_after("fn ")
+        .filter(|&(_, end)| returns_known(end))
+        .map(|(start, end)| format!("{}{FN_SUFFIX}", &text[start..end]));
+    names_after("struct ")
+        .map(|(start, end)| text[start..end].to_string())
+        .chain(names_after("type ").map(|(start, end)| format!("{ALIAS_KEY}{}", &text[start..end])))
+        .chain(fns)
+        .collect()
+}
+
+/// How `struct_declarers` keys the files that declare a type alias of a name.
+pub(super) const ALIAS_KEY: &str = "type ";
+
+/// How many files may mention `type Name` before it is not worth parsing them all to
+/// tell whether they declare the same alias (associated types and prose count too).
+pub(super) const MAX_ALIAS_DECLARERS: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::declared_structs;
+
+    #[test]
+    fn fns_count_when_they_return_a_known_type() {
+        let text = "pub struct Conf { }\ntype Shared = u8;\n\
+                    pub fn path(name: &str) -> std::io::Result<PathBuf> { todo!() }\n\
+                    fn count() -> usize { 0 }\nfn unit() { }\n\
+                    fn open<T>(x: T) -> File where T: Sized;";
+        let names = declared_structs(text, |w| w == "PathBuf" || w == "File");
+        assert_eq!(names, ["Conf", "type Shared", "path()", "open()"]);
+    }
+}
