@@ -41,10 +41,10 @@ pub(super) fn struct_declarers(
 
 /// The names after each `struct ` keyword of `text`, after each `type ` keyword as
 /// `type Name` (in comments too: a name met there only makes it ambiguous, which is the
-/// silent side), and after each `fn ` keyword as `name()` when what the fn returns
-/// names a type the catalogue knows (`known_type`): the other fns are not worth a
-/// parse of their file.
-fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) -> Vec<String> {
+/// silent side), and after each `fn ` keyword that returns something as `name()`, and
+/// again as `name() ->` when what it returns names a type the catalogue knows
+/// (`known_type`): only such a fn is worth a parse of its file.
+pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) -> Vec<String> {
     let bytes = text.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let names_after = |keyword: &'static str| {
@@ -56,25 +56,32 @@ fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) -> Vec<String
                 (len > 0).then_some((start, start + len))
             })
     };
-    let returns_known = |end: usize| {
+    // What a fn's signature says it returns, if anything.
+    let returned = |end: usize| {
         let rest = &text[end..];
         let signature = &rest[..rest.find(['{', ';']).unwrap_or(rest.len())];
-        let Some((_, returned)) = signature.split_once("->") else {
-            return false;
-        };
-        returned
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .any(&known_type)
+        signature.split_once("->").map(|(_, returned)| returned)
     };
-    let fns = names_after("fn ")
-        .filter(|&(_, end)| returns_known(end))
-        .map(|(start, end)| format!("{}{FN_SUFFIX}", &text[start..end]));
-    names_after("struct ")
+    let mut names: Vec<String> = names_after("struct ")
         .map(|(start, end)| text[start..end].to_string())
         .chain(names_after("type ").map(|(start, end)| format!("{ALIAS_KEY}{}", &text[start..end])))
-        .chain(fns)
-        .collect()
+        .collect();
+    for (start, end) in names_after("fn ") {
+        let Some(returned) = returned(end) else {
+            continue;
+        };
+        let name = format!("{}{FN_SUFFIX}", &text[start..end]);
+        let mut words = returned.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        if words.any(&known_type) {
+            names.push(format!("{name}{FN_KNOWN_KEY}"));
+        }
+        names.push(name);
+    }
+    names
 }
+
+/// How `struct_declarers` keys the files whose fn of a name returns a known type.
+pub(super) const FN_KNOWN_KEY: &str = " ->";
 
 /// How `struct_declarers` keys the files that declare a type alias of a name.
 pub(super) const ALIAS_KEY: &str = "type ";
@@ -88,12 +95,21 @@ mod tests {
     use super::declared_structs;
 
     #[test]
-    fn fns_count_when_they_return_a_known_type() {
+    fn fns_that_return_something_count_and_are_marked_when_the_type_is_known() {
         let text = "pub struct Conf { }\ntype Shared = u8;\n\
                     pub fn path(name: &str) -> std::io::Result<PathBuf> { todo!() }\n\
                     fn count() -> usize { 0 }\nfn unit() { }\n\
                     fn open<T>(x: T) -> File where T: Sized;";
         let names = declared_structs(text, |w| w == "PathBuf" || w == "File");
-        assert_eq!(names, ["Conf", "type Shared", "path()", "open()"]);
+        let expected = [
+            "Conf",
+            "type Shared",
+            "path() ->",
+            "path()",
+            "count()",
+            "open() ->",
+            "open()",
+        ];
+        assert_eq!(names, expected);
     }
 }

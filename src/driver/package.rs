@@ -10,14 +10,14 @@ use rayon::prelude::*;
 
 use super::cache::Kind;
 use super::check::{check_file, check_text, guarded, Checked, Outcome};
-use super::declarers::{struct_declarers, ALIAS_KEY, MAX_ALIAS_DECLARERS};
+use super::declarers::{struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
 use crate::catalog::ty::Ty;
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
-use crate::semantic::struct_fields::{self, StructFields};
+use crate::semantic::struct_fields::{self, StructFields, FN_SUFFIX};
 use crate::semantic::FileContext;
 use crate::syntax::modtree::normalize;
 use crate::syntax::source::{self, SourceFile};
@@ -446,7 +446,18 @@ fn package_struct_fields(
         // of it (a type alias, or only an associated type or prose): all are parsed, and
         // the merge tells whether they agree.
         let structs = files(name);
+        // A fn: every `fn name(..) -> ..` counts (a method too), but only one whose
+        // return names a known type is worth its parse; any other makes it untrusted.
+        let fn_returns_known =
+            |file: &usize| files(&format!("{name}{FN_KNOWN_KEY}")).contains(file);
+        let untrusted_fn = name.ends_with(FN_SUFFIX)
+            && (structs.len() > 1 || structs.first().is_some_and(|f| !fn_returns_known(f)));
         let declaring: Vec<usize> = match structs.len() {
+            _ if untrusted_fn => {
+                let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
+                merged.insert(key, None);
+                continue;
+            }
             0 | 1 if aliases.len() <= MAX_ALIAS_DECLARERS => {
                 structs.iter().chain(aliases).copied().collect()
             }
