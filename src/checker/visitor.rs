@@ -449,9 +449,7 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         // The arm's bindings shadow what is outside, typed (`Command::Build(inner) => ..`).
         let bound = self.model.push_binding_scope();
         // Each arm binds from the scrutinee; a `match` nested in the arm sets its own.
-        let scrutinee = self.scrutinee.take();
-        self.model.bind_pattern(&arm.pat, scrutinee.clone());
-        self.scrutinee = scrutinee;
+        self.model.bind_pattern(&arm.pat, self.scrutinee.clone());
         // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).
         let mark = self.model.guards.mark();
         if let Some((_, guard)) = &arm.guard {

@@ -161,22 +161,16 @@ pub fn any_method_call(
     awaited: bool,
 ) {
     let name = mc.method.to_string();
-    match &model.executor {
-        Some(executor) if awaited && model.current_fn.is_none() => {
-            let site = CallSite::Method(mc);
-            out.summary.executor_calls.push(ExecutorCall {
-                callee: Callee::AnyMethod(name),
-                caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
-                call: site.range(),
-                primary: site.primary_range(),
-                context: executor.clone(),
-                awaited,
-                offload: None,
-                exit_tail: model.in_exit_tail(site.primary_range().start),
-                local_set: false,
-            });
-        }
-        _ => out.summary.unseen_method_names.push(name),
+    if awaited && model.executor.is_some() && model.current_fn.is_none() {
+        call(
+            model,
+            out,
+            Callee::AnyMethod(name),
+            CallSite::Method(mc),
+            awaited,
+        );
+    } else {
+        out.summary.unseen_method_names.push(name);
     }
 }
 

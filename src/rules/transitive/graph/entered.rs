@@ -71,10 +71,17 @@ impl Graph<'_> {
                 .map(|&(_, id)| id)
                 .collect()
         };
+        let mut named_by_sync_fn = vec![false; self.nodes.len()];
         // A call through a trait may reach any impl of the method, and a method call
-        // that names no known fn any trait method of the name: each counts it.
+        // that names no known fn any trait method of the name: each counts it (one
+        // made elsewhere than awaited on the executor builds its future for another).
         for (file, (path, summary)) in self.files.iter().enumerate() {
             let workspaces = self.workspaces_of(path);
+            for name in &summary.unseen_method_names {
+                for callee in any_method(&workspaces, name) {
+                    named_by_sync_fn[callee] = true;
+                }
+            }
             for call in &summary.executor_calls {
                 for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
                     callers[callee].push((file, call));
@@ -89,7 +96,6 @@ impl Graph<'_> {
                 }
             }
         }
-        let mut named_by_sync_fn = vec![false; self.nodes.len()];
         for id in 0..self.nodes.len() {
             for (callee, _) in self.callee_edges_in(id, true) {
                 named_by_sync_fn[callee] = true;
@@ -98,14 +104,6 @@ impl Graph<'_> {
             let path = &self.files[node.file].0;
             for call in &self.summary_of(id).calls {
                 for &callee in self.trait_targets(path, &call.callee) {
-                    named_by_sync_fn[callee] = true;
-                }
-            }
-        }
-        for (path, summary) in &self.files {
-            let workspaces = self.workspaces_of(path);
-            for name in &summary.unseen_method_names {
-                for callee in any_method(&workspaces, name) {
                     named_by_sync_fn[callee] = true;
                 }
             }
