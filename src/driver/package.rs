@@ -13,7 +13,7 @@ use super::check::{check_file, check_text, guarded, Checked, Outcome};
 use super::declarers::{struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
-use crate::catalog::ty::Ty;
+use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
@@ -357,6 +357,11 @@ fn known_fields(
         if new.is_empty() {
             break;
         }
+        for name in &new {
+            if !sole_declarer_of_owner(name, members, outcomes, declarers) {
+                fields.insert(format!("{LOCAL_TYPE_PREFIX}{name}"), None);
+            }
+        }
         for &i in members {
             merge_fields(&mut fields, &outcomes[i].struct_fields, &new);
         }
@@ -380,6 +385,32 @@ fn known_fields(
         names.extend(held);
     }
     fields
+}
+
+/// For an associated fn (`Outgoing::new()`), whether one file of the package alone
+/// declares its type: with two types of the name, which one a call names is not known
+/// (unit structs alike look like one declared twice); other names pass.
+fn sole_declarer_of_owner(
+    name: &str,
+    members: &[usize],
+    outcomes: &[Outcome],
+    declarers: &HashMap<String, Vec<usize>>,
+) -> bool {
+    let Some((owner, _)) = name
+        .strip_suffix(FN_SUFFIX)
+        .and_then(|n| n.rsplit_once("::"))
+    else {
+        return true;
+    };
+    let key = format!("{LOCAL_TYPE_PREFIX}{owner}");
+    let unchecked = declarers.get(owner).map_or(&[][..], Vec::as_slice);
+    let declaring = (members.iter())
+        .filter(|&&i| {
+            let checked = outcomes[i].parsed && outcomes[i].struct_fields.contains_key(&key);
+            checked || unchecked.contains(&i)
+        })
+        .count();
+    declaring == 1
 }
 
 /// How many struct levels down the fields of a wanted struct are looked up for the
@@ -452,7 +483,13 @@ fn package_struct_fields(
             |file: &usize| files(&format!("{name}{FN_KNOWN_KEY}")).contains(file);
         let untrusted_fn = name.ends_with(FN_SUFFIX)
             && (structs.len() > 1 || structs.first().is_some_and(|f| !fn_returns_known(f)));
+        // An associated fn (`Outgoing::new()`): the files with a `fn new` that returns a
+        // known type; which impl each is in only their parse tells.
+        let associated = (name.strip_suffix(FN_SUFFIX))
+            .and_then(|n| n.rsplit_once("::"))
+            .map(|(_, f)| files(&format!("{f}{FN_SUFFIX}{FN_KNOWN_KEY}")));
         let declaring: Vec<usize> = match structs.len() {
+            _ if associated.is_some() => associated.unwrap_or_default().to_vec(),
             _ if untrusted_fn => {
                 let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
                 merged.insert(key, None);

@@ -280,6 +280,9 @@ impl SemanticModel<'_, '_> {
         let ty = self.named_type(&owner)?;
         let path = ty.plain()?;
         if let Some(local) = path.strip_prefix(LOCAL_TYPE_PREFIX) {
+            if let Some(declared) = self.associated_return(path, &name) {
+                return Some(declared);
+            }
             return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{name}")));
         }
         // A type of another crate of the workspace (a binary's own library):
@@ -288,6 +291,19 @@ impl SemanticModel<'_, '_> {
         Some(Ty::named(format!(
             "{RETURNED_PREFIX}@{krate}::{type_name}::{name}"
         )))
+    }
+
+    /// What `Type::name(..)` declares it returns, when that is more than a crate type
+    /// (`(Self, Receiver<()>)`) and the type's name is not ambiguous.
+    fn associated_return(&self, owner: &str, name: &str) -> Option<Ty> {
+        let owner_ambiguous = (self.struct_fields.get(owner))
+            .or_else(|| self.ctx.crate_fields.get(owner))
+            .is_some_and(Option::is_none);
+        if owner_ambiguous {
+            return None;
+        }
+        let key = format!("{owner}::{name}{FN_SUFFIX}");
+        self.fields_of(&key)?.get(ALIAS_FIELD).cloned()
     }
 
     /// What a free sync fn of the crate returns, as it declares it, when the package

@@ -219,8 +219,64 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                         }
                     }
                 }
+                Item::Impl(imp) if imp.trait_.is_none() => self.note_associated_returns(imp),
                 _ => {}
             }
+        }
+    }
+
+    /// What the associated sync fns of an inherent impl return when that is more than
+    /// the type itself: `Outgoing::new(..) -> (Self, Receiver<()>)` is kept as
+    /// `local::Outgoing::new()`, so `let (out, rx) = Outgoing::new(..)` types `rx`. A
+    /// fn returning `Self` or another crate type is left to the call graph, which
+    /// confirms it (`RETURNED_PREFIX`).
+    fn note_associated_returns(&mut self, imp: &syn::ItemImpl) {
+        let Some(self_ty) = (self.scopes.resolve_type(&imp.self_ty))
+            .filter(|ty| ty.plain().is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX)))
+        else {
+            return;
+        };
+        let owner = self_ty.path.clone();
+        for item in &imp.items {
+            let syn::ImplItem::Fn(f) = item else { continue };
+            let sig = &f.sig;
+            let takes_self = matches!(sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+            let syn::ReturnType::Type(_, returned) = &sig.output else {
+                continue;
+            };
+            if sig.asyncness.is_some() || takes_self || !sig.generics.params.is_empty() {
+                continue;
+            }
+            let Some(target) = self.resolve_returned(returned, &self_ty) else {
+                continue;
+            };
+            let local = (target.plain()).is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX));
+            if !local {
+                let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
+                self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]));
+            }
+        }
+    }
+
+    /// A declared return type, `Self` standing for `self_ty`; a tuple only when every
+    /// element is known.
+    fn resolve_returned(&self, returned: &syn::Type, self_ty: &Ty) -> Option<Ty> {
+        match returned {
+            syn::Type::Tuple(tuple) if tuple.elems.len() >= 2 => {
+                let elems = (tuple.elems.iter())
+                    .map(|elem| self.resolve_returned(elem, self_ty))
+                    .collect::<Option<Vec<_>>>()?;
+                elems.iter().all(|e| e.elems.is_empty()).then(|| Ty {
+                    path: String::new(),
+                    wrap: crate::catalog::ty::Wrap::None,
+                    elems,
+                    inner: None,
+                })
+            }
+            syn::Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self") => {
+                Some(self_ty.clone())
+            }
+            _ => self.scopes.resolve_type(returned),
         }
     }
 

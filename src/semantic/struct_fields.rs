@@ -51,7 +51,11 @@ pub fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields 
         let path = ty.path.split('<').next().unwrap_or_default();
         path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
     };
-    let relevant = |ty: &Ty| known(ty) || ty.inner.as_deref().is_some_and(known);
+    let relevant = |ty: &Ty| match ty.elems.is_empty() {
+        true => known(ty) || ty.inner.as_deref().is_some_and(known),
+        // A tuple an associated fn returns: whether any element matters.
+        false => ty.elems.iter().any(known),
+    };
     // A struct is kept even with no relevant field: a second struct of the same name
     // must still make the name ambiguous.
     fields
