@@ -165,7 +165,7 @@ fn test_code_is_skipped_unless_asked_for() {
     let (_, _, stderr) = run(unblock(&fixture("workspace")).args(["-p", "api", "--tests"]));
     assert_eq!(
         locations(&stderr),
-        ["api/src/lib.rs:2", "api/src/lib.rs:3", "api/tests/it.rs:3"]
+        ["api/src/lib.rs:2", "api/src/lib.rs:3", "api/tests/it.rs:5"]
     );
 }
 
@@ -378,6 +378,55 @@ fn runtime_flag_overrides_detection() {
 }
 
 #[test]
+fn a_runtime_test_is_an_entry_fn_like_main() {
+    // `#[tokio::test]` builds a current-thread runtime for its one future: up to its
+    // first spawn nothing else runs; `flavor = "multi_thread"` runs it with `block_on`
+    // on the test's own thread, off the workers.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn writes() {\n        \
+                let dir = tempfile::tempdir().unwrap();\n        \
+                tokio::task::yield_now().await;\n        \
+                std::fs::write(dir.path().join(\"a\"), b\"1\").unwrap();\n        \
+                tokio::spawn(async {});\n        \
+                std::fs::write(dir.path().join(\"b\"), b\"2\").unwrap();\n    }\n\n    \
+                #[tokio::test(flavor = \"multi_thread\")]\n    async fn multi() {\n        \
+                std::fs::write(\"c\", b\"3\").unwrap();\n        \
+                tokio::task::yield_now().await;\n        \
+                std::fs::write(\"d\", b\"4\").unwrap();\n    }\n}\n";
+    std::fs::write(dir.path().join("t.rs"), text).unwrap();
+    let args = ["t.rs", "--tests", "--message-format", "short"];
+    let found = |out: &str| -> Vec<String> {
+        (out.lines())
+            .filter_map(|l| l.split_once(": warning[unblock::"))
+            .map(|(at, rest)| {
+                (
+                    at.rsplit_once(':').unwrap().0,
+                    rest.split(']').next().unwrap(),
+                )
+            })
+            .map(|(at, lint)| format!("{at} {lint}"))
+            .collect()
+    };
+    let (_, stdout, stderr) = run(unblock(dir.path()).args(args).args([
+        "-W",
+        "blocking_in_startup",
+        "-W",
+        "blocking_in_main",
+    ]));
+    let expected = [
+        "t.rs:5 blocking_in_startup",
+        "t.rs:7 blocking_in_startup",
+        "t.rs:9 blocking_fs",
+        "t.rs:14 blocking_in_startup",
+        "t.rs:16 blocking_in_main",
+    ];
+    assert_eq!(found(&stdout), expected, "{stderr}");
+    // By default only the blocking call after the spawn is shown.
+    let (_, stdout, _) = run(unblock(dir.path()).args(args));
+    assert_eq!(found(&stdout), ["t.rs:9 blocking_fs"]);
+}
+
+#[test]
 fn pedantic_lints_are_off_until_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -461,7 +510,7 @@ fn one_staged_file_still_sees_the_whole_crate() {
     let root = fixture("transitive_blocking/crate");
     let (_, _, stderr) = run(unblock(&root).arg("src/main.rs"));
     let found = locations(&stderr);
-    assert_eq!(found.len(), 12, "{stderr}");
+    assert_eq!(found.len(), 13, "{stderr}");
     assert!(
         found.iter().all(|l| l.starts_with("src/main.rs:")),
         "{stderr}"

@@ -30,11 +30,24 @@ pub struct Lint {
     #[serde(default)]
     pub label: Option<String>,
     pub explanation: String,
+    /// Whether a sync fn making such a call blocks its async callers; see `propagates`.
+    #[serde(default)]
+    pub transitive: Option<bool>,
     #[serde(default, rename = "match")]
     pub matchers: Vec<Matcher>,
     /// Return types of functions and methods, for receiver-type inference.
     #[serde(default)]
     pub types: BTreeMap<String, String>,
+}
+
+impl Lint {
+    /// Whether a sync fn that makes a call of this lint blocks its async callers
+    /// (`transitive_blocking`): unless the lint says, those of the `blocking` and
+    /// `correctness` groups do, the `cpu` ones (a loop is not slow by itself) do not.
+    pub fn propagates(&self) -> bool {
+        let by_group = matches!(self.group.as_str(), "blocking" | "correctness");
+        self.transitive.unwrap_or(by_group) && self.level != Level::Allow
+    }
 }
 
 /// One `[[match]]` block: the calls it matches and how to rewrite them.
@@ -550,40 +563,4 @@ fn insert_unique(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_catalogue_loads() {
-        assert!(Catalog::builtin().lint("thread_sleep").is_some());
-    }
-
-    #[test]
-    fn template_crates_are_found() {
-        assert_eq!(crate_prefixes("tokio::fs::read({args}).await"), ["tokio"]);
-        assert_eq!(
-            crate_prefixes("Duration::from_millis(u64::from(x))"),
-            Vec::<&str>::new()
-        );
-        assert_eq!(
-            crate_prefixes("tokio::time::timeout({1}, tokio::net::TcpStream::connect({0}))"),
-            ["tokio", "tokio"]
-        );
-    }
-
-    #[test]
-    fn templates_naming_other_crates_are_refused() {
-        let lint = r#"
-            id = "x"
-            group = "blocking"
-            level = "warn"
-            summary = "s"
-            explanation = "e"
-            [[match]]
-            paths = ["rusqlite::Connection::open"]
-            suggest.tokio = "tokio_rusqlite::Connection::open({args}).await"
-        "#;
-        let err = Catalog::from_sources([("x.toml", lint)]).err().unwrap();
-        assert!(err.contains("names crate `tokio_rusqlite`"), "{err}");
-    }
-}
+mod tests;

@@ -408,6 +408,20 @@ impl SemanticModel<'_, '_> {
                     // What a crate fn returns may be wrapped or not: the graph confirms.
                     "unwrap" | "expect" if is_returned(&receiver) => Some(receiver),
                     "unwrap" | "expect" => receiver.unwrapped(),
+                    "unwrap_or" | "unwrap_or_else" | "unwrap_or_default"
+                        if !is_returned(&receiver) =>
+                    {
+                        receiver.unwrapped()
+                    }
+                    // `Result::ok` and `Option::ok_or`: the same value, wrapped the other way.
+                    "ok" if receiver.wrap == Wrap::Result => Some(Ty {
+                        wrap: Wrap::Option,
+                        ..receiver
+                    }),
+                    "ok_or" | "ok_or_else" if receiver.wrap == Wrap::Option => Some(Ty {
+                        wrap: Wrap::Result,
+                        ..receiver
+                    }),
                     "clone" | "by_ref" => Some(receiver),
                     // An error conversion keeps what succeeds (`std::result`, anyhow, eyre).
                     "map_err" | "context" | "with_context" | "wrap_err" | "wrap_err_with"

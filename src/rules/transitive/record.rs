@@ -8,7 +8,6 @@ use super::summary::{
 };
 use crate::catalog::ty::{LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::catalog::Hit;
-use crate::diagnostic::Level;
 use crate::rules::owned;
 use crate::rules::suggest::CallSite;
 use crate::rules::Output;
@@ -96,9 +95,7 @@ pub fn blocking(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, s
         return;
     };
     let lint = hit.lint;
-    let propagates =
-        matches!(lint.group.as_str(), "blocking" | "correctness") && lint.level != Level::Allow;
-    if hit.matcher.ignore || !propagates {
+    if hit.matcher.ignore || !lint.propagates() {
         return;
     }
     let call = BlockingCall {

@@ -28,23 +28,47 @@ impl Graph<'_> {
             }
         }
         let beyond_fs = self.beyond_fs(&callers);
-        let mut state: Vec<Option<Reach>> = (0..self.nodes.len())
+        let seeds: Vec<Option<bool>> = (0..self.nodes.len())
             .map(|id| {
                 let f = self.summary_of(id);
-                let seed = match self.declared(id) {
-                    Some(Declared::Blocking) => true,
-                    Some(Declared::Nonblocking) => false,
-                    None => !f.is_async && !f.blocks.is_empty(),
-                };
-                seed.then_some(Reach {
-                    distance: 0,
-                    next: None,
-                })
+                match self.declared(id) {
+                    Some(Declared::Blocking) => Some(true),
+                    Some(Declared::Nonblocking) => None,
+                    None if f.is_async || f.blocks.is_empty() => None,
+                    None => Some(f.blocks.iter().any(|b| b.lint != FS_LINT)),
+                }
             })
             .collect();
-        let mut queue: VecDeque<NodeId> = (order.iter().copied())
-            .filter(|&id| state[id].is_some())
-            .collect();
+        let mut state: Vec<Option<Reach>> = vec![None; self.nodes.len()];
+        // Chains to a call that waits on more than the file system (a password hash, a
+        // socket, a sleep) first, then the file-system ones: of a fn that reaches both,
+        // the chain shows what makes it slow, as `blamed` does within one fn.
+        for beyond in [true, false] {
+            let start = order
+                .iter()
+                .copied()
+                .filter(|&id| seeds[id] == Some(beyond));
+            let start: Vec<NodeId> = start.filter(|&id| state[id].is_none()).collect();
+            for &id in &start {
+                state[id] = Some(Reach {
+                    distance: 0,
+                    next: None,
+                });
+            }
+            self.spread_from(start, &callers, &beyond_fs, &mut state);
+        }
+        (state, beyond_fs)
+    }
+
+    /// Breadth-first from `start` to the sync callers not reached yet.
+    fn spread_from(
+        &self,
+        start: Vec<NodeId>,
+        callers: &[Vec<(NodeId, bool)>],
+        beyond_fs: &[bool],
+        state: &mut [Option<Reach>],
+    ) {
+        let mut queue: VecDeque<NodeId> = start.into();
         while let Some(id) = queue.pop_front() {
             let distance = state[id].map_or(0, |s| s.distance);
             for &(caller, exit_tail) in &callers[id] {
@@ -61,7 +85,6 @@ impl Graph<'_> {
                 queue.push_back(caller);
             }
         }
-        (state, beyond_fs)
     }
 
     /// Per node: whether a sync fn blocks on more than the file system, itself (or by
