@@ -510,7 +510,7 @@ fn one_staged_file_still_sees_the_whole_crate() {
     let root = fixture("transitive_blocking/crate");
     let (_, _, stderr) = run(unblock(&root).arg("src/main.rs"));
     let found = locations(&stderr);
-    assert_eq!(found.len(), 13, "{stderr}");
+    assert_eq!(found.len(), 14, "{stderr}");
     assert!(
         found.iter().all(|l| l.starts_with("src/main.rs:")),
         "{stderr}"

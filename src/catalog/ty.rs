@@ -216,6 +216,17 @@ pub const TRANSPARENT_WRAPPERS: &[&str] = &[
     "axum::Extension",
     "axum::extract::Extension",
     "actix_web::web::Data",
+    // Lock guards deref to what the lock holds (`state: &mut MutexGuard<'_, State>`).
+    "std::sync::MutexGuard",
+    "std::sync::RwLockReadGuard",
+    "std::sync::RwLockWriteGuard",
+    "parking_lot::MutexGuard",
+    "parking_lot::RwLockReadGuard",
+    "parking_lot::RwLockWriteGuard",
+    "tokio::sync::MutexGuard",
+    "tokio::sync::OwnedMutexGuard",
+    "tokio::sync::RwLockReadGuard",
+    "tokio::sync::RwLockWriteGuard",
 ];
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 // is what it stands for.
                 Item::Type(def) => {
                     let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
-                    let target = (def.generics.params.is_empty())
+                    let target = (only_lifetimes(&def.generics))
                         .then(|| self.scopes.resolve_type(&def.ty))
                         .flatten();
                     match target {
@@ -194,7 +194,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                         }
                         // A generic alias (`Shared<T>`) names no one type: the name
                         // stays unknown, whatever else declares it.
-                        None if !def.generics.params.is_empty() => {
+                        None if !only_lifetimes(&def.generics) => {
                             self.struct_fields.insert(key, None);
                         }
                         None => {}
@@ -207,7 +207,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                         continue;
                     };
                     let key = format!("{LOCAL_TYPE_PREFIX}{}{FN_SUFFIX}", def.sig.ident);
-                    let target = (def.sig.generics.params.is_empty())
+                    let target = (only_lifetimes(&def.sig.generics))
                         .then(|| self.scopes.resolve_type(returned))
                         .flatten();
                     match target {
@@ -244,7 +244,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             let syn::ReturnType::Type(_, returned) = &sig.output else {
                 continue;
             };
-            if sig.asyncness.is_some() || takes_self || !sig.generics.params.is_empty() {
+            if sig.asyncness.is_some() || takes_self || !only_lifetimes(&sig.generics) {
                 continue;
             }
             let Some(target) = self.resolve_returned(returned, &self_ty) else {
@@ -466,4 +466,13 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         };
         crate::syntax::expr::pattern_ident(pat)
     }
+}
+
+/// Generics that name no type: lifetimes only (`type Locked<'a> = MutexGuard<'a, State>`
+/// is one type whatever the lifetime).
+fn only_lifetimes(generics: &syn::Generics) -> bool {
+    generics
+        .params
+        .iter()
+        .all(|p| matches!(p, syn::GenericParam::Lifetime(_)))
 }

@@ -239,7 +239,15 @@ fn method_callee(
             }
         }
     }
+    // A crate's alias of a guard or a pointer (`type Locked<'a> = MutexGuard<'a, State>`)
+    // calls the methods of what it stands for.
     let receiver = receiver?;
+    let aliased = (receiver.starts_with(LOCAL_TYPE_PREFIX))
+        .then(|| model.alias_target(crate::catalog::ty::Ty::named(receiver)));
+    let receiver = match &aliased {
+        Some(target) => target.plain()?,
+        None => receiver,
+    };
     if let Some(returned) = receiver.strip_prefix(RETURNED_PREFIX) {
         let (krate, returned) = match returned.strip_prefix('@') {
             Some(rest) => {
