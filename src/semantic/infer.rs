@@ -376,6 +376,8 @@ impl SemanticModel<'_, '_> {
             Expr::Paren(e) => infer(&e.expr),
             Expr::Group(e) => infer(&e.expr),
             Expr::Reference(e) => infer(&e.expr),
+            // References and smart pointers are transparent here: `*self` is `self`.
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => infer(&u.expr),
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
                 match self.scopes.local_type(&name) {
