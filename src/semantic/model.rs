@@ -251,7 +251,9 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 continue;
             };
             let local = (target.plain()).is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX));
-            if !local {
+            // Only what inference can use is worth keeping (the owner's name is checked
+            // for ambiguity on its own, see `sole_declarer_of_owner`).
+            if !local && super::struct_fields::relevant_type(&target, self.ctx.catalog) {
                 let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
                 self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]));
             }

@@ -45,17 +45,7 @@ pub fn struct_fields(file: &syn::File, ctx: &FileContext<'_>) -> StructFields {
 /// crate's structs (`self.state.db`); a struct left with none needs no second look.
 /// Structs declared twice stay `None`.
 pub fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields {
-    let known = |ty: &Ty| {
-        let items = ty.items();
-        let ty = items.as_ref().unwrap_or(ty);
-        let path = ty.path.split('<').next().unwrap_or_default();
-        path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
-    };
-    let relevant = |ty: &Ty| match ty.elems.is_empty() {
-        true => known(ty) || ty.inner.as_deref().is_some_and(known),
-        // A tuple an associated fn returns: whether any element matters.
-        false => ty.elems.iter().any(known),
-    };
+    let relevant = |ty: &Ty| relevant_type(ty, catalog);
     // A struct is kept even with no relevant field: a second struct of the same name
     // must still make the name ambiguous.
     fields
@@ -65,4 +55,19 @@ pub fn relevant_fields(fields: StructFields, catalog: &Catalog) -> StructFields 
             (name, kept)
         })
         .collect()
+}
+
+/// Whether inference can use a value of this type: the catalogue knows it (or what it
+/// holds, or an element of the tuple), or it is one of the crate's own.
+pub fn relevant_type(ty: &Ty, catalog: &Catalog) -> bool {
+    let known = |ty: &Ty| {
+        let items = ty.items();
+        let ty = items.as_ref().unwrap_or(ty);
+        let path = ty.path.split('<').next().unwrap_or_default();
+        path.starts_with(LOCAL_TYPE_PREFIX) || catalog.knows_prefix(path)
+    };
+    match ty.elems.is_empty() {
+        true => known(ty) || ty.inner.as_deref().is_some_and(known),
+        false => ty.elems.iter().any(known),
+    }
 }
