@@ -378,6 +378,9 @@ impl SemanticModel<'_, '_> {
             Expr::Reference(e) => infer(&e.expr),
             // References and smart pointers are transparent here: `*self` is `self`.
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => infer(&u.expr),
+            Expr::If(e) => self.if_value(e, depth),
+            Expr::Match(m) => self.match_value(m, depth),
+            Expr::Block(b) if b.label.is_none() => self.block_value(&b.block, depth),
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
                 let name = p.path.segments[0].ident.to_string();
                 match self.scopes.local_type(&name) {

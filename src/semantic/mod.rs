@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use crate::catalog::runtime::{Features, Runtime};
 use crate::catalog::Catalog;
 
+mod branches;
 pub mod exit_tail;
 mod frame;
 pub mod guards;
