@@ -274,11 +274,17 @@ impl Checker<'_, '_> {
                 None => self.visit_offloaded_args(mc.args.iter()),
             };
         }
+        // `dir.ancestors().filter(|p| p.exists())`: the closure is handed the items.
+        let items = (ITEM_ADAPTERS.contains(&method.as_str()))
+            .then(|| self.model.infer(&mc.receiver).and_then(|t| t.items()))
+            .flatten();
         for arg in &mc.args {
             // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.
             self.closure_is_method_arg = matches!(arg, Expr::Closure(_));
+            self.closure_item = items.clone().filter(|_| self.closure_is_method_arg);
             self.visit_expr(arg);
             self.closure_is_method_arg = false;
+            self.closure_item = None;
         }
     }
 
@@ -383,3 +389,20 @@ fn fresh_local_set(receiver: &Expr) -> bool {
     let mut names = p.path.segments.iter().rev().map(|s| &s.ident);
     names.next().is_some_and(|n| n == "new") && names.next().is_some_and(|t| t == "LocalSet")
 }
+
+/// Iterator adapters whose closure takes one item (by value or by reference).
+const ITEM_ADAPTERS: &[&str] = &[
+    "filter",
+    "map",
+    "for_each",
+    "any",
+    "all",
+    "find",
+    "filter_map",
+    "find_map",
+    "flat_map",
+    "take_while",
+    "skip_while",
+    "inspect",
+    "position",
+];

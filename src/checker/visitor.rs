@@ -25,8 +25,10 @@ use crate::syntax::expr::{pattern_ident, peel};
 pub struct Checker<'a, 'c> {
     pub model: SemanticModel<'a, 'c>,
     pub out: Output,
-    /// Set just before visiting a closure an adapter method runs inline (`iter.map(..)`).
+    /// Set just before visiting a closure an adapter method runs inline (`iter.map(..)`),
+    /// with the type of the items it is handed when they are known.
     pub(super) closure_is_method_arg: bool,
+    pub(super) closure_item: Option<crate::catalog::ty::Ty>,
     /// In a loop `cpu_loop` reported already (its inner loops are not judged).
     pub(super) in_reported_loop: bool,
     /// The sync fn being visited builds a multi-thread tokio runtime and no current-thread
@@ -63,6 +65,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             model: SemanticModel::new(ctx, text),
             out: Output::default(),
             closure_is_method_arg: false,
+            closure_item: None,
             in_reported_loop: false,
             multi_thread_runtime_in_fn: false,
             current_thread_runtime_in_fn: false,
@@ -481,9 +484,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
                 executor
             })
         };
+        let item = self
+            .closure_item
+            .take()
+            .filter(|_| closure.inputs.len() == 1);
         self.model.scopes.push_block(std::iter::empty());
         for input in &closure.inputs {
-            self.model.bind_pattern(input, None);
+            self.model.bind_pattern(input, item.clone());
         }
         // A closure runs when it is called, maybe long before the exit it is written by.
         let saved_tail = self.model.exit_tail.take();

@@ -535,7 +535,19 @@ fn is_local(ty: &Ty) -> bool {
 }
 
 fn keeps_type(receiver: &str, method: &str) -> bool {
+    const SAME_ITEMS: &[&str] = &[
+        "iter",
+        "iter_mut",
+        "into_iter",
+        "drain",
+        "filter",
+        "skip_while",
+        "take_while",
+        "inspect",
+        "skip",
+        "take",
+        "rev",
+    ];
     matches!(method, "as_ref" | "as_mut" | "into" | "borrow" | "take")
-        || (receiver.starts_with("std::vec::Vec<")
-            && matches!(method, "iter" | "iter_mut" | "into_iter" | "drain"))
+        || (receiver.starts_with("std::vec::Vec<") && SAME_ITEMS.contains(&method))
 }
