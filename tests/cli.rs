@@ -424,6 +424,14 @@ fn a_runtime_test_is_an_entry_fn_like_main() {
     // By default only the blocking call after the spawn is shown.
     let (_, stdout, _) = run(unblock(dir.path()).args(args));
     assert_eq!(found(&stdout), ["t.rs:9 blocking_fs"]);
+    // Test attributes that wrap tokio's build the same runtime per test.
+    let wrapped = "#[cfg(test)]\nmod tests {\n    #[test_log::test(tokio::test)]\n    \
+                   async fn logged() {\n        std::fs::write(\"a\", b\"1\").unwrap();\n    }\n\n    \
+                   #[sqlx::test]\n    async fn db(pool: sqlx::PgPool) {\n        \
+                   std::fs::write(\"b\", b\"2\").unwrap();\n    }\n}\n";
+    std::fs::write(dir.path().join("t.rs"), wrapped).unwrap();
+    let (_, stdout, stderr) = run(unblock(dir.path()).args(args));
+    assert!(found(&stdout).is_empty(), "{stdout}{stderr}");
 }
 
 #[test]
@@ -510,7 +518,7 @@ fn one_staged_file_still_sees_the_whole_crate() {
     let root = fixture("transitive_blocking/crate");
     let (_, _, stderr) = run(unblock(&root).arg("src/main.rs"));
     let found = locations(&stderr);
-    assert_eq!(found.len(), 14, "{stderr}");
+    assert_eq!(found.len(), 16, "{stderr}");
     assert!(
         found.iter().all(|l| l.starts_with("src/main.rs:")),
         "{stderr}"

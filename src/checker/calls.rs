@@ -201,6 +201,30 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// The fn or closure a framework calls on the executor (`Files::path_filter`):
+    /// executor code wherever it is registered; a crate fn named there is a call.
+    fn visit_hook_args(&mut self, mc: &syn::ExprMethodCall, ty: &str, what: &'static str) {
+        let executor = Executor::new(mc.method.span().byte_range(), what);
+        let hook = format!("{}::{}", ty.rsplit("::").next().unwrap_or(ty), mc.method);
+        for arg in &mc.args {
+            let named = match peel(arg) {
+                Expr::Path(p) if p.qself.is_none() => record::local_callee(&self.model, &p.path),
+                _ => None,
+            };
+            self.with_context(Some(executor.clone()), None, |this| match named {
+                Some(callee) => {
+                    let site = CallSite::Iterate(arg);
+                    record::call(&this.model, &mut this.out, callee, site, false);
+                    if let Some(call) = this.out.summary.executor_calls.last_mut() {
+                        (call.hook, call.offload) = (true, None);
+                        call.caller = hook.clone();
+                    }
+                }
+                None => this.visit_expr(arg),
+            });
+        }
+    }
+
     /// A closure whose first parameter is a scope handle of type `scope_ty`.
     fn visit_scope_closure(&mut self, arg: &Expr, scope_ty: &str) {
         let Expr::Closure(closure) = arg else {
@@ -244,6 +268,11 @@ impl Checker<'_, '_> {
             self.model.end_sole();
         }
         self.visit_expr(&mc.receiver);
+        if let Some((ty, what)) =
+            plain.and_then(|ty| Some((ty, offload::executor_hook(ty, &method)?)))
+        {
+            return self.visit_hook_args(mc, ty, what);
+        }
         let multi_thread = self.multi_thread_runtime_in_fn;
         if method == "block_on" && (self.in_sync_main() || multi_thread && self.in_sync_code()) {
             // The one future `main` hands to a runtime it built, of either flavor: no

@@ -80,8 +80,18 @@ fn main_attr(meta: &syn::Meta) -> Option<Entry> {
         syn::Meta::List(list) => list.tokens.to_string(),
         _ => String::new(),
     };
+    let runtime = segments[0].ident.to_string();
+    // Test attributes that build a tokio runtime per test: `#[sqlx::test]` (a
+    // current-thread one), `#[test_log::test(tokio::test)]` (what it wraps says).
+    let runtime = match runtime.as_str() {
+        "sqlx" if test => "tokio".to_string(),
+        "test_log" if test && args.replace(' ', "").starts_with("tokio::test") => {
+            "tokio".to_string()
+        }
+        _ => runtime,
+    };
     Some(Entry {
-        runtime: segments[0].ident.to_string(),
+        runtime,
         test,
         args,
     })

@@ -86,7 +86,7 @@ impl<'a, 'c> Checker<'a, 'c> {
 
     /// `with_executor`, also telling which sync fn (if any) the code is part of. At
     /// the body's end, every guard held across an `.await` is reported.
-    fn with_context(
+    pub(super) fn with_context(
         &mut self,
         executor: Option<Executor>,
         current_fn: Option<usize>,

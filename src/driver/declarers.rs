@@ -62,7 +62,10 @@ pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) ->
         let signature = &rest[..rest.find(['{', ';']).unwrap_or(rest.len())];
         signature.split_once("->").map(|(_, returned)| returned)
     };
+    // An enum counts as a struct of its name: a struct of that name elsewhere is
+    // then not known to be the one meant.
     let mut names: Vec<String> = names_after("struct ")
+        .chain(names_after("enum "))
         .map(|(start, end)| text[start..end].to_string())
         .chain(names_after("type ").map(|(start, end)| format!("{ALIAS_KEY}{}", &text[start..end])))
         .collect();

@@ -299,10 +299,12 @@ impl SemanticModel<'_, '_> {
         let owner_ambiguous = (self.struct_fields.get(owner))
             .or_else(|| self.ctx.crate_fields.get(owner))
             .is_some_and(Option::is_none);
-        if owner_ambiguous {
+        let key = format!("{owner}::{name}{FN_SUFFIX}");
+        let local_name = owner.strip_prefix(LOCAL_TYPE_PREFIX).unwrap_or(owner);
+        let twice = |name: &str| self.declared_here.get(name).is_some_and(|&n| n > 1);
+        if owner_ambiguous || twice(local_name) || twice(&key) {
             return None;
         }
-        let key = format!("{owner}::{name}{FN_SUFFIX}");
         self.fields_of(&key)?.get(ALIAS_FIELD).cloned()
     }
 

@@ -96,6 +96,10 @@ pub struct SemanticModel<'a, 'c> {
     pub in_trait_definition: bool,
     /// The path of that trait, when it is one of this crate's.
     pub impl_trait: Option<LocalPath>,
+    /// How many times this file declares each type name (`Log`), and defines each
+    /// associated fn (`local::Journal::open()`, twice for `Journal<Disk>` and
+    /// `Journal<Memory>`): a name declared twice tells no one type.
+    pub declared_here: HashMap<String, u32>,
     /// Filled while inferring types, which only reads the model otherwise.
     pub wanted_structs: RefCell<HashSet<String>>,
     /// Lock guards alive in the current async body.
@@ -134,6 +138,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             in_trait_impl: false,
             in_trait_definition: false,
             impl_trait: None,
+            declared_here: HashMap::new(),
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
             file_has_async: crate::syntax::source::may_contain_async(text),
@@ -165,6 +170,17 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
     pub fn enter_module(&mut self, name: Option<String>, items: &[Item]) {
         self.scopes.push_module(name, items);
         for item in items {
+            let declared = match item {
+                Item::Struct(def) => Some(&def.ident),
+                Item::Enum(def) => Some(&def.ident),
+                Item::Type(def) => Some(&def.ident),
+                _ => None,
+            };
+            if let Some(ident) = declared {
+                *self.declared_here.entry(ident.to_string()).or_default() += 1;
+            }
+        }
+        for item in items {
             match item {
                 Item::Struct(def) => {
                     let key = format!("{LOCAL_TYPE_PREFIX}{}", def.ident);
@@ -173,6 +189,8 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 // A variant's fields, for `Enum::Variant(x)` and `Enum::Variant { x }`
                 // patterns in this file.
                 Item::Enum(def) => {
+                    // The enum itself, so that a struct or alias of its name is ambiguous.
+                    self.note(format!("{LOCAL_TYPE_PREFIX}{}", def.ident), HashMap::new());
                     for variant in &def.variants {
                         if !matches!(variant.fields, syn::Fields::Unit) {
                             let key =
@@ -240,6 +258,8 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         for item in &imp.items {
             let syn::ImplItem::Fn(f) = item else { continue };
             let sig = &f.sig;
+            let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
+            *self.declared_here.entry(key).or_default() += 1;
             let takes_self = matches!(sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
             let syn::ReturnType::Type(_, returned) = &sig.output else {
                 continue;

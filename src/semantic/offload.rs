@@ -240,3 +240,27 @@ pub fn offloaded_names(body: &syn::Block) -> HashSet<String> {
     collector.visit_block(body);
     collector.0
 }
+
+/// Builder methods of a framework whose fn or closure argument the framework calls on
+/// the executor, for each request: that code is executor code wherever it is
+/// registered. By receiver type and method, with what the finding says of it.
+const EXECUTOR_HOOKS: &[(&str, &str, &str)] = &[
+    (
+        "actix_files::Files",
+        "files_listing_renderer",
+        "actix-files calls this renderer on the executor, for each directory listed",
+    ),
+    (
+        "actix_files::Files",
+        "path_filter",
+        "actix-files calls this filter on the executor, for each request",
+    ),
+];
+
+/// What the framework does with the fn or closure handed to `ty::method`, when it
+/// calls it on the executor.
+pub fn executor_hook(ty: &str, method: &str) -> Option<&'static str> {
+    (EXECUTOR_HOOKS.iter())
+        .find(|(t, m, _)| *t == ty && *m == method)
+        .map(|(_, _, what)| *what)
+}

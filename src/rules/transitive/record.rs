@@ -142,6 +142,7 @@ pub fn call(
         offload,
         exit_tail,
         local_set: false,
+        hook: false,
     };
     out.summary.executor_calls.push(call);
 }
@@ -172,7 +173,7 @@ pub fn any_method_call(
 }
 
 /// Whom a call path names among the crate's own fns, when that can be told.
-fn local_callee(model: &SemanticModel<'_, '_>, path: &syn::Path) -> Option<Callee> {
+pub fn local_callee(model: &SemanticModel<'_, '_>, path: &syn::Path) -> Option<Callee> {
     let first = path.segments.first()?.ident.to_string();
     if first == "Self" {
         let rest: Vec<String> = path

@@ -245,6 +245,11 @@ pub struct ExecutorCall {
     /// beside the local tasks it spawns.
     #[serde(default)]
     pub local_set: bool,
+    /// A fn handed to a framework hook that calls it on the executor
+    /// (`Files::files_listing_renderer`): its signature is the framework's, so neither
+    /// a rewrite nor an `async fn` applies.
+    #[serde(default)]
+    pub hook: bool,
     /// What the rewrite needs if the callee blocks (worked out here, where the
     /// variables the call uses are known); `None` when no rewrite applies (an awaited
     /// call, or one in a closure that runs inline).

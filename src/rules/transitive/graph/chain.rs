@@ -88,7 +88,17 @@ impl Graph<'_> {
         let mut diagnostic =
             crate::rules::startup::diagnostic(catalog, lint_level, startup, main_thread, message);
         diagnostic.primary = Some(call.primary.clone());
-        diagnostic.primary_label = Some("this call blocks".into());
+        diagnostic.primary_label = Some(match call.hook {
+            true => "this fn blocks".into(),
+            false => "this call blocks".into(),
+        });
+        if call.hook {
+            diagnostic.helps.push(
+                "the framework calls it synchronously: move its blocking work out (gather the data \
+                 off the executor first), or serve this route with an async handler"
+                    .to_string(),
+            );
+        }
         diagnostic.labels.push(Label {
             range: call.context.async_span.clone(),
             message: call.context.what.to_string(),
@@ -109,7 +119,7 @@ impl Graph<'_> {
         let all_have_async = !callee.blocks.is_empty()
             && self.declared(id).is_none()
             && callee.blocks.iter().all(|b| b.async_equivalent);
-        if at == id && all_have_async {
+        if at == id && all_have_async && !call.hook {
             diagnostic.helps.push(format!(
                 "`{callee_name}` could become an `async fn` instead: each blocking call in it has an async equivalent"
             ));
