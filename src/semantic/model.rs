@@ -258,13 +258,18 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         for item in &imp.items {
             let syn::ImplItem::Fn(f) = item else { continue };
             let sig = &f.sig;
-            let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
-            *self.declared_here.entry(key).or_default() += 1;
             let takes_self = matches!(sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
             let syn::ReturnType::Type(_, returned) = &sig.output else {
                 continue;
             };
-            if sig.asyncness.is_some() || takes_self || !only_lifetimes(&sig.generics) {
+            if takes_self {
+                continue;
+            }
+            // Every associated fn that returns something counts, so that a second impl's
+            // `-> Self` makes the first one's return untrusted.
+            let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
+            *self.declared_here.entry(key.clone()).or_default() += 1;
+            if sig.asyncness.is_some() || !only_lifetimes(&sig.generics) {
                 continue;
             }
             let Some(target) = self.resolve_returned(returned, &self_ty) else {
@@ -274,7 +279,6 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             // Only what inference can use is worth keeping (the owner's name is checked
             // for ambiguity on its own, see `sole_declarer_of_owner`).
             if !local && super::struct_fields::relevant_type(&target, self.ctx.catalog) {
-                let key = format!("{owner}::{}{FN_SUFFIX}", sig.ident);
                 self.note(key, HashMap::from([(ALIAS_FIELD.to_string(), target)]));
             }
         }
