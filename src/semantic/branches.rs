@@ -20,15 +20,40 @@ enum Branch {
     Unknown,
 }
 
+/// What may bind names inside a branch: an `if let` condition, an arm's pattern, the
+/// `let`s of a block. Their names are gathered only once a branch's tail is typed.
+#[derive(Clone, Copy)]
+enum Binder<'a> {
+    Condition(&'a Expr),
+    Pattern(&'a Pat),
+    Lets(&'a syn::Block),
+}
+
+fn bound_names(binders: &[Binder<'_>]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for binder in binders {
+        match binder {
+            Binder::Condition(cond) => bound_in_condition(cond, &mut out),
+            Binder::Pattern(pat) => bound_in_pattern(pat, &mut out),
+            Binder::Lets(block) => {
+                for stmt in &block.stmts {
+                    if let Stmt::Local(local) = stmt {
+                        bound_in_pattern(&local.pat, &mut out);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 impl SemanticModel<'_, '_> {
     /// The type of an `if` with an `else`, when both branches agree.
     pub(super) fn if_value(&self, e: &syn::ExprIf, depth: usize) -> Option<Ty> {
         let (_, otherwise) = e.else_branch.as_ref()?;
         // What an `if let` binds is in scope in the first branch only.
-        let mut bound = HashSet::new();
-        bound_in_condition(&e.cond, &mut bound);
-        let first = self.block_branch(&e.then_branch, &bound, depth);
-        let second = self.expr_branch(otherwise, &HashSet::new(), depth);
+        let first = self.block_branch(&e.then_branch, &[Binder::Condition(&e.cond)], depth);
+        let second = self.expr_branch(otherwise, &[], depth);
         agree([first, second])
     }
 
@@ -37,52 +62,50 @@ impl SemanticModel<'_, '_> {
     pub(super) fn match_value(&self, m: &syn::ExprMatch, depth: usize) -> Option<Ty> {
         let scrutinee = self.infer_within(&m.expr, depth);
         let arms = m.arms.iter().map(|arm| {
-            let mut bound = HashSet::new();
-            bound_in_pattern(&arm.pat, &mut bound);
             if let Some(ty) = handed_on(&arm.pat, &arm.body, scrutinee.as_ref()) {
                 return Branch::Is(ty);
             }
-            self.expr_branch(&arm.body, &bound, depth)
+            self.expr_branch(&arm.body, &[Binder::Pattern(&arm.pat)], depth)
         });
         agree(arms)
     }
 
     /// A plain block's value: its tail.
     pub(super) fn block_value(&self, block: &syn::Block, depth: usize) -> Option<Ty> {
-        match self.block_branch(block, &HashSet::new(), depth) {
+        match self.block_branch(block, &[], depth) {
             Branch::Is(ty) => Some(ty),
             _ => None,
         }
     }
 
-    fn expr_branch(&self, expr: &Expr, bound: &HashSet<String>, depth: usize) -> Branch {
+    fn expr_branch(&self, expr: &Expr, binders: &[Binder<'_>], depth: usize) -> Branch {
         match peel(expr) {
-            Expr::Block(b) if b.label.is_none() => self.block_branch(&b.block, bound, depth),
+            Expr::Block(b) if b.label.is_none() => self.block_branch(&b.block, binders, depth),
             Expr::Return(_) | Expr::Continue(_) | Expr::Break(_) => Branch::Diverges,
             Expr::Macro(m) if diverging_macro(&m.mac) => Branch::Diverges,
             Expr::Call(call) if is_named(&call.func, "Err") => Branch::Fails(Wrap::Result),
             Expr::Path(p) if p.path.is_ident("None") => Branch::Fails(Wrap::Option),
-            // What the branch binds itself could stand for an outer name of the same
-            // spelling: such a branch is not inferred.
-            tail if mentions(tail, bound) => Branch::Unknown,
-            tail => self
-                .infer_within(tail, depth)
-                .map_or(Branch::Unknown, Branch::Is),
+            tail => match self.infer_within(tail, depth) {
+                // What the branch binds itself could stand for an outer name of the same
+                // spelling: such a branch is not inferred (checked only once typed).
+                Some(_) if mentions(tail, &bound_names(binders)) => Branch::Unknown,
+                Some(ty) => Branch::Is(ty),
+                None => Branch::Unknown,
+            },
         }
     }
 
-    fn block_branch(&self, block: &syn::Block, bound: &HashSet<String>, depth: usize) -> Branch {
-        let mut bound = bound.clone();
-        for stmt in &block.stmts {
-            match stmt {
-                Stmt::Local(local) => bound_in_pattern(&local.pat, &mut bound),
-                // A nested item's name shadows too.
-                Stmt::Item(_) => return Branch::Unknown,
-                _ => {}
-            }
+    fn block_branch(&self, block: &syn::Block, binders: &[Binder<'_>], depth: usize) -> Branch {
+        // A nested item's name shadows too.
+        if block.stmts.iter().any(|stmt| matches!(stmt, Stmt::Item(_))) {
+            return Branch::Unknown;
         }
         match block.stmts.last() {
-            Some(Stmt::Expr(tail, None)) => self.expr_branch(tail, &bound, depth),
+            Some(Stmt::Expr(tail, None)) => {
+                let mut binders = binders.to_vec();
+                binders.push(Binder::Lets(block));
+                self.expr_branch(tail, &binders, depth)
+            }
             Some(Stmt::Expr(tail, Some(_))) if diverges(tail) => Branch::Diverges,
             Some(Stmt::Macro(m)) if diverging_macro(&m.mac) => Branch::Diverges,
             _ => Branch::Unknown,

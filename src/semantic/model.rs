@@ -359,6 +359,14 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         }
     }
 
+    /// What a crate's type alias stands for, when this file or the package's pass
+    /// already knows it: unlike `alias_target`, asks the package for nothing (every
+    /// method call on a crate type would otherwise ask for its declaration).
+    pub fn known_alias_target(&self, path: &str) -> Option<Ty> {
+        let known = (self.struct_fields.get(path)).or_else(|| self.ctx.crate_fields.get(path));
+        known?.as_ref()?.get(ALIAS_FIELD).cloned()
+    }
+
     /// What a crate's type alias stands for (`type Shared = Arc<Mutex<State>>`), else `ty`.
     pub fn alias_target(&self, ty: Ty) -> Ty {
         let Some(path) = ty.plain().filter(|p| p.starts_with(LOCAL_TYPE_PREFIX)) else {

@@ -244,7 +244,8 @@ fn method_callee(
     // calls the methods of what it stands for.
     let receiver = receiver?;
     let aliased = (receiver.starts_with(LOCAL_TYPE_PREFIX))
-        .then(|| model.alias_target(crate::catalog::ty::Ty::named(receiver)));
+        .then(|| model.known_alias_target(receiver))
+        .flatten();
     let receiver = match &aliased {
         Some(target) => target.plain()?,
         None => receiver,
