@@ -38,6 +38,17 @@ impl Ty {
         }
     }
 
+    /// A tuple of two or more elements, none a tuple itself.
+    pub fn tuple(elems: Vec<Ty>) -> Option<Ty> {
+        let flat = elems.len() >= 2 && elems.iter().all(|e| e.elems.is_empty());
+        flat.then(|| Ty {
+            path: String::new(),
+            wrap: Wrap::None,
+            elems,
+            inner: None,
+        })
+    }
+
     /// Parses the catalogue's spelling: `&mut a::B`, `Result<a::B>`, `Option<a::B>`,
     /// `(a::B, a::C)`, and generic templates `a::B<{0}>` / `a::B<{self}>`.
     pub fn parse(text: &str) -> Option<Ty> {
@@ -52,12 +63,7 @@ impl Ty {
                 .into_iter()
                 .map(Ty::parse)
                 .collect::<Option<Vec<_>>>()?;
-            return (elems.len() >= 2).then(|| Ty {
-                path: String::new(),
-                wrap: Wrap::None,
-                elems,
-                inner: None,
-            });
+            return Ty::tuple(elems);
         }
         for (name, wrap) in [("Result<", Wrap::Result), ("Option<", Wrap::Option)] {
             if let Some(inner) = text.strip_prefix(name) {

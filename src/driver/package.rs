@@ -396,10 +396,7 @@ fn sole_declarer_of_owner(
     outcomes: &[Outcome],
     declarers: &HashMap<String, Vec<usize>>,
 ) -> bool {
-    let Some((owner, _)) = name
-        .strip_suffix(FN_SUFFIX)
-        .and_then(|n| n.rsplit_once("::"))
-    else {
+    let Some((owner, _)) = associated_fn(name) else {
         return true;
     };
     let key = format!("{LOCAL_TYPE_PREFIX}{owner}");
@@ -411,6 +408,13 @@ fn sole_declarer_of_owner(
         })
         .count();
     declaring == 1
+}
+
+/// `Outgoing::new()`: the type's name and the fn's (`new()`), as the struct-field pass
+/// keeps an associated fn's return.
+fn associated_fn(name: &str) -> Option<(&str, &str)> {
+    name.strip_suffix(FN_SUFFIX)?;
+    name.rsplit_once("::")
 }
 
 /// How many struct levels down the fields of a wanted struct are looked up for the
@@ -485,11 +489,9 @@ fn package_struct_fields(
             && (structs.len() > 1 || structs.first().is_some_and(|f| !fn_returns_known(f)));
         // An associated fn (`Outgoing::new()`): the files with a `fn new` that returns a
         // known type; which impl each is in only their parse tells.
-        let associated = (name.strip_suffix(FN_SUFFIX))
-            .and_then(|n| n.rsplit_once("::"))
-            .map(|(_, f)| files(&format!("{f}{FN_SUFFIX}{FN_KNOWN_KEY}")));
+        let associated = associated_fn(name).map(|(_, f)| files(&format!("{f}{FN_KNOWN_KEY}")));
         let declaring: Vec<usize> = match structs.len() {
-            _ if associated.is_some() => associated.unwrap_or_default().to_vec(),
+            _ if let Some(files) = associated => files.to_vec(),
             _ if untrusted_fn => {
                 let key = format!("{}{name}", crate::catalog::ty::LOCAL_TYPE_PREFIX);
                 merged.insert(key, None);

@@ -296,9 +296,7 @@ impl SemanticModel<'_, '_> {
     /// What `Type::name(..)` declares it returns, when that is more than a crate type
     /// (`(Self, Receiver<()>)`) and the type's name is not ambiguous.
     fn associated_return(&self, owner: &str, name: &str) -> Option<Ty> {
-        let owner_ambiguous = (self.struct_fields.get(owner))
-            .or_else(|| self.ctx.crate_fields.get(owner))
-            .is_some_and(Option::is_none);
+        let owner_ambiguous = self.known_fields(owner).is_some_and(Option::is_none);
         let key = format!("{owner}::{name}{FN_SUFFIX}");
         let local_name = owner.strip_prefix(LOCAL_TYPE_PREFIX).unwrap_or(owner);
         let twice = |name: &str| self.declared_here.get(name).is_some_and(|&n| n > 1);

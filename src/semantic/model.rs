@@ -292,12 +292,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 let elems = (tuple.elems.iter())
                     .map(|elem| self.resolve_returned(elem, self_ty))
                     .collect::<Option<Vec<_>>>()?;
-                elems.iter().all(|e| e.elems.is_empty()).then(|| Ty {
-                    path: String::new(),
-                    wrap: crate::catalog::ty::Wrap::None,
-                    elems,
-                    inner: None,
-                })
+                Ty::tuple(elems)
             }
             syn::Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self") => {
                 Some(self_ty.clone())
@@ -363,8 +358,13 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
     /// already knows it: unlike `alias_target`, asks the package for nothing (every
     /// method call on a crate type would otherwise ask for its declaration).
     pub fn known_alias_target(&self, path: &str) -> Option<Ty> {
-        let known = (self.struct_fields.get(path)).or_else(|| self.ctx.crate_fields.get(path));
-        known?.as_ref()?.get(ALIAS_FIELD).cloned()
+        self.known_fields(path)?.as_ref()?.get(ALIAS_FIELD).cloned()
+    }
+
+    /// A struct's entry as this file or the package's pass has it (`Some(None)`: its
+    /// name is ambiguous), without asking the package for it as `fields_of` does.
+    pub fn known_fields(&self, path: &str) -> Option<&Option<HashMap<String, Ty>>> {
+        (self.struct_fields.get(path)).or_else(|| self.ctx.crate_fields.get(path))
     }
 
     /// What a crate's type alias stands for (`type Shared = Arc<Mutex<State>>`), else `ty`.
@@ -381,7 +381,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
     /// A struct's field types: from this file's structs, else the package's; a local
     /// struct known to neither is noted, so the scan can look for it in the other files.
     pub fn fields_of(&self, owner: &str) -> Option<&HashMap<String, Ty>> {
-        let known = (self.struct_fields.get(owner)).or_else(|| self.ctx.crate_fields.get(owner));
+        let known = self.known_fields(owner);
         if known.is_none() {
             if let Some(local) = owner.strip_prefix(LOCAL_TYPE_PREFIX) {
                 self.wanted_structs.borrow_mut().insert(local.to_string());
