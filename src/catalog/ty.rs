@@ -108,7 +108,19 @@ impl Ty {
 
     /// The element at `index` of a tuple type.
     pub fn element(&self, index: usize) -> Option<Ty> {
-        self.elems.get(index).cloned()
+        let elem = self.elems.get(index)?;
+        (!elem.path.is_empty()).then(|| elem.clone())
+    }
+
+    /// A tuple of values some of whose types are unknown (`(path, 1)`): an unknown
+    /// element is an empty path, which `element` never hands out. `None` when no
+    /// element is known.
+    pub fn partial_tuple(elems: Vec<Option<Ty>>) -> Option<Ty> {
+        if elems.iter().all(Option::is_none) {
+            return None;
+        }
+        let elems = elems.into_iter().map(|e| e.filter(|t| t.elems.is_empty()));
+        Ty::tuple(elems.map(|e| e.unwrap_or_else(|| Ty::named(""))).collect())
     }
 
     /// The type of the items a `for` loop over this value binds (a `Vec`'s elements).

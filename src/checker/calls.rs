@@ -305,7 +305,7 @@ impl Checker<'_, '_> {
         }
         // `dir.ancestors().filter(|p| p.exists())`: the closure is handed the items.
         let items = (ITEM_ADAPTERS.contains(&method.as_str()))
-            .then(|| receiver_ty.as_ref().and_then(Ty::items))
+            .then(|| receiver_ty.as_ref().and_then(|t| self.model.items_of(t)))
             .flatten();
         for arg in &mc.args {
             // `items.iter().map(|p| fs::read(p))`: adapters run their closure inline.

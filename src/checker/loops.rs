@@ -28,7 +28,8 @@ impl Checker<'_, '_> {
     pub(super) fn visit_for_loop_parts(&mut self, for_loop: &syn::ExprForLoop) {
         self.visit_expr(&for_loop.expr);
         calls::iterated(&self.model, &mut self.out, &for_loop.expr);
-        let items = self.model.infer(&for_loop.expr).and_then(|t| t.items());
+        let iterated = self.model.infer(&for_loop.expr);
+        let items = iterated.and_then(|t| self.model.items_of(&t));
         let bound = self.model.push_binding_scope();
         self.model.bind_pattern(&for_loop.pat, items);
         if let (Expr::Range(_), Some(name)) = (peel(&for_loop.expr), pattern_ident(&for_loop.pat)) {

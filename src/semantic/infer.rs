@@ -362,6 +362,16 @@ impl SemanticModel<'_, '_> {
         })
     }
 
+    /// What a `for` loop or an iterator adapter's closure gets from a value of type
+    /// `ty`: a `Vec`'s elements, or the `{iterator}::Item` the catalogue declares
+    /// (`std::fs::ReadDir` yields `Result<std::fs::DirEntry>`).
+    pub fn items_of(&self, ty: &Ty) -> Option<Ty> {
+        ty.items().or_else(|| {
+            let key = format!("{}::Item", ty.plain()?);
+            self.ctx.catalog.return_type(&key).cloned()
+        })
+    }
+
     /// The receiver type of `expr`, when it is known for certain.
     pub fn infer(&self, expr: &Expr) -> Option<Ty> {
         self.infer_within(expr, INFER_DEPTH)
@@ -389,6 +399,9 @@ impl SemanticModel<'_, '_> {
                 }
             }
             Expr::Path(_) | Expr::Struct(_) => self.constructed_type(expr),
+            Expr::Tuple(t) if t.elems.len() >= 2 => {
+                Ty::partial_tuple(t.elems.iter().map(&infer).collect())
+            }
             Expr::Call(call) => match self.callee(call)? {
                 Resolution::External(path) => match self.ctx.catalog.return_type(&path) {
                     Some(declared) => {

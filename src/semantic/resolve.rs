@@ -274,9 +274,10 @@ impl<'c> Scopes<'c> {
         if matches!(item, Some(Binding::Local(_))) {
             return Resolution::Local;
         }
-        let rebinds = self
-            .visible()
-            .any(|frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t.len() > 1 || t[0] != *head));
+        // `use glob::glob;` starts from the crate it names, not from itself.
+        let rebinds = self.visible().any(
+            |frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t[0] != *head),
+        );
         if rebinds {
             self.resolve_with(&full, depth + 1, via_globs)
         } else {
@@ -449,7 +450,8 @@ impl<'c> Scopes<'c> {
                 }
                 let wrap = match resolved.as_str() {
                     "std::option::Option" => Wrap::Option,
-                    "std::result::Result" | "std::io::Result" => Wrap::Result,
+                    // A library's `Result<T>` alias (`io::Result`, `anyhow::Result`).
+                    r if r.ends_with("::Result") => Wrap::Result,
                     _ => return Some(Ty::named(resolved)),
                 };
                 let inner = first_arg()?;
