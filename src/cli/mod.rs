@@ -240,6 +240,9 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
                 packages: cli.package.clone(),
                 workspace: cli.workspace,
                 exclude: cli.exclude.clone(),
+                tests: cli.tests || cli.all_targets,
+                examples: cli.examples || cli.all_targets,
+                benches: cli.benches || cli.all_targets,
             };
             return workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string());
         }

@@ -112,6 +112,15 @@ pub fn target_src_path(target: &serde_json::Value) -> Option<&Path> {
     target.get("src_path")?.as_str().map(Path::new)
 }
 
+/// Whether a target is of `kind` (`test`, `example`, `bench`, ...).
+pub fn target_has_kind(target: &serde_json::Value, kind: &str) -> bool {
+    let kinds = target.get("kind").and_then(|k| k.as_array());
+    kinds
+        .into_iter()
+        .flatten()
+        .any(|k| k.as_str() == Some(kind))
+}
+
 /// Whether a target is a library of some kind (`lib`, `rlib`, `proc-macro`, ...).
 pub fn target_is_lib(target: &serde_json::Value) -> bool {
     const LIB_KINDS: &[&str] = &["lib", "rlib", "dylib", "cdylib", "staticlib", "proc-macro"];

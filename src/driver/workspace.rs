@@ -40,6 +40,12 @@ pub struct CargoSelection {
     pub packages: Vec<String>,
     pub workspace: bool,
     pub exclude: Vec<String>,
+    /// The target kinds asked for beside the library and binaries (`--tests`,
+    /// `--examples`, `--benches`); a package's configuration may ask for more. The
+    /// module trees of the other targets are not built.
+    pub tests: bool,
+    pub examples: bool,
+    pub benches: bool,
 }
 
 /// A failure that stops the scan before it starts (exit code 2).
@@ -179,10 +185,18 @@ impl<'a> SettingsLoader<'a> {
     }
 }
 
-/// The module trees of the usual crate roots (`src/lib.rs`, `src/main.rs`) of the
-/// package at `manifest_path` or around `cwd`, built while `cargo metadata` runs: the
-/// targets it reports most likely start from them.
-fn usual_trees(manifest_path: Option<&Path>, cwd: &Path) -> HashMap<PathBuf, Arc<ModuleTree>> {
+/// What is worked out for the package at `manifest_path` or around `cwd` while `cargo
+/// metadata` runs: the module trees of its usual crate roots (`src/lib.rs`,
+/// `src/main.rs`), which the targets cargo reports most likely start from, and its
+/// `.rs` files.
+struct Early {
+    trees: HashMap<PathBuf, Arc<ModuleTree>>,
+    /// The package's directory (normalized), its `.rs` files (no build directory
+    /// tagged as such, no nested package) and the problems met listing them.
+    walk: Option<(PathBuf, Vec<PathBuf>, Vec<String>)>,
+}
+
+fn early_package(manifest_path: Option<&Path>, cwd: &Path) -> Early {
     let root = match manifest_path {
         Some(manifest) => manifest.parent().map(|dir| cwd.join(dir)),
         None => cwd
@@ -195,9 +209,37 @@ fn usual_trees(manifest_path: Option<&Path>, cwd: &Path) -> HashMap<PathBuf, Arc
         .filter(|file| file.is_file())
         .collect();
     // One at a time, from this thread: each tree reads its files in parallel.
-    (roots.iter())
+    let trees = (roots.iter())
         .map(|file| (normalize(file), Arc::new(ModuleTree::of_crate(file))))
-        .collect()
+        .collect();
+    let walk = root.map(|root| {
+        let mut problems = Vec::new();
+        let files = walk_rust_files(&root, None, true, &mut problems);
+        (normalize(&root), files, problems)
+    });
+    Early { trees, walk }
+}
+
+/// The `.rs` files of the package at `root` (build directory `target_dir` left out),
+/// from the walk made while cargo ran when it was of the same directory.
+fn package_files(
+    root: &Path,
+    target_dir: &Path,
+    early: &mut Option<(PathBuf, Vec<PathBuf>, Vec<String>)>,
+    problems: &mut Vec<String>,
+) -> Vec<PathBuf> {
+    if early
+        .as_ref()
+        .is_some_and(|(walked, ..)| *walked == normalize(root))
+    {
+        let (_, files, found) = early.take().unwrap_or_default();
+        problems.extend(found);
+        return files
+            .into_iter()
+            .filter(|f| !f.starts_with(target_dir))
+            .collect();
+    }
+    walk_rust_files(root, Some(target_dir), true, problems)
 }
 
 /// The selected packages' `.rs` files, through `cargo metadata --no-deps`.
@@ -215,9 +257,9 @@ pub fn discover_cargo(
         }
     }
     let manifest_path = selection.manifest_path.as_deref();
-    let (metadata, early_trees) = std::thread::scope(|scope| {
+    let (metadata, mut early) = std::thread::scope(|scope| {
         let load = scope.spawn(|| Metadata::load(&cargo, manifest_path, cwd));
-        let early = usual_trees(manifest_path, cwd);
+        let early = early_package(manifest_path, cwd);
         let metadata = load.join().unwrap_or_else(|_| Err("it stopped".into()));
         (metadata, early)
     });
@@ -264,6 +306,7 @@ pub fn discover_cargo(
     found.cache_dir = Some(metadata.target_directory.join("unblock"));
     let mut loader = SettingsLoader::new(selection.config.as_deref());
     let lock = std::fs::read_to_string(workspace_root.join("Cargo.lock")).ok();
+    let mut early_walk = early.walk.take();
     for package in selected {
         let root = package.manifest_path.parent().unwrap_or(Path::new("."));
         let runtime =
@@ -282,12 +325,19 @@ pub fn discover_cargo(
         );
         let crates_before = found.crates.len();
         // The targets' module trees, built in parallel (reading every module file).
-        let tree_of = |root: &Path| match early_trees.get(&normalize(root)) {
+        let tree_of = |root: &Path| match early.trees.get(&normalize(root)) {
             Some(tree) => Arc::clone(tree),
             None => Arc::new(ModuleTree::of_crate(root)),
         };
+        let config = &found.settings[settings].config;
+        let wanted = |target: &serde_json::Value| {
+            let kind = |k| metadata::target_has_kind(target, k);
+            (!kind("test") || selection.tests || config.tests == Some(true))
+                && (!kind("example") || selection.examples || config.examples == Some(true))
+                && (!kind("bench") || selection.benches || config.benches == Some(true))
+        };
         let trees: Vec<Option<Arc<ModuleTree>>> = (package.targets.par_iter())
-            .map(|t| metadata::target_src_path(t).map(tree_of))
+            .map(|t| (metadata::target_src_path(t).filter(|_| wanted(t))).map(tree_of))
             .collect();
         for (target, tree) in package.targets.iter().zip(trees) {
             let (Some(src_path), Some(tree)) = (metadata::target_src_path(target), tree) else {
@@ -308,7 +358,8 @@ pub fn discover_cargo(
         // template or fixture `.rs` that no target declares is not Rust of this package.
         let targets = &found.crates[crates_before..];
         let modules = package_modules(targets);
-        for path in walk_rust_files(root, Some(target_dir), true, &mut found.problems) {
+        let files = package_files(root, target_dir, &mut early_walk, &mut found.problems);
+        for path in files {
             let Some(&test_module) = modules.get(&normalize(&path)) else {
                 continue;
             };

@@ -72,6 +72,10 @@ impl Session {
                 packages: Vec::new(),
                 workspace: true,
                 exclude: Vec::new(),
+                // An editor opens test and example files too.
+                tests: true,
+                examples: true,
+                benches: true,
             };
             match workspace::discover_cargo(&selection, &self.root) {
                 Ok(found) => {
