@@ -462,7 +462,9 @@ fn struct_fields_declared_in_other_files_of_the_package() {
     // `paths.rs` (no async code) tells what its fns return: `label_path`, declared
     // twice, stays silent.
     // `links.rs` tells what `Outgoing::new` returns, a tuple destructured; `Incoming`
-    // names two structs, so it stays silent.
+    // names two structs, so it stays silent. It also tells that `open_journal` returns
+    // the package's `Journal`, and `Journal::decode` a `Result<Self, _>`: a `Journal`
+    // (whose `report` does nothing), not the error type (whose `report` writes).
     let expected = [
         "src/main.rs:16",
         "src/main.rs:23",
@@ -471,6 +473,8 @@ fn struct_fields_declared_in_other_files_of_the_package() {
         "src/main.rs:48",
         "src/main.rs:84",
         "src/main.rs:88",
+        "src/main.rs:104",
+        "src/main.rs:108",
     ];
     assert_eq!(locations(&stderr), expected);
     // Paths mode finds the package from the nearest manifest and does the same.

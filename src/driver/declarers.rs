@@ -1,13 +1,14 @@
 //! Which unchecked files of a package declare a struct, a type alias or a free fn of
 //! a name: a byte search instead of a parse.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::check::Outcome;
 use super::workspace::ScanFile;
+use crate::catalog::ty::LOCAL_TYPE_PREFIX;
 use crate::catalog::Catalog;
-use crate::semantic::struct_fields::FN_SUFFIX;
+use crate::semantic::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
 use crate::syntax::source;
 
 /// The package's unchecked files (of `members`, indices into `selected`) by the names
@@ -27,12 +28,37 @@ pub(super) fn struct_declarers(
             (!names.is_empty()).then_some((i, names))
         })
         .collect();
+    // The package's own types: what the unchecked files declare, and what the checked
+    // ones noted. A fn that returns one (`fn open(..) -> Lru`) is worth a parse too.
+    let own_types: HashSet<&str> = (found.iter())
+        .flat_map(|(_, names)| names.iter())
+        .filter(|name| !name.contains([' ', '(']))
+        .map(String::as_str)
+        .chain((members.iter()).flat_map(|&i| {
+            // Structs only: not a type alias (`type Result<T> = ..`, one `=` field),
+            // nor a fn's return (`name()`).
+            let structs = (outcomes[i].struct_fields.iter()).filter(|(_, fields)| {
+                fields
+                    .as_ref()
+                    .is_some_and(|f| !f.contains_key(ALIAS_FIELD))
+            });
+            structs.filter_map(|(key, _)| key.strip_prefix(LOCAL_TYPE_PREFIX))
+        }))
+        .filter(|name| !name.contains('('))
+        .collect();
     let mut declarers: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, names) in found {
+    for (i, names) in &found {
         for name in names {
+            let name = match name.split_once(FN_RETURNS_KEY) {
+                Some((fn_name, word)) if own_types.contains(word) => {
+                    format!("{fn_name}{FN_KNOWN_KEY}")
+                }
+                Some(_) => continue,
+                None => name.clone(),
+            };
             let files = declarers.entry(name).or_default();
-            if files.last() != Some(&i) {
-                files.push(i);
+            if files.last() != Some(i) {
+                files.push(*i);
             }
         }
     }
@@ -43,7 +69,9 @@ pub(super) fn struct_declarers(
 /// `type Name` (in comments too: a name met there only makes it ambiguous, which is the
 /// silent side), and after each `fn ` keyword that returns something as `name()`, and
 /// again as `name() ->` when what it returns names a type the catalogue knows
-/// (`known_type`): only such a fn is worth a parse of its file.
+/// (`known_type`), or else as `name() -> Word` for each capitalised word it returns
+/// (which `struct_declarers` keeps as `name() ->` when the package declares `Word`):
+/// only such a fn is worth a parse of its file.
 pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) -> Vec<String> {
     let bytes = text.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -74,9 +102,16 @@ pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) ->
             continue;
         };
         let name = format!("{}{FN_SUFFIX}", &text[start..end]);
-        let mut words = returned.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-        if words.any(&known_type) {
+        let words = returned.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        let words: Vec<&str> = words
+            .filter(|w| w.starts_with(char::is_uppercase))
+            .collect();
+        if words.iter().any(|w| known_type(w)) {
             names.push(format!("{name}{FN_KNOWN_KEY}"));
+        } else {
+            // Maybe one of the package's own types: `struct_declarers` tells.
+            let returns = words.iter().map(|w| format!("{name}{FN_RETURNS_KEY}{w}"));
+            names.extend(returns);
         }
         names.push(name);
     }
@@ -85,6 +120,10 @@ pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) ->
 
 /// How `struct_declarers` keys the files whose fn of a name returns a known type.
 pub(super) const FN_KNOWN_KEY: &str = " ->";
+
+/// How `declared_structs` notes a type a fn's return names, for `struct_declarers` to
+/// tell whether it is the package's own (`open() -> Lru`).
+const FN_RETURNS_KEY: &str = " -> ";
 
 /// How `struct_declarers` keys the files that declare a type alias of a name.
 pub(super) const ALIAS_KEY: &str = "type ";

@@ -14,7 +14,7 @@ use super::resolve::{Resolution, Scopes};
 use super::struct_fields::{StructFields, ALIAS_FIELD, FN_SUFFIX};
 use super::test_code;
 use super::FileContext;
-use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
+use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX};
 use crate::syntax::expr::peel;
 
 /// Why the code at hand runs on the executor.
@@ -297,6 +297,15 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             syn::Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("Self") => {
                 Some(self_ty.clone())
             }
+            // `Result<Self, Error>`, `Option<Self>`: the type itself, wrapped.
+            syn::Type::Path(tp) if tp.qself.is_none() && wraps_self(tp).is_some() => {
+                let wrap = wraps_self(tp)?;
+                let plain = self_ty.wrap == Wrap::None && self_ty.elems.is_empty();
+                plain.then(|| Ty {
+                    wrap,
+                    ..self_ty.clone()
+                })
+            }
             _ => self.scopes.resolve_type(returned),
         }
     }
@@ -509,4 +518,24 @@ fn only_lifetimes(generics: &syn::Generics) -> bool {
         .params
         .iter()
         .all(|p| matches!(p, syn::GenericParam::Lifetime(_)))
+}
+
+/// `Result<Self, ..>` or `Option<Self>` (by the wrapper's last name, a crate's own
+/// `Result<Self>` alias included): which wrapper holds `Self`.
+fn wraps_self(tp: &syn::TypePath) -> Option<Wrap> {
+    let last = tp.path.segments.last()?;
+    let wrap = match last.ident.to_string().as_str() {
+        "Result" => Wrap::Result,
+        "Option" => Wrap::Option,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let first = args.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })?;
+    matches!(first, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
+        .then_some(wrap)
 }

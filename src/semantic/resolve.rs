@@ -403,12 +403,14 @@ impl<'c> Scopes<'c> {
             }
             syn::Type::Path(tp) if tp.qself.is_none() => {
                 let last = tp.path.segments.last()?;
+                // The first type argument (`Result<Self, Error>` is not an `Error`).
                 let first_arg = || match &last.arguments {
                     syn::PathArguments::AngleBracketed(args) => {
-                        args.args.iter().find_map(|a| match a {
-                            syn::GenericArgument::Type(t) => self.resolve_type(t),
+                        let first = args.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(t) => Some(t),
                             _ => None,
-                        })
+                        });
+                        first.and_then(|t| self.resolve_type(t))
                     }
                     _ => None,
                 };
