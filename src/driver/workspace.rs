@@ -212,10 +212,12 @@ fn early_package(manifest_path: Option<&Path>, cwd: &Path) -> Early {
     let trees = (roots.iter())
         .map(|file| (normalize(file), Arc::new(ModuleTree::of_crate(file))))
         .collect();
+    // Walked from its normalized path, as cargo reports it (`pkg/tests/..` is `pkg`).
     let walk = root.map(|root| {
+        let root = normalize(&root);
         let mut problems = Vec::new();
         let files = walk_rust_files(&root, None, true, &mut problems);
-        (normalize(&root), files, problems)
+        (root, files, problems)
     });
     Early { trees, walk }
 }

@@ -119,8 +119,16 @@ impl SemanticModel<'_, '_> {
             Pat::Reference(p) => self.bind_pattern(&p.pat, ty),
             Pat::Paren(p) => self.bind_pattern(&p.pat, ty),
             Pat::Tuple(p) => {
+                // After a `..`, elements count from the tuple's end: `(.., last)`.
+                let rest = p.elems.iter().position(|e| matches!(e, Pat::Rest(_)));
+                let len = ty.as_ref().map_or(0, |t| t.elems.len());
                 for (index, elem) in p.elems.iter().enumerate() {
-                    self.bind_pattern(elem, ty.as_ref().and_then(|t| t.element(index)));
+                    let index = match rest {
+                        Some(rest) if index > rest => (len + index).checked_sub(p.elems.len()),
+                        _ => Some(index),
+                    };
+                    let elem_ty = index.and_then(|i| ty.as_ref().and_then(|t| t.element(i)));
+                    self.bind_pattern(elem, elem_ty);
                 }
             }
             // `Some(out)` of an `Option`, `Ok(n)` of a `Result`: what it holds.

@@ -269,19 +269,15 @@ impl<'c> Scopes<'c> {
     fn expand_import(&self, full: Vec<String>, depth: usize, via_globs: bool) -> Resolution {
         let head = &full[0];
         // An import names items, never variables: a `let config` in scope does not hide
-        // the `mod config` a `use config::Config` starts from.
-        let item = self.visible().find_map(|frame| frame.names.get(head));
-        if matches!(item, Some(Binding::Local(_))) {
-            return Resolution::Local;
-        }
-        // `use glob::glob;` starts from the crate it names, not from itself.
-        let rebinds = self.visible().any(
-            |frame| matches!(frame.names.get(head), Some(Binding::Import(t)) if t[0] != *head),
-        );
-        if rebinds {
-            self.resolve_with(&full, depth + 1, via_globs)
-        } else {
-            external(full)
+        // the `mod config` a `use config::Config` starts from. An import whose path
+        // starts with the name it binds (`use glob::glob;`) starts from what that name
+        // meant before it: a module in scope, else the crate.
+        let mut items = (self.visible().filter_map(|frame| frame.names.get(head)))
+            .filter(|binding| !matches!(binding, Binding::Import(t) if t[0] == *head));
+        match items.next() {
+            Some(Binding::Local(_)) => Resolution::Local,
+            Some(Binding::Import(_)) => self.resolve_with(&full, depth + 1, via_globs),
+            None => external(full),
         }
     }
 
