@@ -64,3 +64,20 @@ fn a_source_file_only_a_test_target_reaches_is_test_code() {
     assert_eq!(reported(&root, &[]), Vec::<String>::new());
     assert_eq!(reported(&root, &["--tests"]), ["helper.rs"]);
 }
+
+#[test]
+fn a_build_directory_of_any_name_is_not_checked() {
+    // Cargo tags every target directory it makes with a `CACHEDIR.TAG`, whatever it is
+    // called (`CARGO_TARGET_DIR=out`): generated code in it is not the package's source.
+    let dir = package(&[
+        ("src/lib.rs", SLEEPS),
+        (
+            "out/CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n",
+        ),
+        ("out/debug/build/pkg-1/out/generated.rs", SLEEPS),
+    ]);
+    let root = dir.path().join("pkg");
+    assert_eq!(reported(&root, &["."]), ["lib.rs"]);
+    assert_eq!(reported(&root, &[]), ["lib.rs"]);
+}

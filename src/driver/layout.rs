@@ -33,11 +33,13 @@ pub(super) fn walk_rust_files(
             if !entry.file_type().is_some_and(|t| t.is_dir()) || path == root_owned {
                 return true;
             }
-            // A build directory: cargo's (it tags it), or `target/` beside a manifest; not
-            // a source module that happens to be called `target` (cc's `src/target/`).
-            let is_build_dir = entry.file_name() == "target"
-                && (path.join("CACHEDIR.TAG").is_file()
-                    || path
+            // A build directory: one cargo made, whatever its name (`CARGO_TARGET_DIR`,
+            // `build.target-dir`), which it tags as a cache; or `target/` beside a
+            // manifest. Not a source module that happens to be called `target` (cc's
+            // `src/target/`).
+            let is_build_dir = path.join("CACHEDIR.TAG").is_file()
+                || (entry.file_name() == "target"
+                    && path
                         .parent()
                         .is_some_and(|p| p.join("Cargo.toml").is_file()));
             let is_target = is_build_dir || target_dir.as_deref() == Some(path);
