@@ -116,11 +116,19 @@ impl Ty {
     /// element is an empty path, which `element` never hands out. `None` when no
     /// element is known.
     pub fn partial_tuple(elems: Vec<Option<Ty>>) -> Option<Ty> {
+        // A tuple inside a tuple is not kept: it counts as unknown.
+        let elems: Vec<Option<Ty>> = (elems.into_iter())
+            .map(|e| e.filter(|t| t.elems.is_empty()))
+            .collect();
         if elems.iter().all(Option::is_none) {
             return None;
         }
-        let elems = elems.into_iter().map(|e| e.filter(|t| t.elems.is_empty()));
-        Ty::tuple(elems.map(|e| e.unwrap_or_else(|| Ty::named(""))).collect())
+        Ty::tuple(
+            elems
+                .into_iter()
+                .map(|e| e.unwrap_or_else(|| Ty::named("")))
+                .collect(),
+        )
     }
 
     /// The type of the items a `for` loop over this value binds (a `Vec`'s elements).

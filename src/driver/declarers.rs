@@ -32,7 +32,6 @@ pub(super) fn struct_declarers(
     // ones noted. A fn that returns one (`fn open(..) -> Lru`) is worth a parse too.
     let own_types: HashSet<&str> = (found.iter())
         .flat_map(|(_, names)| names.iter())
-        .filter(|name| !name.contains([' ', '(']))
         .map(String::as_str)
         .chain((members.iter()).flat_map(|&i| {
             // Structs only: not a type alias (`type Result<T> = ..`, one `=` field),
@@ -44,7 +43,8 @@ pub(super) fn struct_declarers(
             });
             structs.filter_map(|(key, _)| key.strip_prefix(LOCAL_TYPE_PREFIX))
         }))
-        .filter(|name| !name.contains('('))
+        // Not `type Name`, `name()` nor `name() -> Word`: a struct's or an enum's name.
+        .filter(|name| !name.contains([' ', '(']))
         .collect();
     let mut declarers: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, names) in &found {

@@ -230,11 +230,8 @@ fn package_files(
     early: &mut Option<(PathBuf, Vec<PathBuf>, Vec<String>)>,
     problems: &mut Vec<String>,
 ) -> Vec<PathBuf> {
-    if early
-        .as_ref()
-        .is_some_and(|(walked, ..)| *walked == normalize(root))
-    {
-        let (_, files, found) = early.take().unwrap_or_default();
+    let root_normalized = normalize(root);
+    if let Some((_, files, found)) = early.take_if(|(walked, ..)| *walked == root_normalized) {
         problems.extend(found);
         return files
             .into_iter()

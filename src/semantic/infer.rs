@@ -8,7 +8,7 @@ use super::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
 use std::collections::HashMap;
 
 use crate::catalog::ty::{Ty, Wrap, CHAIN_LINK, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
-use crate::syntax::expr::peel;
+use crate::syntax::expr::{first_type_arg, peel};
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
 const INFER_DEPTH: usize = 64;
@@ -170,15 +170,7 @@ impl SemanticModel<'_, '_> {
         if !declared.path.contains("{T}") {
             return Some(declared);
         }
-        let first = call
-            .turbofish
-            .as_ref()?
-            .args
-            .iter()
-            .find_map(|arg| match arg {
-                syn::GenericArgument::Type(ty) => Some(ty),
-                _ => None,
-            })?;
+        let first = first_type_arg(call.turbofish.as_ref()?)?;
         let inner = self.scopes.resolve_type(first)?;
         let path = declared.path.replace("{T}", inner.plain()?);
         Some(Ty { path, ..declared })

@@ -15,7 +15,7 @@ use super::struct_fields::{StructFields, ALIAS_FIELD, FN_SUFFIX};
 use super::test_code;
 use super::FileContext;
 use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX};
-use crate::syntax::expr::peel;
+use crate::syntax::expr::{first_type_arg, peel};
 
 /// Why the code at hand runs on the executor.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -298,8 +298,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
                 Some(self_ty.clone())
             }
             // `Result<Self, Error>`, `Option<Self>`: the type itself, wrapped.
-            syn::Type::Path(tp) if tp.qself.is_none() && wraps_self(tp).is_some() => {
-                let wrap = wraps_self(tp)?;
+            _ if let Some(wrap) = wraps_self(returned) => {
                 let plain = self_ty.wrap == Wrap::None && self_ty.elems.is_empty();
                 plain.then(|| Ty {
                     wrap,
@@ -522,7 +521,10 @@ fn only_lifetimes(generics: &syn::Generics) -> bool {
 
 /// `Result<Self, ..>` or `Option<Self>` (by the wrapper's last name, a crate's own
 /// `Result<Self>` alias included): which wrapper holds `Self`.
-fn wraps_self(tp: &syn::TypePath) -> Option<Wrap> {
+fn wraps_self(returned: &syn::Type) -> Option<Wrap> {
+    let syn::Type::Path(tp) = returned else {
+        return None;
+    };
     let last = tp.path.segments.last()?;
     let wrap = match last.ident.to_string().as_str() {
         "Result" => Wrap::Result,
@@ -532,10 +534,6 @@ fn wraps_self(tp: &syn::TypePath) -> Option<Wrap> {
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    let first = args.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    })?;
-    matches!(first, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
-        .then_some(wrap)
+    let is_self = |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.is_ident("Self"));
+    (tp.qself.is_none() && first_type_arg(args).is_some_and(is_self)).then_some(wrap)
 }

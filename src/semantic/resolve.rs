@@ -14,6 +14,7 @@ use crate::catalog::ty::{
     Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, LOCKS_HOLDING, TRANSPARENT_WRAPPERS,
 };
 use crate::catalog::Catalog;
+use crate::syntax::expr::first_type_arg;
 
 /// The outcome of resolving a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -402,11 +403,7 @@ impl<'c> Scopes<'c> {
                 // The first type argument (`Result<Self, Error>` is not an `Error`).
                 let first_arg = || match &last.arguments {
                     syn::PathArguments::AngleBracketed(args) => {
-                        let first = args.args.iter().find_map(|a| match a {
-                            syn::GenericArgument::Type(t) => Some(t),
-                            _ => None,
-                        });
-                        first.and_then(|t| self.resolve_type(t))
+                        first_type_arg(args).and_then(|t| self.resolve_type(t))
                     }
                     _ => None,
                 };

@@ -1,4 +1,5 @@
-//! Small shape helpers on syn expressions and patterns, shared by every layer above.
+//! Small shape helpers on syn expressions, patterns and types, shared by every layer
+//! above.
 use std::ops::Range;
 
 use syn::spanned::Spanned;
@@ -68,6 +69,14 @@ pub fn method_call_range(call: &syn::ExprMethodCall) -> Range<usize> {
         false => call.span().byte_range().start,
     };
     start..call.paren_token.span.close().byte_range().end
+}
+
+/// The first type argument of `<..>` (`Result<Self, Error>`: `Self`), lifetimes skipped.
+pub fn first_type_arg(args: &syn::AngleBracketedGenericArguments) -> Option<&syn::Type> {
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -380,10 +380,7 @@ pub fn names_own_type(output: &syn::ReturnType, own: Option<&str>) -> bool {
         let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
             return false;
         };
-        let first = args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::Type(ty) => Some(ty),
-            _ => None,
-        });
+        let first = crate::syntax::expr::first_type_arg(args);
         wrapper && depth < 2 && first.is_some_and(|ty| is_own(ty, own, depth + 1))
     }
     match output {
