@@ -51,7 +51,7 @@ pub(super) fn struct_declarers(
         for name in names {
             let name = match name.split_once(FN_RETURNS_KEY) {
                 Some((fn_name, word)) if own_types.contains(word) => {
-                    format!("{fn_name}{FN_KNOWN_KEY}")
+                    format!("{fn_name}{FN_OWN_KEY}")
                 }
                 Some(_) => continue,
                 None => name.clone(),
@@ -120,6 +120,23 @@ pub(super) fn declared_structs(text: &str, known_type: impl Fn(&str) -> bool) ->
 
 /// How `struct_declarers` keys the files whose fn of a name returns a known type.
 pub(super) const FN_KNOWN_KEY: &str = " ->";
+
+/// How `struct_declarers` keys the files whose fn of a name returns one of the
+/// package's own types: worth a parse for a free fn only (`open()`); for an associated
+/// fn (`Lru::new()`) every `fn new` of the package that returns a type of its own would
+/// be parsed, most files of a large crate.
+const FN_OWN_KEY: &str = " -> own";
+
+/// The files whose free fn `name` (`open()`) returns a type the catalogue knows or one
+/// of the package's own.
+pub(super) fn returns_from<'a>(name: &str, files: impl Fn(&str) -> &'a [usize]) -> Vec<usize> {
+    let known = files(&format!("{name}{FN_KNOWN_KEY}"));
+    known
+        .iter()
+        .chain(files(&format!("{name}{FN_OWN_KEY}")))
+        .copied()
+        .collect()
+}
 
 /// How `declared_structs` notes a type a fn's return names, for `struct_declarers` to
 /// tell whether it is the package's own (`open() -> Lru`).

@@ -10,7 +10,9 @@ use rayon::prelude::*;
 
 use super::cache::Kind;
 use super::check::{check_file, check_text, guarded, Checked, Outcome};
-use super::declarers::{struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS};
+use super::declarers::{
+    returns_from, struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS,
+};
 use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
 use super::workspace::ScanFile;
 use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
@@ -483,8 +485,7 @@ fn package_struct_fields(
         let structs = files(name);
         // A fn: every `fn name(..) -> ..` counts (a method too), but only one whose
         // return names a known type is worth its parse; any other makes it untrusted.
-        let fn_returns_known =
-            |file: &usize| files(&format!("{name}{FN_KNOWN_KEY}")).contains(file);
+        let fn_returns_known = |file: &usize| returns_from(name, files).contains(file);
         let untrusted_fn = name.ends_with(FN_SUFFIX)
             && (structs.len() > 1 || structs.first().is_some_and(|f| !fn_returns_known(f)));
         // An associated fn (`Outgoing::new()`): the files with a `fn new` that returns a
