@@ -356,10 +356,16 @@ impl SemanticModel<'_, '_> {
         let syn::PathArguments::AngleBracketed(args) = &wrapper.arguments else {
             return None;
         };
-        args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::Type(inner) => self.scopes.resolve_type(inner),
+        // With one type argument it is the field's (`State<T>`, `Json<T>`); with more,
+        // which one the field holds only the struct tells (`Tagged<Tag, T>`).
+        let mut types = args.args.iter().filter_map(|arg| match arg {
+            syn::GenericArgument::Type(inner) => Some(inner),
             _ => None,
-        })
+        });
+        match (types.next(), types.next()) {
+            (Some(inner), None) => self.scopes.resolve_type(inner),
+            _ => None,
+        }
     }
 
     /// What a `for` loop or an iterator adapter's closure gets from a value of type
