@@ -292,3 +292,13 @@ fn the_transitive_pass_parses_only_what_executor_code_reaches() {
     // only by a fn nothing async reaches.
     assert_eq!(report.transitive.files_parsed, 2);
 }
+
+#[test]
+fn an_associated_fn_is_looked_up_only_where_it_may_return_a_known_type() {
+    let fixture = Fixture::Tree(fixture_root().join("blocking_fs/own-returns"));
+    let report = check(&fixture);
+    assert_eq!(actual(&report, "transitive_blocking"), expected(&fixture));
+    // `journal.rs`, `queue.rs` and `store.rs` each return a type of their own from
+    // `fn open`: not worth a parse to type `Journal::open(..)`.
+    assert_eq!(report.struct_files_parsed, 0);
+}

@@ -541,6 +541,7 @@ fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> Struc
         member_crates: &no_members,
     };
     let fields_of = || {
+        (shared.struct_files_parsed).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let parsed = syn::parse_file(&source::parse_text(text)).ok();
         let fields = (parsed
             .and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok()))

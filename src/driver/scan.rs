@@ -69,6 +69,9 @@ pub struct ScanReport {
     pub internal_errors: usize,
     /// What the `transitive_blocking` pass cost.
     pub transitive: transitive::Stats,
+    /// Files parsed, beyond the checked ones, for the fields of the structs (and the
+    /// returns of the fns) that the checked files use.
+    pub struct_files_parsed: usize,
 }
 
 /// Syntax trees of deeply nested code recurse deeply: give the workers room.
@@ -103,6 +106,8 @@ pub(super) struct Shared<'s> {
     pub(super) cache: Option<Cache>,
     /// Per settings index: a hash of the configuration, for the cache's keys.
     settings_keys: Vec<u64>,
+    /// See `ScanReport::struct_files_parsed`.
+    pub(super) struct_files_parsed: std::sync::atomic::AtomicUsize,
 }
 
 fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
@@ -132,6 +137,7 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
             .iter()
             .map(|s| hash_of(&format!("{:?}", s.config)))
             .collect(),
+        struct_files_parsed: Default::default(),
     };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
@@ -170,6 +176,8 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
 
     let mut report = ScanReport {
         transitive,
+        struct_files_parsed: (shared.struct_files_parsed)
+            .load(std::sync::atomic::Ordering::Relaxed),
         ..ScanReport::default()
     };
     // Suppressions and the configuration's levels come last: they cover every finding,
