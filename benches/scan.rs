@@ -88,6 +88,7 @@ fn main() {
     let mut findings = 0;
     let mut transitive = Default::default();
     let mut transitive_findings = 0;
+    let mut struct_files = 0;
     let shipped = best_of(runs, || {
         let report = scan(&discovered, &options(true));
         findings = report.files.iter().map(|f| f.diagnostics.len()).sum();
@@ -98,6 +99,7 @@ fn main() {
             .filter(|d| d.lint == "transitive_blocking")
             .count();
         transitive = report.transitive;
+        struct_files = report.struct_files_parsed;
     });
     let every_file = best_of(runs, || {
         scan(&discovered, &options(false));
@@ -136,7 +138,8 @@ fn main() {
     row("cargo-unblock (re-run, cache warm)", warm);
     println!("cache: {:.1} MB", cache_size as f64 / 1e6);
     println!(
-        "files syn parsed: {parsed} of {}; findings: {findings}",
+        "files syn parsed: {parsed} of {}; findings: {findings}; \
+         files parsed for struct fields and fn returns (last shipped run): {struct_files}",
         files.len()
     );
     let cargo_unblock::rules::transitive::graph::Stats {

@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, DeclaredBlocking};
 use crate::diagnostic::Level;
 
 use super::config_keys::{all_of, unknown_keys};
+use super::layout::Role;
 
 /// The settings one package is checked with.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +44,30 @@ pub struct Config {
     pub blocking: Vec<DeclaredBlocking>,
     /// Functions whose closure arguments run off the executor.
     pub offload: Vec<String>,
+}
+
+/// The target kinds the command line asks for beside the library and binaries:
+/// `--tests`, `--examples`, `--benches` (or `--all-targets`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AskedTargets {
+    pub tests: bool,
+    pub examples: bool,
+    pub benches: bool,
+}
+
+impl Config {
+    /// Whether code of `role` is checked: the library's and the binaries' always;
+    /// tests, examples and benches when the command line or this configuration asks.
+    /// Discovery (which targets' module trees to build) and the scan (which files to
+    /// check) both ask this.
+    pub fn checks(&self, role: Role, asked: AskedTargets) -> bool {
+        match role {
+            Role::Source => true,
+            Role::Test => asked.tests || self.tests == Some(true),
+            Role::Example => asked.examples || self.examples == Some(true),
+            Role::Bench => asked.benches || self.benches == Some(true),
+        }
+    }
 }
 
 /// A configuration that cannot be used, with where and why.

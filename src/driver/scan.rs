@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::cache::{hash_of, Cache, Kind, MemoFile};
 use super::check::{check_file, Checked, Outcome};
+use super::config::AskedTargets;
 use super::package;
 use super::settings::Settings;
 use super::workspace::{Discovered, Role, ScanFile};
@@ -142,9 +143,7 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
         .iter()
-        .filter(|f| shared.include_tests(f.settings) || f.role != Role::Test)
-        .filter(|f| shared.include_examples(f.settings) || f.role != Role::Example)
-        .filter(|f| shared.include_benches(f.settings) || f.role != Role::Bench)
+        .filter(|f| shared.checks(f.role, f.settings))
         .collect();
     let passes = || {
         let mut outcomes: Vec<Outcome> = selected
@@ -358,20 +357,14 @@ impl Shared<'_> {
         self.settings.get(index).unwrap_or(&self.settings[0])
     }
 
-    /// `--tests`, else the configuration's `tests`.
-    /// `--examples`, else the configuration's `examples`: cargo's default targets are
-    /// the library and the binaries.
-    pub(super) fn include_examples(&self, settings: usize) -> bool {
-        self.options.include_examples || self.settings_of(settings).config.examples == Some(true)
-    }
-
-    /// `--benches`, else the configuration's `benches`.
-    pub(super) fn include_benches(&self, settings: usize) -> bool {
-        self.options.include_benches || self.settings_of(settings).config.benches == Some(true)
-    }
-
-    pub(super) fn include_tests(&self, settings: usize) -> bool {
-        self.options.include_tests || self.settings_of(settings).config.tests == Some(true)
+    /// Whether the files of `role` are checked (see `Config::checks`).
+    pub(super) fn checks(&self, role: Role, settings: usize) -> bool {
+        let asked = AskedTargets {
+            tests: self.options.include_tests,
+            examples: self.options.include_examples,
+            benches: self.options.include_benches,
+        };
+        self.settings_of(settings).config.checks(role, asked)
     }
 
     pub(super) fn context<'c>(
@@ -389,7 +382,7 @@ impl Shared<'_> {
             catalog: self.settings_of(settings).catalog(),
             runtime: (self.options.runtime).or(config.runtime).unwrap_or(runtime),
             features: features.copied().unwrap_or(Features::UNKNOWN),
-            include_tests: self.include_tests(settings),
+            include_tests: self.checks(Role::Test, settings),
             crate_fields: fields,
             cpu_loop_threshold: (self.options.cpu_loop_threshold)
                 .or(config.cpu_loop_threshold)

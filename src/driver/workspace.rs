@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::config::AskedTargets;
 use super::glob::glob_match;
 pub use super::layout::Role;
 use super::layout::{role_of, walk_rust_files};
@@ -329,11 +330,20 @@ pub fn discover_cargo(
             None => Arc::new(ModuleTree::of_crate(root)),
         };
         let config = &found.settings[settings].config;
+        let asked = AskedTargets {
+            tests: selection.tests,
+            examples: selection.examples,
+            benches: selection.benches,
+        };
         let wanted = |target: &serde_json::Value| {
             let kind = |k| metadata::target_has_kind(target, k);
-            (!kind("test") || selection.tests || config.tests == Some(true))
-                && (!kind("example") || selection.examples || config.examples == Some(true))
-                && (!kind("bench") || selection.benches || config.benches == Some(true))
+            [
+                ("test", Role::Test),
+                ("example", Role::Example),
+                ("bench", Role::Bench),
+            ]
+            .into_iter()
+            .all(|(name, role)| !kind(name) || config.checks(role, asked))
         };
         let trees: Vec<Option<Arc<ModuleTree>>> = (package.targets.par_iter())
             .map(|t| (metadata::target_src_path(t).filter(|_| wanted(t))).map(tree_of))
