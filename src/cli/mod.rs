@@ -14,6 +14,7 @@ use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use crate::catalog::runtime::Runtime;
 use crate::catalog::Catalog;
 use crate::driver::baseline;
+use crate::driver::config::AskedTargets;
 use crate::driver::scan::{self, ScanOptions};
 use crate::driver::workspace::{self, CargoSelection};
 use crate::report::{self, Statistics};
@@ -223,6 +224,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
     code
 }
 
+/// `--tests`, `--examples`, `--benches`, each implied by `--all-targets`.
+fn asked_targets(cli: &Cli) -> AskedTargets {
+    AskedTargets {
+        tests: cli.tests || cli.all_targets,
+        examples: cli.examples || cli.all_targets,
+        benches: cli.benches || cli.all_targets,
+    }
+}
+
 fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> Result<i32, String> {
     if let Some(jobs) = cli.jobs {
         // Discovery's parallel reads too (the scan makes a pool of its own).
@@ -240,9 +250,7 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
                 packages: cli.package.clone(),
                 workspace: cli.workspace,
                 exclude: cli.exclude.clone(),
-                tests: cli.tests || cli.all_targets,
-                examples: cli.examples || cli.all_targets,
-                benches: cli.benches || cli.all_targets,
+                targets: asked_targets(cli),
             };
             return workspace::discover_cargo(&selection, &cwd).map_err(|e| e.to_string());
         }
@@ -271,10 +279,11 @@ fn check(cli: &Cli, matches: &ArgMatches, out: &mut BufferedStandardStream) -> R
     for problem in &discovered.problems {
         error_line(out, problem).map_err(|e| e.to_string())?;
     }
+    let targets = asked_targets(cli);
     let options = ScanOptions {
-        include_tests: cli.tests || cli.all_targets,
-        include_examples: cli.examples || cli.all_targets,
-        include_benches: cli.benches || cli.all_targets,
+        include_tests: targets.tests,
+        include_examples: targets.examples,
+        include_benches: targets.benches,
         runtime: cli.runtime.as_deref().and_then(Runtime::from_name),
         jobs: cli.jobs,
         prefilter: true,

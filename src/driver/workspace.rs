@@ -41,12 +41,10 @@ pub struct CargoSelection {
     pub packages: Vec<String>,
     pub workspace: bool,
     pub exclude: Vec<String>,
-    /// The target kinds asked for beside the library and binaries (`--tests`,
-    /// `--examples`, `--benches`); a package's configuration may ask for more. The
-    /// module trees of the other targets are not built.
-    pub tests: bool,
-    pub examples: bool,
-    pub benches: bool,
+    /// The target kinds asked for beside the library and binaries; a package's
+    /// configuration may ask for more. The module trees of the other targets are not
+    /// built.
+    pub targets: AskedTargets,
 }
 
 /// A failure that stops the scan before it starts (exit code 2).
@@ -330,11 +328,6 @@ pub fn discover_cargo(
             None => Arc::new(ModuleTree::of_crate(root)),
         };
         let config = &found.settings[settings].config;
-        let asked = AskedTargets {
-            tests: selection.tests,
-            examples: selection.examples,
-            benches: selection.benches,
-        };
         let wanted = |target: &serde_json::Value| {
             let kind = |k| metadata::target_has_kind(target, k);
             [
@@ -343,7 +336,7 @@ pub fn discover_cargo(
                 ("bench", Role::Bench),
             ]
             .into_iter()
-            .all(|(name, role)| !kind(name) || config.checks(role, asked))
+            .all(|(name, role)| !kind(name) || config.checks(role, selection.targets))
         };
         let trees: Vec<Option<Arc<ModuleTree>>> = (package.targets.par_iter())
             .map(|t| (metadata::target_src_path(t).filter(|_| wanted(t))).map(tree_of))

@@ -8,7 +8,7 @@ use super::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
 use std::collections::HashMap;
 
 use crate::catalog::ty::{Ty, Wrap, CHAIN_LINK, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
-use crate::syntax::expr::{first_type_arg, peel};
+use crate::syntax::expr::{first_type_arg, peel, type_args};
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
 const INFER_DEPTH: usize = 64;
@@ -358,10 +358,7 @@ impl SemanticModel<'_, '_> {
         };
         // With one type argument it is the field's (`State<T>`, `Json<T>`); with more,
         // which one the field holds only the struct tells (`Tagged<Tag, T>`).
-        let mut types = args.args.iter().filter_map(|arg| match arg {
-            syn::GenericArgument::Type(inner) => Some(inner),
-            _ => None,
-        });
+        let mut types = type_args(args);
         match (types.next(), types.next()) {
             (Some(inner), None) => self.scopes.resolve_type(inner),
             _ => None,

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Level};
+use crate::driver::config::AskedTargets;
 use crate::driver::scan::{self, ScanOptions};
 use crate::driver::workspace::{self, CargoSelection, Discovered};
 use crate::syntax::source;
@@ -73,9 +74,11 @@ impl Session {
                 workspace: true,
                 exclude: Vec::new(),
                 // An editor opens test and example files too.
-                tests: true,
-                examples: true,
-                benches: true,
+                targets: AskedTargets {
+                    tests: true,
+                    examples: true,
+                    benches: true,
+                },
             };
             match workspace::discover_cargo(&selection, &self.root) {
                 Ok(found) => {

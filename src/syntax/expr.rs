@@ -71,12 +71,19 @@ pub fn method_call_range(call: &syn::ExprMethodCall) -> Range<usize> {
     start..call.paren_token.span.close().byte_range().end
 }
 
-/// The first type argument of `<..>` (`Result<Self, Error>`: `Self`), lifetimes skipped.
-pub fn first_type_arg(args: &syn::AngleBracketedGenericArguments) -> Option<&syn::Type> {
-    args.args.iter().find_map(|arg| match arg {
+/// The type arguments of `<..>`, in order, lifetimes and constants skipped.
+pub fn type_args(
+    args: &syn::AngleBracketedGenericArguments,
+) -> impl Iterator<Item = &syn::Type> + '_ {
+    args.args.iter().filter_map(|arg| match arg {
         syn::GenericArgument::Type(ty) => Some(ty),
         _ => None,
     })
+}
+
+/// The first type argument of `<..>` (`Result<Self, Error>`: `Self`), lifetimes skipped.
+pub fn first_type_arg(args: &syn::AngleBracketedGenericArguments) -> Option<&syn::Type> {
+    type_args(args).next()
 }
 
 #[cfg(test)]
