@@ -137,3 +137,23 @@ fn no_cache_writes_nothing() {
     run(dir.path(), &["--no-cache", "src/handlers.rs"]);
     assert!(!dir.path().join(".unblock_cache").exists());
 }
+
+#[test]
+fn an_edit_to_a_parent_module_reaches_the_files_that_import_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/blocking_io/parent-names");
+    common::copy_tree(&fixture, dir.path());
+    let before = same_both_ways(dir.path());
+    assert!(before.contains("std::fs::File::open"), "{before}");
+
+    // `scans.rs` takes `File` from its parent through `use super::*`: once the parent
+    // imports tokio's, the finding goes, cache or not.
+    let lib = dir.path().join("src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    let tokio = text.replace("use std::fs::File;", "use tokio::fs::File;");
+    assert_ne!(text, tokio);
+    std::fs::write(&lib, tokio).unwrap();
+    let after = same_both_ways(dir.path());
+    assert!(!after.contains("std::fs::File::open"), "{after}");
+    assert!(after.contains("console::Term::read_line"), "{after}");
+}

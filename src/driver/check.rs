@@ -52,11 +52,17 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
             };
         }
     };
-    let ctx = shared.context(file.package.as_deref(), file.runtime, file.settings, fields);
     let prefilter = shared.options.prefilter;
+    let analysed = !prefilter || source::may_contain_async(&text);
+    let (package, runtime, settings) = (file.package.as_deref(), file.runtime, file.settings);
+    // Only a file that is analysed needs its parent's names.
+    let ctx = match analysed {
+        true => shared.file_context((&file.path, &text), package, runtime, settings, fields),
+        false => shared.context(package, runtime, settings, fields),
+    };
     let check = || check_text(&text, &ctx, prefilter);
     // Files the prefilter skips cost a read either way: they are not cached.
-    let checked = if !prefilter || source::may_contain_async(&text) {
+    let checked = if analysed {
         let how = (file.settings, &ctx, prefilter);
         shared.cached(&file.path, &text, how, Kind::Check, check)
     } else {
@@ -102,6 +108,7 @@ pub fn check_source(
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
         member_crates: &no_members,
+        parent: None,
     };
     let mut checked = check_text(&text, &ctx, true);
     // No crate-wide pass confirms that a crate fn runs a closure handed to it.

@@ -13,6 +13,7 @@ pub mod layout;
 pub mod manifest;
 pub mod metadata;
 pub mod package;
+mod parents;
 pub mod root_cause;
 pub mod scan;
 pub mod settings;

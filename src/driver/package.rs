@@ -431,11 +431,9 @@ fn summarize_file(
     fields: &StructFields,
 ) -> Option<Checked> {
     let text = source::read_text(path).ok()?;
-    let settings = (shared.package_settings)
-        .get(&krate.package)
-        .copied()
-        .unwrap_or(0);
-    let ctx = shared.context(Some(&krate.package), krate.runtime, settings, fields);
+    let settings = *shared.package_settings.get(&krate.package).unwrap_or(&0);
+    let how = (path, text.as_str());
+    let ctx = shared.file_context(how, Some(&krate.package), krate.runtime, settings, fields);
     // The same guards and parse as any file; a file that fails them has no summary.
     let checked = shared.cached(path, &text, (settings, &ctx, false), Kind::Summary, || {
         let mut checked = check_text(&text, &ctx, false);
@@ -539,6 +537,7 @@ fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> Struc
         crate_fields: &no_fields,
         cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
         member_crates: &no_members,
+        parent: shared.parents.names_for(shared.catalog, &file.path, text),
     };
     let fields_of = || {
         (shared.struct_files_parsed).fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -9,6 +9,7 @@ use super::cache::{hash_of, Cache, Kind, MemoFile};
 use super::check::{check_file, Checked, Outcome};
 use super::config::AskedTargets;
 use super::package;
+use super::parents::ParentFiles;
 use super::settings::Settings;
 use super::workspace::{Discovered, Role, ScanFile};
 use crate::catalog::runtime::{Features, Runtime};
@@ -109,6 +110,8 @@ pub(super) struct Shared<'s> {
     settings_keys: Vec<u64>,
     /// See `ScanReport::struct_files_parsed`.
     pub(super) struct_files_parsed: std::sync::atomic::AtomicUsize,
+    /// The parent files of the file modules, for `use super::*`.
+    pub(super) parents: ParentFiles,
 }
 
 fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
@@ -139,6 +142,7 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
             .map(|s| hash_of(&format!("{:?}", s.config)))
             .collect(),
         struct_files_parsed: Default::default(),
+        parents: ParentFiles::of_crates(crates),
     };
     let no_fields = StructFields::new();
     let selected: Vec<&ScanFile> = files
@@ -327,6 +331,7 @@ impl Shared<'_> {
             members,
             fields,
             prefilter,
+            ctx.parent.map(|p| p.key()),
         ))
     }
 
@@ -388,6 +393,22 @@ impl Shared<'_> {
                 .or(config.cpu_loop_threshold)
                 .unwrap_or(DEFAULT_CPU_LOOP_THRESHOLD),
             member_crates: members.unwrap_or(&self.no_members),
+            parent: None,
         }
+    }
+
+    /// `context` for the file at `path`, whose text is `text`: with its parent's names
+    /// when it imports from its parent.
+    pub(super) fn file_context<'c>(
+        &'c self,
+        (path, text): (&Path, &str),
+        package: Option<&Path>,
+        runtime: Runtime,
+        settings: usize,
+        fields: &'c StructFields,
+    ) -> FileContext<'c> {
+        let mut ctx = self.context(package, runtime, settings, fields);
+        ctx.parent = self.parents.names_for(self.catalog, path, text);
+        ctx
     }
 }

@@ -14,6 +14,7 @@ pub mod local_path;
 pub mod model;
 pub mod offload;
 pub mod ownership;
+pub mod parent;
 pub mod resolve;
 pub mod struct_fields;
 pub mod test_code;
@@ -33,4 +34,7 @@ pub struct FileContext<'c> {
     /// Library crate names of the workspace's members (`other_member::db::query` is
     /// a call into the workspace, not a third-party crate).
     pub member_crates: &'c HashSet<String>,
+    /// The names of the file's parent module, when the file is a module that imports
+    /// from its parent (`use super::*`) and the parent's file was read.
+    pub parent: Option<&'c parent::ParentNames>,
 }

@@ -129,7 +129,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
         SemanticModel {
             ctx,
             text,
-            scopes: Scopes::new(ctx.catalog),
+            scopes: Scopes::new(ctx.catalog, ctx.parent),
             executor: None,
             offloaded_names: HashSet::new(),
             struct_fields: HashMap::new(),

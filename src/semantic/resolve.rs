@@ -5,11 +5,14 @@
 //! always wins; a glob only counts when it is the one known module that can supply the
 //! name. Anything uncertain resolves to `Unknown`, and unknown calls are never reported.
 
+use std::collections::HashMap;
+
 use syn::Item;
 
 use super::frame::{Binding, Frame, Local};
 use super::local_path::{relative_path, LocalPath};
 use super::ownership::Shape;
+use super::parent::ParentNames;
 use crate::catalog::ty::{
     Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, LOCKS_HOLDING, TRANSPARENT_WRAPPERS,
 };
@@ -31,14 +34,44 @@ pub enum Resolution {
 pub struct Scopes<'c> {
     catalog: &'c Catalog,
     frames: Vec<Frame>,
+    /// The names of the file's parent module, when the file is a module whose parent
+    /// is another file that was read.
+    parent: Option<&'c ParentNames>,
 }
 
 impl<'c> Scopes<'c> {
-    pub fn new(catalog: &'c Catalog) -> Self {
+    pub fn new(catalog: &'c Catalog, parent: Option<&'c ParentNames>) -> Self {
         Scopes {
             catalog,
             frames: Vec::new(),
+            parent,
         }
+    }
+
+    /// What each name of the innermost module resolves to there, and whether the
+    /// module has globs (names it does not list may come in through them).
+    pub fn module_names(&self) -> (HashMap<String, Resolution>, bool) {
+        let Some(frame) = self.module_frame(0) else {
+            return (HashMap::new(), false);
+        };
+        let names = (frame.names.iter())
+            .map(|(name, binding)| {
+                let resolution = match binding {
+                    Binding::Local(_) => Resolution::Local,
+                    Binding::Import(target) => self.resolve_segments(target, 1),
+                };
+                (name.clone(), resolution)
+            })
+            .collect();
+        (names, !frame.globs.is_empty())
+    }
+
+    /// What the parent module's `name` is, when `depth` module levels up (as in
+    /// `module_frame`) is the parent of this file.
+    fn parent_name(&self, depth: usize, name: &str) -> Option<Option<&Resolution>> {
+        let modules = self.frames.iter().filter(|f| f.is_module).count();
+        let parent = self.parent.filter(|_| depth == modules)?;
+        Some(parent.get(name))
     }
 
     /// Enters a module whose items are `items`: the file (`name` is `None`) or an
@@ -294,7 +327,15 @@ impl<'c> Scopes<'c> {
             return Resolution::Local;
         };
         let Some(frame) = self.module_frame(supers) else {
-            return Resolution::Unknown;
+            return match self.parent_name(supers, name) {
+                Some(Some(Resolution::External(path))) => external(
+                    std::iter::once(path.clone())
+                        .chain(rest[1..].to_vec())
+                        .collect(),
+                ),
+                Some(Some(Resolution::Local)) => Resolution::Local,
+                _ => Resolution::Unknown,
+            };
         };
         match frame.names.get(name) {
             Some(Binding::Import(target)) => {
@@ -337,7 +378,7 @@ impl<'c> Scopes<'c> {
         // `use super::*` (the test-module idiom): the parent module's own names.
         if !glob.is_empty() && glob.iter().all(|s| s == "super") {
             let Some(frame) = self.module_frame(glob.len()) else {
-                return GlobVerdict::Unsure;
+                return self.parent_supplies(glob.len(), segments);
             };
             return match frame.names.get(&segments[0]) {
                 Some(Binding::Local(_)) => GlobVerdict::Supplies(Resolution::Local),
@@ -366,6 +407,24 @@ impl<'c> Scopes<'c> {
             )))
         } else {
             GlobVerdict::DoesNot
+        }
+    }
+
+    /// Whether the parent file's module (`depth` levels up) supplies `segments[0]`
+    /// through `use super::*`.
+    fn parent_supplies(&self, depth: usize, segments: &[String]) -> GlobVerdict {
+        let Some(parent) = self.parent_name(depth, &segments[0]) else {
+            return GlobVerdict::Unsure;
+        };
+        match parent {
+            Some(Resolution::Local) => GlobVerdict::Supplies(Resolution::Local),
+            Some(Resolution::External(path)) => {
+                let full = std::iter::once(path.clone()).chain(segments[1..].to_vec());
+                GlobVerdict::Supplies(external(full.collect()))
+            }
+            Some(Resolution::Unknown) => GlobVerdict::Unsure,
+            None if self.parent.is_some_and(|p| p.has_globs()) => GlobVerdict::Unsure,
+            None => GlobVerdict::DoesNot,
         }
     }
 

@@ -4,5 +4,6 @@ pub mod expr;
 pub mod macros;
 pub mod moddecl;
 pub mod modtree;
+pub mod module_level;
 pub mod nesting;
 pub mod source;

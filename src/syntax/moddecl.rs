@@ -19,7 +19,7 @@ pub struct ModDecl {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-enum Token<'t> {
+pub(crate) enum Token<'t> {
     Ident(&'t str),
     Str(&'t str),
     Punct(u8),
@@ -155,7 +155,7 @@ pub(crate) fn is_ident_continue(b: u8) -> bool {
 /// Identifiers, string contents and single punctuation bytes; everything else (numbers,
 /// comments, char literals, lifetimes) is dropped. Never fails: unterminated literals
 /// and comments run to the end of the text.
-fn lex(text: &str) -> Vec<Token<'_>> {
+pub(crate) fn lex(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
