@@ -14,6 +14,7 @@ mod calls;
 mod channels;
 mod entry;
 mod inline;
+mod locals;
 mod loops;
 mod polling;
 mod prescan;

@@ -7,7 +7,7 @@ use std::ops::Range;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Expr, Item, Pat, Stmt};
+use syn::{Attribute, Expr, Item, Stmt};
 
 use super::{entry, prescan};
 use crate::rules::cpu_loop::Loop;
@@ -16,10 +16,9 @@ use crate::rules::{calls, lock_across_await, Output};
 use crate::semantic::local_path::{Anchor, LocalPath};
 use crate::semantic::model::{Executor, SemanticModel};
 use crate::semantic::offload;
-use crate::semantic::ownership::{self, Shape};
 use crate::semantic::test_code;
 use crate::semantic::FileContext;
-use crate::syntax::expr::{pattern_ident, peel};
+use crate::syntax::expr::peel;
 
 /// Walks one file: keeps `model` current and lets the rules write to `out`.
 pub struct Checker<'a, 'c> {
@@ -46,10 +45,10 @@ pub struct Checker<'a, 'c> {
     pub(super) entry_runtime_of: Option<crate::semantic::local_path::LocalPath>,
     /// The variables the sync fn being visited hands to `block_on`, each with whether
     /// that `block_on` runs it off the workers: `let fut = run(); rt.block_on(fut)`.
-    block_on_futures: HashMap<String, bool>,
+    pub(super) block_on_futures: HashMap<String, bool>,
     /// The variables the async fn being visited awaits later (or races only against
     /// Ctrl-C): `let work = run(); .. work.await`.
-    awaited_futures: HashSet<String>,
+    pub(super) awaited_futures: HashSet<String>,
     /// The type of the scrutinee of the `match` whose arms are being visited: what an
     /// arm's pattern binds from (`Some(path) => path.exists()`).
     scrutinee: Option<crate::catalog::ty::Ty>,
@@ -105,12 +104,6 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.guards = saved_guards;
         self.model.current_fn = saved_fn;
         self.model.executor = saved;
-    }
-
-    /// A `let` whose future is awaited later: `visit` makes the call as awaited.
-    fn visit_awaited_later(&mut self, pat: &syn::Pat, visit: impl FnOnce(&mut Self)) {
-        visit(self);
-        self.model.bind_pattern(pat, None);
     }
 
     /// Guards passed by value to a call are moved away once the call is made.
@@ -195,7 +188,9 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.model.closure_params = super::inline::closure_params(sig); // a later `let` shadows
         let exit_tail = crate::semantic::exit_tail::of(&self.model, body);
         let saved_tail = std::mem::replace(&mut self.model.exit_tail, exit_tail);
+        let conditions = self.model.conditions.enter_fn(sig, &self.model.scopes);
         self.with_context(executor, current_fn, |this| this.visit_block(body));
+        self.model.conditions.leave_fn(conditions);
         self.model.exit_tail = saved_tail;
         self.model.scopes.pop();
         self.model.offloaded_names = saved_names;
@@ -341,7 +336,12 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         if !super::loops::has_let(&expr.cond) {
             self.model.guards.release_temporaries(mark);
         }
+        let conditions = self
+            .model
+            .conditions
+            .enter_if(&self.model.scopes, &expr.cond);
         self.visit_block(&expr.then_branch);
+        self.model.conditions.truncate(conditions);
         self.model.guards.end_named_since(mark);
         self.model.pop_binding_scope(bound);
         if let Some((_, else_branch)) = &expr.else_branch {
@@ -357,84 +357,19 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        // `let fut = run(args); rt.block_on(fut)`: the future `block_on` runs, built here.
-        let entry = (local.init.as_ref())
-            .filter(|init| matches!(peel(&init.expr), Expr::Call(_) | Expr::MethodCall(_)))
-            .zip(pattern_ident(&local.pat))
-            .and_then(|(init, name)| Some((init, *self.block_on_futures.get(&name)?)))
-            .filter(|(_, off_workers)| {
-                self.model.executor.is_none() && (*off_workers || self.in_sync_main())
-            });
-        if let Some((init, off_workers)) = entry {
-            self.visit_entry_args(std::iter::once(&*init.expr), off_workers, false);
-            return self.model.bind_pattern(&local.pat, None);
-        }
-        // `let work = run(); .. work.await`: the call is made where the future runs.
-        let awaited_later = (local.init.as_ref())
-            .filter(|init| init.diverge.is_none() && self.model.executor.is_some())
-            .filter(|_| {
-                pattern_ident(&local.pat).is_some_and(|n| self.awaited_futures.contains(&n))
-            });
-        if let Some(init) = awaited_later {
-            match peel(&init.expr) {
-                Expr::Call(c) => {
-                    return self.visit_awaited_later(&local.pat, |this| this.visit_call(c, true))
-                }
-                Expr::MethodCall(m) => {
-                    return self
-                        .visit_awaited_later(&local.pat, |this| this.visit_method_call(m, true))
-                }
-                _ => {}
-            }
-        }
-        let mut ty = None;
-        let mark = self.model.guards.mark();
-        if let Some(init) = &local.init {
-            let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
-                && pattern_ident(&local.pat)
-                    .is_some_and(|name| self.model.offloaded_names.contains(&name));
-            if offloaded_closure {
-                self.with_executor(None, |this| this.visit_expr(&init.expr));
-            } else {
-                self.visit_expr(&init.expr);
-            }
-            if let Some((_, diverge)) = &init.diverge {
-                self.visit_expr(diverge);
-            }
-            ty = self.model.infer(&init.expr);
-        }
-        // `let g = m.lock().unwrap();` holds the guard; `let _ = m.lock();` drops it at once.
-        let holder = local
-            .init
-            .as_ref()
-            .filter(|init| self.model.is_guard_chain(&init.expr));
-        match (holder, pattern_ident(&local.pat)) {
-            (Some(_), Some(name)) => self.model.guards.bind(mark, name),
-            _ => self.model.guards.release_temporaries(mark),
-        }
-        let shape = match (&local.pat, &local.init) {
-            (Pat::Ident(p), Some(init)) if p.by_ref.is_none() && p.subpat.is_none() => {
-                Some(init_shape(&self.model, &init.expr))
-            }
-            _ => None,
-        };
-        self.channel_names_rebound(&local.pat);
-        let let_at = match local.attrs.first() {
-            Some(attr) => attr.pound_token.span.byte_range().start,
-            None => local.let_token.span.byte_range().start,
-        };
-        self.note_channel(&local.pat, ty.as_ref(), let_at);
-        self.model.bind_pattern(&local.pat, ty);
-        if let (Some(shape), Some(name)) = (shape, pattern_ident(&local.pat)) {
-            self.model.scopes.set_shape(name.as_str(), shape);
-        }
+        self.check_local(local);
     }
 
     fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
         self.visit_expr(&m.expr);
         let scrutinee = self.model.infer(&m.expr);
         let outer = std::mem::replace(&mut self.scrutinee, scrutinee);
+        let on_param = self
+            .model
+            .conditions
+            .enter_match(&self.model.scopes, &m.expr);
         self.visit_match_arms(&m.arms);
+        self.model.conditions.leave_match(on_param);
         self.scrutinee = outer;
     }
 
@@ -459,7 +394,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             self.visit_expr(guard);
             self.model.guards.release_temporaries(mark);
         }
+        let conditions = self.model.conditions.enter_arm(&arm.pat);
         self.visit_expr(&arm.body);
+        self.model.conditions.truncate(conditions);
         self.model.guards.release_temporaries(mark);
         self.model.pop_binding_scope(bound);
     }
@@ -581,16 +518,4 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             this.visit_block(&expr.body)
         });
     }
-}
-
-/// How `let x = init;` holds its value: by the initializer's type, or as the
-/// variable it copies or moves (`let p = path;`).
-fn init_shape(model: &SemanticModel<'_, '_>, init: &Expr) -> Shape {
-    if let Expr::Path(p) = peel(init) {
-        if let Some(ident) = p.path.get_ident() {
-            let shape = model.scopes.local_shape(&ident.to_string());
-            return shape.unwrap_or(Shape::Unknown);
-        }
-    }
-    ownership::of_init(init)
 }

@@ -6,6 +6,7 @@ use crate::catalog::runtime::{Features, Runtime};
 use crate::catalog::Catalog;
 
 mod branches;
+pub mod conditions;
 pub mod exit_tail;
 mod frame;
 pub mod guards;

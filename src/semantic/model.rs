@@ -104,6 +104,8 @@ pub struct SemanticModel<'a, 'c> {
     pub wanted_structs: RefCell<HashSet<String>>,
     /// Lock guards alive in the current async body.
     pub guards: Guards,
+    /// The conditions on the fn's parameters the code at hand runs under.
+    pub conditions: super::conditions::Conditions,
     /// Whether the file has the `async` keyword in code position at all (a macro
     /// outside executor code is worth reading only then).
     pub file_has_async: bool,
@@ -141,6 +143,7 @@ impl<'a, 'c> SemanticModel<'a, 'c> {
             declared_here: HashMap::new(),
             wanted_structs: RefCell::new(HashSet::new()),
             guards: Guards::default(),
+            conditions: Default::default(),
             file_has_async: crate::syntax::source::may_contain_async(text),
             current_fn: None,
             closure_params: Vec::new(),

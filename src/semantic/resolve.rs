@@ -182,6 +182,19 @@ impl<'c> Scopes<'c> {
         }
     }
 
+    /// How many frames are open: a fn's parameters go in the last one when it enters.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The frame (counted from the outermost) that holds the variable `name` in scope.
+    pub fn local_frame(&self, name: &str) -> Option<usize> {
+        let module = self.frames.iter().rposition(|f| f.is_module).unwrap_or(0);
+        (module..self.frames.len())
+            .rev()
+            .find(|&i| self.frames[i].locals.iter().any(|l| l.name == name))
+    }
+
     /// The frames visible from here: innermost first, up to the nearest module.
     fn visible(&self) -> impl Iterator<Item = &Frame> {
         let module = self.frames.iter().rposition(|f| f.is_module).unwrap_or(0);

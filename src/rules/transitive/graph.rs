@@ -77,6 +77,7 @@ pub struct Finding {
 pub type Findings = Vec<Finding>;
 
 mod chain;
+mod constants;
 mod entered;
 mod grow;
 mod inline;
@@ -485,6 +486,7 @@ impl<'a> Graph<'a> {
         nodes_by_fn: &HashMap<(usize, usize), NodeId>,
     ) -> Findings {
         let (state, beyond_fs) = self.spread();
+        let mut routes = constants::Routes::default();
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
@@ -501,12 +503,16 @@ impl<'a> Graph<'a> {
                 let main_thread = call.context.main_thread
                     || in_entered(call.context.body_of, &entered.main_thread)
                     || in_entered(call.context.sole_body_of, &entered.main_until_spawn);
+                let constants = call.constants.as_deref();
                 let reached = (self.call_site_targets(path, &call.callee))
-                    .filter(|&(id, _)| state[id].is_some())
-                    .filter(|&(id, _)| !call.exit_tail || beyond_fs[id]);
-                if let Some((id, from)) = reached.min() {
-                    let mut diagnostic =
-                        self.finding(&state, id, from, call, (startup, main_thread));
+                    .filter(|&(id, _)| !call.exit_tail || beyond_fs[id])
+                    .filter_map(|(id, from)| {
+                        let graph = (&state[..], &beyond_fs[..]);
+                        let route = self.route(graph, &mut routes, id, constants)?;
+                        Some((id, from, route))
+                    });
+                if let Some((id, from, route)) = reached.min_by_key(|&(id, from, _)| (id, from)) {
+                    let mut diagnostic = self.finding(&route, from, call, (startup, main_thread));
                     let unsendable = self.summary_of(id).returns_unsendable;
                     if unsendable && call.offload.is_some() {
                         // The result would have to cross threads, and cannot.

@@ -104,6 +104,7 @@ pub fn blocking(model: &SemanticModel<'_, '_>, out: &mut Output, hit: Hit<'_>, s
         line: model.line_of(site.primary_range().start),
         async_equivalent: hit.matcher.template(model.ctx.runtime).is_some()
             || hit.matcher.rebase.is_some(),
+        guard: model.conditions.guard(),
     };
     out.summary.fns[index].blocks.push(call);
 }
@@ -124,6 +125,7 @@ pub fn call(
             callee,
             line,
             exit_tail,
+            constants: constants(model, &site, true),
         };
         out.summary.fns[index].calls.push(call);
         return;
@@ -143,8 +145,39 @@ pub fn call(
         exit_tail,
         local_set: false,
         hook: false,
+        constants: constants(model, &site, false),
     };
     out.summary.executor_calls.push(call);
+}
+
+/// The constants side of a call: the conditions it is made under (`guarded`: in a sync
+/// fn's body) and the constants and parameters it passes; `None` when it has neither.
+fn constants(
+    model: &SemanticModel<'_, '_>,
+    site: &CallSite<'_>,
+    guarded: bool,
+) -> Option<Box<summary::CallConstants>> {
+    let (args, path_call): (Vec<&Expr>, bool) = match site {
+        CallSite::Call(c) => (c.args.iter().collect(), true),
+        CallSite::Method(m) => (m.args.iter().collect(), false),
+        CallSite::Iterate(_) | CallSite::Macro(_) => (Vec::new(), false),
+    };
+    let args: Vec<summary::Arg> = (args.into_iter())
+        .map(|arg| model.conditions.arg(&model.scopes, arg))
+        .collect();
+    let passes = args.iter().any(|a| *a != summary::Arg::Other);
+    let guard = if guarded {
+        model.conditions.guard()
+    } else {
+        Vec::new()
+    };
+    (passes || !guard.is_empty()).then(|| {
+        Box::new(summary::CallConstants {
+            guard,
+            args: if passes { args } else { Vec::new() },
+            path_call,
+        })
+    })
 }
 
 /// A method call that names none of the crate's fns as far as the file can tell (its

@@ -4,6 +4,7 @@
 //! Summaries hold no syntax: paths, names and line numbers only, so that the pass
 //! over a whole workspace works on small data.
 use crate::rules::owned::Plan;
+pub use crate::semantic::conditions::{Arg, ParamIs};
 use std::ops::Range;
 
 use crate::semantic::local_path::LocalPath;
@@ -169,6 +170,20 @@ pub struct BlockingCall {
     pub line: usize,
     /// The runtime has an async equivalent the helper could use instead.
     pub async_equivalent: bool,
+    /// Made only where the fn's parameters hold these constants (see `ParamIs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guard: Vec<ParamIs>,
+}
+
+/// The constants side of a call, when it has one: the conditions it is made under and
+/// what it passes (boxed: most calls have neither).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CallConstants {
+    pub guard: Vec<ParamIs>,
+    /// The arguments as written: after the receiver of a method call, all of a path
+    /// call's (`Type::method(x, ..)` passes the receiver first).
+    pub args: Vec<Arg>,
+    pub path_call: bool,
 }
 
 /// Whom a call goes to, as far as the file can tell.
@@ -219,6 +234,8 @@ pub struct CallRef {
     /// caller only if the callee does more than file-system work.
     #[serde(default)]
     pub exit_tail: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constants: Option<Box<CallConstants>>,
 }
 
 /// A call on the executor to a fn of the crate: where it is and why it runs on the
@@ -254,6 +271,9 @@ pub struct ExecutorCall {
     /// variables the call uses are known); `None` when no rewrite applies (an awaited
     /// call, or one in a closure that runs inline).
     pub offload: Option<Plan>,
+    /// The constants it passes (`guard` stays empty: executor code has no callers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constants: Option<Box<CallConstants>>,
 }
 
 /// Whether a return type, as spelled, may fail to be `Send + 'static`: a borrow (not

@@ -1,6 +1,7 @@
 //! How a `transitive_blocking` finding tells its chain: each link with its place, the
 //! blocking call at the end, and the advice.
-use super::{Declared, Graph, NodeId, Reach};
+use super::constants::Route;
+use super::{Declared, Graph, NodeId};
 use crate::diagnostic::{Diagnostic, Label, Related};
 use crate::rules::calls::FS_LINT;
 use crate::rules::transitive::summary::{BlockingCall, ExecutorCall};
@@ -34,8 +35,7 @@ impl Graph<'_> {
     /// The finding for `call`, whose callee `id` blocks: message, chain, advice.
     pub(super) fn finding(
         &self,
-        state: &[Option<Reach>],
-        id: NodeId,
+        route: &Route,
         from: usize,
         call: &ExecutorCall,
         (startup, main_thread): (bool, bool),
@@ -43,28 +43,29 @@ impl Graph<'_> {
         let mut links = vec![format!("`{}`", call.caller)];
         let mut through = Vec::new();
         let mut related = Vec::new();
-        let mut at = id;
-        loop {
-            let path = &self.files[self.nodes[at].file].0;
+        let id = route.links[0];
+        let at = *route.links.last().unwrap_or(&id);
+        for &link in &route.links {
+            let path = &self.files[self.nodes[link].file].0;
             through.push(path.clone());
-            let f = self.summary_of(at);
-            let name = self.name(at, from);
+            let f = self.summary_of(link);
+            let name = self.name(link, from);
             related.push(Related {
                 path: path.clone(),
                 line: f.line,
                 message: format!("chain link {}: `{name}`", links.len()),
             });
-            links.push(format!("`{name}` ({})", self.location(at, f.line)));
-            match state[at].and_then(|s| s.next) {
-                Some(next) => at = next,
-                None => break,
-            }
+            links.push(format!("`{name}` ({})", self.location(link, f.line)));
         }
         let seed = self.summary_of(at);
         let callee = self.summary_of(id);
         let callee_name = self.name(id, from);
         let declared = self.declared(at) == Some(Declared::Blocking);
-        let reason = match blamed(&seed.blocks) {
+        let block = match route.block {
+            Some(index) => seed.blocks.get(index),
+            None => blamed(&seed.blocks),
+        };
+        let reason = match block {
             Some(block) if !declared => {
                 related.push(Related {
                     path: self.files[self.nodes[at].file].0.clone(),
