@@ -46,8 +46,15 @@ impl Checker<'_, '_> {
             let offloaded_closure = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
                 && pattern_ident(&local.pat)
                     .is_some_and(|name| self.model.offloaded_names.contains(&name));
+            // `let try_path = |p| ..; try_path(x)` in a sync fn: the closure runs in the
+            // fn's body, as an adapter's closure does.
+            let called_here = matches!(&*init.expr, Expr::Closure(c) if c.asyncness.is_none())
+                && pattern_ident(&local.pat).is_some_and(|n| self.called_by_name.contains(&n));
             if offloaded_closure {
                 self.with_executor(None, |this| this.visit_expr(&init.expr));
+            } else if called_here {
+                self.closure_is_method_arg = true;
+                self.visit_expr(&init.expr);
             } else {
                 self.visit_expr(&init.expr);
             }

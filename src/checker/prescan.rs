@@ -121,6 +121,35 @@ pub fn awaited_futures(body: &syn::Block) -> HashSet<String> {
     finder.awaited
 }
 
+/// Whether a sync fn's body text may bind a closure to a name (`let f = |x| ..`): a
+/// cheap look before `called_by_name`.
+pub fn may_bind_a_closure(body_text: &str) -> bool {
+    body_text.contains("= |") || body_text.contains("= move |")
+}
+
+/// The names a fn's `body` calls in its own code (`try_path(p)`), outside closures,
+/// async blocks and nested items: a closure bound to one of them (`let try_path = |p|
+/// ..`) runs in the fn's body, on its caller's thread.
+pub fn called_by_name(body: &syn::Block) -> HashSet<String> {
+    struct Finder(HashSet<String>);
+    impl<'b> Visit<'b> for Finder {
+        fn visit_expr_call(&mut self, call: &'b syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                if let (None, Some(ident)) = (&p.qself, p.path.get_ident()) {
+                    self.0.insert(ident.to_string());
+                }
+            }
+            visit::visit_expr_call(self, call);
+        }
+        fn visit_item(&mut self, _: &'b Item) {}
+        fn visit_expr_closure(&mut self, _: &'b syn::ExprClosure) {}
+        fn visit_expr_async(&mut self, _: &'b syn::ExprAsync) {}
+    }
+    let mut finder = Finder(HashSet::new());
+    finder.visit_block(body);
+    finder.0
+}
+
 struct BlockOnFinder<'b>(Vec<(String, Option<&'b syn::ExprCall>)>);
 
 impl<'b> Visit<'b> for BlockOnFinder<'b> {

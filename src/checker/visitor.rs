@@ -49,6 +49,8 @@ pub struct Checker<'a, 'c> {
     /// The variables the async fn being visited awaits later (or races only against
     /// Ctrl-C): `let work = run(); .. work.await`.
     pub(super) awaited_futures: HashSet<String>,
+    /// In a sync fn: the names its own code calls (see `prescan::called_by_name`).
+    pub(super) called_by_name: HashSet<String>,
     /// The type of the scrutinee of the `match` whose arms are being visited: what an
     /// arm's pattern binds from (`Some(path) => path.exists()`).
     scrutinee: Option<crate::catalog::ty::Ty>,
@@ -73,6 +75,7 @@ impl<'a, 'c> Checker<'a, 'c> {
             entry_runtime_of: None,
             block_on_futures: HashMap::new(),
             awaited_futures: HashSet::new(),
+            called_by_name: HashSet::new(),
             scrutinee: None,
         }
     }
@@ -174,6 +177,11 @@ impl<'a, 'c> Checker<'a, 'c> {
             false => HashSet::new(),
         };
         let saved_awaited = std::mem::replace(&mut self.awaited_futures, awaited);
+        let called = match sig.asyncness.is_none() && prescan::may_bind_a_closure(body_text) {
+            true => prescan::called_by_name(body),
+            false => HashSet::new(),
+        };
+        let saved_called = std::mem::replace(&mut self.called_by_name, called);
         let conversions = self.model.generic_conversions(&sig.generics);
         self.model.scopes.push_block(std::iter::empty());
         for input in &sig.inputs {
@@ -202,6 +210,7 @@ impl<'a, 'c> Checker<'a, 'c> {
         self.channel_pairs = saved_channels;
         self.block_on_futures = saved_futures;
         self.awaited_futures = saved_awaited;
+        self.called_by_name = saved_called;
     }
 }
 

@@ -306,6 +306,19 @@ impl SemanticModel<'_, '_> {
         self.fields_of(&key)?.get(ALIAS_FIELD).cloned()
     }
 
+    /// What `x.method(..)` returns when `x` is of a crate type (`plain`): taken to be a
+    /// crate type that the call graph finds in the method's declared return type
+    /// (`returned::Hub::scans`), so that a method called on it is followed.
+    fn method_returned(&self, plain: &str, method: &str) -> Option<Ty> {
+        if let Some(local) = plain.strip_prefix(LOCAL_TYPE_PREFIX) {
+            return Some(Ty::named(format!("{RETURNED_PREFIX}{local}::{method}")));
+        }
+        let (krate, type_name) = self.member_type(plain)?;
+        Some(Ty::named(format!(
+            "{RETURNED_PREFIX}@{krate}::{type_name}::{method}"
+        )))
+    }
+
     /// What a free sync fn of the crate returns, as it declares it, when the package
     /// has one fn of that name (`util::glob_match_file(p)?`); not a local closure's.
     fn free_fn_return(&self, call: &syn::ExprCall) -> Option<Ty> {
@@ -466,7 +479,10 @@ impl SemanticModel<'_, '_> {
                         let plain = receiver.plain()?;
                         let declared = self.ctx.catalog.return_type(&format!("{plain}::{method}"));
                         let Some(declared) = declared else {
-                            return keeps_type(plain, &method).then_some(receiver);
+                            if keeps_type(plain, &method) {
+                                return Some(receiver);
+                            }
+                            return self.method_returned(plain, &method);
                         };
                         let arg0 = mc.args.first().and_then(&infer);
                         let declared = self.with_turbofish(declared.clone(), mc)?;

@@ -71,10 +71,9 @@ pub fn fn_entered(
             is_async: sig.asyncness.is_some(),
             takes_self: sig.receiver().is_some(),
             returns_unsendable: summary::unsendable(&sig.output),
-            returns_self: kind == FnKind::Method && {
-                let own = model.self_path.as_ref().and_then(|p| p.segments.last());
-                summary::names_own_type(&sig.output, own.map(String::as_str))
-            },
+            returns: (kind == FnKind::Method)
+                .then(|| returned_crate_type(model, &sig.output))
+                .flatten(),
             declared: summary::declared(attrs),
             inline_params: 0,
             blocks: Vec::new(),
@@ -86,6 +85,27 @@ pub fn fn_entered(
         out.summary.fns.len() - 1
     });
     (fn_index, display)
+}
+
+/// The crate type a method's declared return type names, by name: its own type
+/// (`Self`, `io::Result<Self>`, `Arc<Store>`) or another the file's names resolve to a
+/// type of the crate (`Result<Arc<Scans>>`, `&Cache`); not an associated type
+/// (`Self::Output`) nor a generic parameter.
+fn returned_crate_type(model: &SemanticModel<'_, '_>, output: &syn::ReturnType) -> Option<String> {
+    let own = model.self_path.as_ref().and_then(|p| p.segments.last());
+    if summary::names_own_type(output, own.map(String::as_str)) {
+        return own.cloned();
+    }
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    if summary::names_associated_type(ty) {
+        return None;
+    }
+    let ty = model.scopes.resolve_type(ty)?;
+    let ty = ty.unwrapped().unwrap_or(ty);
+    let local = ty.plain()?.strip_prefix(LOCAL_TYPE_PREFIX)?;
+    Some(local.to_string())
 }
 
 /// A blocking call outside executor code: part of the current sync fn's summary,

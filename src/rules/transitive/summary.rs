@@ -127,10 +127,11 @@ pub struct FnSummary {
     /// Its return type, as spelled, may not cross threads (a borrow, `Rc`, a trait
     /// object or `impl Trait` without `Send`): no `spawn_blocking` around a call of it.
     pub returns_unsendable: bool,
-    /// A method whose declared return type names its own type (`Self`, `Result<Self>`,
-    /// `Arc<Store>`): a method call on what it returns is one of the type's.
+    /// For a method or associated fn: the crate type its declared return type names
+    /// (`Self`, `Result<Self>`, `Arc<Store>`, `&Cache`, `Option<Entry>`), by name: a
+    /// method call on what it returns is one of that type's.
     #[serde(default)]
-    pub returns_self: bool,
+    pub returns: Option<String>,
     pub declared: Option<Declared>,
     /// The inputs (`self` counts) that are closures it calls in its own body, on its
     /// caller's thread (`f: impl FnOnce() -> T` and `f()`), one bit each (summaries
@@ -407,6 +408,24 @@ pub fn names_own_type(output: &syn::ReturnType, own: Option<&str>) -> bool {
         syn::ReturnType::Type(_, ty) => is_own(ty, own, 0),
         syn::ReturnType::Default => false,
     }
+}
+
+/// Whether a type names an associated type anywhere (`Self::Output`,
+/// `Result<<T as Tr>::Item>`): what it stands for is not the crate type of its name.
+pub fn names_associated_type(ty: &syn::Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_path(&mut self, tp: &'ast syn::TypePath) {
+            let first = tp.path.segments.first().map(|s| s.ident == "Self");
+            if tp.qself.is_some() || (first == Some(true) && tp.path.segments.len() > 1) {
+                self.0 = true;
+            }
+            syn::visit::visit_type_path(self, tp);
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }
 
 #[cfg(test)]

@@ -63,12 +63,16 @@ impl Graph<'_> {
                         demands.extend(calls.filter(|d| asked.insert(d.clone())));
                     }
                 }
-                if let Target::Method { ty, name } | Target::Returned { ty, name, .. } = &target {
+                if let Some((ty, name)) = self.method_sought(krate, &target) {
                     let type_key = (krate, ty.clone());
                     if types_searched.contains(&type_key) {
                         continue;
                     }
-                    if self.lookup(krate, &target).is_none() {
+                    let method = Target::Method {
+                        ty: ty.clone(),
+                        name: name.clone(),
+                    };
+                    if self.lookup(krate, &method).is_none() {
                         // Where the type's methods or its traits may be: every impl file.
                         types_searched.insert(type_key);
                         types.entry(krate).or_default().insert(ty.clone());
@@ -120,6 +124,21 @@ impl Graph<'_> {
             if batch.is_empty() && pending.is_empty() {
                 break;
             }
+        }
+    }
+
+    /// The method a demand looks for, by its type's name: a method call's own; for a
+    /// chain on what a crate fn returned, the first link not found yet, or the called
+    /// method of the type the chain ends in. None for a path, or a chain through a
+    /// link that returns no crate type.
+    fn method_sought(&self, krate: usize, target: &Target) -> Option<(String, String)> {
+        match target {
+            Target::Method { ty, name } => Some((ty.clone(), name.clone())),
+            Target::Returned { ty, via, name } => match self.chain_end(krate, ty, via, false) {
+                Ok(end) => Some((end, name.clone())),
+                Err(missing) => missing,
+            },
+            Target::Path(_) => None,
         }
     }
 

@@ -75,18 +75,52 @@ impl Graph<'_> {
         match target {
             Target::Path(path) => self.lookup_path(krate, path, 0, defaults),
             Target::Method { ty, name } => self.method(krate, ty, name, defaults),
-            // `Type::via(..)`, then each link of a chain of its methods, must return
-            // the type again for `name` to be one of the type's.
+            // `Type::via(..)`, then each link of a chain of methods on what it returned:
+            // `name` is a method of the crate type the last link declares it returns.
             Target::Returned { ty, via, name } => {
-                for link in via.split(crate::catalog::ty::CHAIN_LINK) {
-                    let method = self.method(krate, ty, link, defaults)?;
-                    if !self.summary_of(method).returns_self {
-                        return None;
-                    }
-                }
-                self.method(krate, ty, name, defaults)
+                let end = self.chain_end(krate, ty, via, defaults).ok()?;
+                self.method(krate, &end, name, defaults)
             }
         }
+    }
+
+    /// The crate type that `ty::via(..)`, then each further link of the chain, returns
+    /// (`Hub::scans.latest`: what `Hub::scans` returns, then what that type's `latest`
+    /// returns), as each link's declared return type names it. `Err` names the link
+    /// not found yet (its type and method), or nothing when a link returns no crate
+    /// type.
+    pub(super) fn chain_end(
+        &self,
+        krate: usize,
+        ty: &str,
+        via: &str,
+        defaults: bool,
+    ) -> Result<String, Option<(String, String)>> {
+        let mut current = ty.to_string();
+        for link in via.split(crate::catalog::ty::CHAIN_LINK) {
+            let Some(method) = self.method(krate, &current, link, defaults) else {
+                return Err(Some((current, link.to_string())));
+            };
+            current = self.summary_of(method).returns.clone().ok_or(None)?;
+        }
+        Ok(current)
+    }
+
+    /// The methods a chain's links reach, as far as they are found.
+    fn chain_links(&self, krate: usize, ty: &str, via: &str) -> Vec<NodeId> {
+        let mut current = ty.to_string();
+        let mut found = Vec::new();
+        for link in via.split(crate::catalog::ty::CHAIN_LINK) {
+            let Some(method) = self.method(krate, &current, link, true) else {
+                break;
+            };
+            found.push(method);
+            match &self.summary_of(method).returns {
+                Some(next) => current = next.clone(),
+                None => break,
+            }
+        }
+        found
     }
 
     /// Every fn a call of `target` may enter, as far as the graph has grown: what the
@@ -96,8 +130,7 @@ impl Graph<'_> {
         let mut nodes: Vec<NodeId> = self.lookup_in(krate, target, true).into_iter().collect();
         nodes.extend_from_slice(self.trait_call_targets(krate, target));
         if let Target::Returned { ty, via, .. } = target {
-            let links = via.split(crate::catalog::ty::CHAIN_LINK);
-            nodes.extend(links.filter_map(|link| self.method(krate, ty, link, true)));
+            nodes.extend(self.chain_links(krate, ty, via));
         }
         nodes
     }
