@@ -226,6 +226,9 @@ pub const LOCAL_TYPE_PREFIX: &str = "local::";
 /// declared return type is the type (`Self`, `Result<Self>`, `Arc<Type>`):
 /// `returned::Type::f`. Only a method call on it is followed, and only once confirmed.
 pub const RETURNED_PREFIX: &str = "returned::";
+/// A value known only to implement one of the crate's traits (`&impl Fs`, `Box<dyn
+/// Fs>`, `T: Fs`): `dyn::Fs`. A method call on it may reach every impl of the trait.
+pub const DISPATCH_PREFIX: &str = "dyn::";
 /// Between the links of a chain of methods called on what a crate fn returned
 /// (`returned::Config::load.with_x`): each must return the type again.
 pub const CHAIN_LINK: &str = ".";

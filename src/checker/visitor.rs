@@ -263,6 +263,10 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         let saved_path = std::mem::replace(&mut self.model.self_path, self_path);
         let impl_trait =
             (i.trait_.as_ref()).and_then(|(_, path, _)| self.model.scopes.resolve_local(path));
+        if let Some(tr) = &impl_trait {
+            let ty = (self.model.self_path.as_ref()).and_then(|p| p.segments.last().cloned());
+            self.out.summary.trait_impls.push((ty, tr.clone()));
+        }
         let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
         let saved_definition = std::mem::replace(&mut self.model.in_trait_definition, false);
         let saved_impl_trait = std::mem::replace(&mut self.model.impl_trait, impl_trait);

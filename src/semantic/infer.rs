@@ -7,7 +7,9 @@ use super::resolve::Resolution;
 use super::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
 use std::collections::HashMap;
 
-use crate::catalog::ty::{Ty, Wrap, CHAIN_LINK, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
+use crate::catalog::ty::{
+    Ty, Wrap, CHAIN_LINK, DISPATCH_PREFIX, LOCAL_TYPE_PREFIX, RETURNED_PREFIX,
+};
 use crate::syntax::expr::{first_type_arg, peel, type_args};
 
 /// How many expressions down `infer` looks (method chains in real code are far shorter).
@@ -19,7 +21,10 @@ impl SemanticModel<'_, '_> {
     pub fn generic_conversions(&self, generics: &syn::Generics) -> HashMap<String, Ty> {
         let mut out = HashMap::new();
         for param in generics.type_params() {
-            if let Some(ty) = self.conversion_target(param.bounds.iter()) {
+            let bounds = || param.bounds.iter();
+            let ty =
+                (self.conversion_target(bounds())).or_else(|| self.scopes.dispatch_type(bounds()));
+            if let Some(ty) = ty {
                 out.insert(param.ident.to_string(), ty);
             }
         }
@@ -31,10 +36,10 @@ impl SemanticModel<'_, '_> {
             let syn::Type::Path(tp) = &pt.bounded_ty else {
                 continue;
             };
-            if let (Some(name), Some(ty)) = (
-                tp.path.get_ident(),
-                self.conversion_target(pt.bounds.iter()),
-            ) {
+            let bounds = || pt.bounds.iter();
+            let ty =
+                (self.conversion_target(bounds())).or_else(|| self.scopes.dispatch_type(bounds()));
+            if let (Some(name), Some(ty)) = (tp.path.get_ident(), ty) {
                 out.insert(name.to_string(), ty);
             }
         }
@@ -74,6 +79,11 @@ impl SemanticModel<'_, '_> {
             syn::Type::ImplTrait(it) => self.conversion_target(it.bounds.iter()),
             syn::Type::Reference(r) => match &*r.elem {
                 syn::Type::ImplTrait(it) => self.conversion_target(it.bounds.iter()),
+                // `&T` of a `T: Fs`.
+                syn::Type::Path(tp) => (tp.path.get_ident())
+                    .and_then(|ident| conversions.get(&ident.to_string()))
+                    .filter(|ty| ty.path.starts_with(DISPATCH_PREFIX))
+                    .cloned(),
                 _ => None,
             },
             _ => None,

@@ -14,7 +14,8 @@ use super::local_path::{relative_path, LocalPath};
 use super::ownership::Shape;
 use super::parent::ParentNames;
 use crate::catalog::ty::{
-    Ty, Wrap, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, LOCKS_HOLDING, TRANSPARENT_WRAPPERS,
+    Ty, Wrap, DISPATCH_PREFIX, GENERIC_CARRIERS, LOCAL_TYPE_PREFIX, LOCKS_HOLDING,
+    TRANSPARENT_WRAPPERS,
 };
 use crate::catalog::Catalog;
 use crate::syntax::expr::first_type_arg;
@@ -459,10 +460,33 @@ impl<'c> Scopes<'c> {
     }
 
     /// Resolves a written type to the receiver type methods are looked up on.
+    /// The type of a value known only by its bounds (`impl Fs + Send`, `dyn Fs`, `T: Fs`):
+    /// `dyn::Fs` when exactly one of them is a trait of this crate.
+    pub fn dispatch_type<'x>(
+        &self,
+        bounds: impl Iterator<Item = &'x syn::TypeParamBound>,
+    ) -> Option<Ty> {
+        let mut local = bounds.filter_map(|bound| match bound {
+            syn::TypeParamBound::Trait(t) if t.lifetimes.is_none() => {
+                let last = t.path.segments.last()?;
+                let own =
+                    matches!(self.resolve(&t.path), Resolution::Local) && last.ident != "Self";
+                own.then(|| last.ident.to_string())
+            }
+            _ => None,
+        });
+        match (local.next(), local.next()) {
+            (Some(name), None) => Some(Ty::named(format!("{DISPATCH_PREFIX}{name}"))),
+            _ => None,
+        }
+    }
+
     pub fn resolve_type(&self, ty: &syn::Type) -> Option<Ty> {
         match ty {
             syn::Type::Reference(r) => self.resolve_type(&r.elem),
             syn::Type::Paren(p) => self.resolve_type(&p.elem),
+            syn::Type::TraitObject(t) => self.dispatch_type(t.bounds.iter()),
+            syn::Type::ImplTrait(t) => self.dispatch_type(t.bounds.iter()),
             syn::Type::Group(g) => self.resolve_type(&g.elem),
             // A slice or an array iterates as a `Vec` does: by its element type.
             syn::Type::Slice(syn::TypeSlice { elem, .. })

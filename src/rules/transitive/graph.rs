@@ -78,6 +78,7 @@ pub type Findings = Vec<Finding>;
 
 mod chain;
 mod constants;
+mod dispatch;
 mod entered;
 mod grow;
 mod inline;
@@ -126,6 +127,12 @@ struct Graph<'a> {
     /// the trait may reach).
     type_traits: HashMap<(usize, String), HashSet<Vec<String>>>,
     trait_impls: HashMap<(usize, Vec<String>, String), Vec<NodeId>>,
+    /// `(crate, trait path)` → the names of the types that implement it (`None`: a
+    /// blanket impl), from every impl, with fns or without.
+    implementors: HashMap<(usize, Vec<String>), Vec<Option<String>>>,
+    /// `(crate, trait name, method)` → the impl that stands for a call through the
+    /// trait, once every impl it may reach is known to block (see `dispatch`).
+    dispatched: std::cell::RefCell<HashMap<(usize, String, String), NodeId>>,
     /// `(crate, module)` → its `pub use` items: the name each binds (`None` for a
     /// glob) and the absolute path it names.
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
@@ -226,10 +233,15 @@ enum Target {
         ty: String,
         name: String,
     },
-    /// The method `name` of `ty`, when `ty::via` returns a `ty`.
+    /// The method `name` of the crate type `ty::via` returns (through each link).
     Returned {
         ty: String,
         via: String,
+        name: String,
+    },
+    /// The method `name` of the crate's trait `tr`, called through the trait.
+    Dispatch {
+        tr: String,
         name: String,
     },
 }
@@ -248,6 +260,8 @@ impl<'a> Graph<'a> {
             by_method: HashMap::new(),
             type_traits: HashMap::new(),
             trait_impls: HashMap::new(),
+            implementors: HashMap::new(),
+            dispatched: Default::default(),
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
             stats: Stats::default(),
@@ -337,6 +351,14 @@ impl<'a> Graph<'a> {
             }
             // Two fns at one path are cfg'd alternatives: the first stands for both.
             self.by_path.entry((krate, absolute)).or_insert(id);
+        }
+        for (ty, tr) in &summary.trait_impls {
+            if let Some(tr) = tr.absolute(module) {
+                self.implementors
+                    .entry((krate, tr))
+                    .or_default()
+                    .push(ty.clone());
+            }
         }
         for reexport in &summary.reexports {
             let (Some(at), Some(target)) = (
@@ -485,7 +507,7 @@ impl<'a> Graph<'a> {
         entered: &entered::Entered,
         nodes_by_fn: &HashMap<(usize, usize), NodeId>,
     ) -> Findings {
-        let (state, beyond_fs) = self.spread();
+        let (state, beyond_fs) = self.spread_through_traits();
         let mut routes = constants::Routes::default();
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
@@ -513,6 +535,16 @@ impl<'a> Graph<'a> {
                     });
                 if let Some((id, from, route)) = reached.min_by_key(|&(id, from, _)| (id, from)) {
                     let mut diagnostic = self.finding(&route, from, call, (startup, main_thread));
+                    if let Callee::Dispatch { tr, name } = &call.callee {
+                        let impls = self.dispatch_members(from, tr, name).map_or(0, |m| m.len());
+                        diagnostic.notes.insert(
+                            0,
+                            format!(
+                                "`{name}` is called through the trait `{tr}`: every impl of it in \
+                             the crate blocks ({impls}), the chain shows one"
+                            ),
+                        );
+                    }
                     let unsendable = self.summary_of(id).returns_unsendable;
                     if unsendable && call.offload.is_some() {
                         // The result would have to cross threads, and cannot.

@@ -6,7 +6,7 @@ use syn::Expr;
 use super::summary::{
     self, BlockingCall, CallRef, Callee, ExecutorCall, FnSummary, MemberMethod, ReturnedCallee,
 };
-use crate::catalog::ty::{LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
+use crate::catalog::ty::{DISPATCH_PREFIX, LOCAL_TYPE_PREFIX, RETURNED_PREFIX};
 use crate::catalog::Hit;
 use crate::rules::owned;
 use crate::rules::suggest::CallSite;
@@ -318,6 +318,12 @@ fn method_callee(
             via: via.to_string(),
             name: method,
         })));
+    }
+    if let Some(tr) = receiver.strip_prefix(DISPATCH_PREFIX) {
+        return Some(Callee::Dispatch {
+            tr: tr.to_string(),
+            name: method,
+        });
     }
     if let Some(ty) = receiver.strip_prefix(LOCAL_TYPE_PREFIX) {
         return Some(Callee::Method {

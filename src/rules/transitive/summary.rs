@@ -29,6 +29,10 @@ pub struct FileSummary {
     /// run. Sorted, once each.
     #[serde(default)]
     pub unseen_method_names: Vec<String>,
+    /// The impls of the crate's traits in the file: the type's name (`None` for a
+    /// blanket impl on a type parameter) and the trait.
+    #[serde(default)]
+    pub trait_impls: Vec<(Option<String>, LocalPath)>,
 }
 
 /// A sync closure executor code passes to a fn of the crate (`digest(kind, || fs::read(p))`):
@@ -202,6 +206,10 @@ pub enum Callee {
     /// A method on a receiver whose type another crate of the workspace declares (a
     /// binary calling its library's types): `db::Pool::query` of `other_member`.
     MemberMethod(Box<MemberMethod>),
+    /// A method of one of the crate's traits, on a value known only to implement it
+    /// (`fs: &impl Fs`, `Box<dyn Fs>`, `T: Fs`): it blocks if every impl it may reach
+    /// in the crate blocks.
+    Dispatch { tr: String, name: String },
     /// A method the file cannot tie to a fn of the crate (`storage.prepare()` on the
     /// `Box<dyn Storage>` a factory returned, or on a generic). Never followed: it only counts as a
     /// possible caller of every method of the name when the pass asks where an async fn

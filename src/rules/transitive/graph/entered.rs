@@ -36,6 +36,18 @@ pub(super) struct Entered {
     pub main_until_spawn: Vec<bool>,
 }
 
+/// The method name of a call whose receiver is known only in part, for where async
+/// fns are entered from: one that names no fn, one through a trait (any impl's, and
+/// maybe one the pass did not read), one on what a crate method returned (which may
+/// be a trait object). Each may reach any trait method of the name.
+fn by_name_only(callee: &Callee) -> Option<&str> {
+    match callee {
+        Callee::AnyMethod(name) | Callee::Dispatch { name, .. } => Some(name),
+        Callee::Returned(returned) => Some(&returned.name),
+        _ => None,
+    }
+}
+
 /// The async fn, as a node, whose part an executor call is made in: its prefix, or its
 /// own body, by `index` (an index among the fns of the file `file`).
 pub(super) fn caller_node(
@@ -89,7 +101,7 @@ impl Graph<'_> {
                 for &callee in self.trait_targets(path, &call.callee) {
                     callers[callee].push((file, call));
                 }
-                if let Callee::AnyMethod(name) = &call.callee {
+                if let Some(name) = by_name_only(&call.callee) {
                     for callee in any_method(&workspaces, name) {
                         callers[callee].push((file, call));
                     }
@@ -105,6 +117,11 @@ impl Graph<'_> {
             for call in &self.summary_of(id).calls {
                 for &callee in self.trait_targets(path, &call.callee) {
                     named_by_sync_fn[callee] = true;
+                }
+                if let Some(name) = by_name_only(&call.callee) {
+                    for callee in any_method(&self.workspaces_of(path), name) {
+                        named_by_sync_fn[callee] = true;
+                    }
                 }
             }
         }

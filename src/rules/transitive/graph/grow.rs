@@ -63,6 +63,22 @@ impl Graph<'_> {
                         demands.extend(calls.filter(|d| asked.insert(d.clone())));
                     }
                 }
+                if let Target::Dispatch { tr, name } = &target {
+                    // Every impl of the trait, and the trait itself for its default.
+                    if types_searched.insert((krate, tr.clone())) {
+                        types.entry(krate).or_default().insert(tr.clone());
+                    }
+                    if let Some(path) = self.trait_named(krate, tr) {
+                        let default = (
+                            krate,
+                            Target::Path(path.iter().chain([name]).cloned().collect()),
+                        );
+                        if asked.insert(default.clone()) {
+                            demands.push(default);
+                        }
+                    }
+                    continue;
+                }
                 if let Some((ty, name)) = self.method_sought(krate, &target) {
                     let type_key = (krate, ty.clone());
                     if types_searched.contains(&type_key) {
@@ -138,7 +154,7 @@ impl Graph<'_> {
                 Ok(end) => Some((end, name.clone())),
                 Err(missing) => missing,
             },
-            Target::Path(_) => None,
+            Target::Path(_) | Target::Dispatch { .. } => None,
         }
     }
 

@@ -46,6 +46,13 @@ impl Graph<'_> {
                     name: member.name.clone(),
                 },
             )),
+            Callee::Dispatch { tr, name } => Some((
+                krate,
+                Target::Dispatch {
+                    tr: tr.clone(),
+                    name: name.clone(),
+                },
+            )),
             Callee::AnyMethod(_) => None,
         }
     }
@@ -80,6 +87,12 @@ impl Graph<'_> {
             Target::Returned { ty, via, name } => {
                 let end = self.chain_end(krate, ty, via, defaults).ok()?;
                 self.method(krate, &end, name, defaults)
+            }
+            // Through a trait: the impl that stands for the call once all of them are
+            // known to block (`spread_through_traits`).
+            Target::Dispatch { tr, name } => {
+                let key = (krate, tr.clone(), name.clone());
+                self.dispatched.borrow().get(&key).copied()
             }
         }
     }
@@ -131,6 +144,9 @@ impl Graph<'_> {
         nodes.extend_from_slice(self.trait_call_targets(krate, target));
         if let Target::Returned { ty, via, .. } = target {
             nodes.extend(self.chain_links(krate, ty, via));
+        }
+        if let Target::Dispatch { tr, name } = target {
+            nodes.extend(self.dispatch_members(krate, tr, name).unwrap_or_default());
         }
         nodes
     }
