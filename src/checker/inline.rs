@@ -118,7 +118,8 @@ impl Checker<'_, '_> {
             // it runs is not known: a trait method it awaits is entered elsewhere.
             let dropped = self.out.summary.executor_calls.split_off(calls_before);
             let names = dropped.into_iter().filter_map(|call| match call.callee {
-                Callee::AnyMethod(name) => Some(name),
+                Callee::AnyMethod(name) | Callee::Dispatch { name, .. } => Some(name),
+                Callee::Returned(returned) => Some(returned.name),
                 _ => None,
             });
             self.out.summary.unseen_method_names.extend(names);

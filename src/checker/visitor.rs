@@ -266,6 +266,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         if let Some(tr) = &impl_trait {
             let ty = (self.model.self_path.as_ref()).and_then(|p| p.segments.last().cloned());
             self.out.summary.trait_impls.push((ty, tr.clone()));
+        } else if let Some((_, path, _)) = &i.trait_ {
+            let name = path.segments.last().map(|s| s.ident.to_string());
+            self.out.summary.unresolved_trait_impls.extend(name);
         }
         let saved_trait = std::mem::replace(&mut self.model.in_trait_impl, i.trait_.is_some());
         let saved_definition = std::mem::replace(&mut self.model.in_trait_definition, false);

@@ -2,6 +2,7 @@
 //! pattern declares with theirs.
 use syn::{Expr, Pat, Stmt};
 
+use super::method_names::{keeps_type, wrapper_method};
 use super::model::SemanticModel;
 use super::resolve::Resolution;
 use super::struct_fields::{ALIAS_FIELD, FN_SUFFIX};
@@ -477,6 +478,9 @@ impl SemanticModel<'_, '_> {
                     "take" | "as_ref" | "as_mut" if receiver.wrap == Wrap::Option => Some(receiver),
                     // A builder chain (`Config::load()?.with_x().run()`): what each link
                     // returns is the type again if the graph confirms every link does.
+                    // What a crate fn returned may be an `Option` or a `Result` still: one of
+                    // their methods (`blob().map(..)`) is not the crate type's.
+                    _ if is_returned(&receiver) && wrapper_method(&method) => None,
                     _ if is_returned(&receiver) => {
                         Some(Ty::named(format!("{}{CHAIN_LINK}{method}", receiver.path)))
                     }
@@ -574,22 +578,4 @@ fn is_returned(ty: &Ty) -> bool {
 
 fn is_local(ty: &Ty) -> bool {
     ty.plain().is_some_and(|p| p.starts_with(LOCAL_TYPE_PREFIX))
-}
-
-fn keeps_type(receiver: &str, method: &str) -> bool {
-    const SAME_ITEMS: &[&str] = &[
-        "iter",
-        "iter_mut",
-        "into_iter",
-        "drain",
-        "filter",
-        "skip_while",
-        "take_while",
-        "inspect",
-        "skip",
-        "take",
-        "rev",
-    ];
-    matches!(method, "as_ref" | "as_mut" | "into" | "borrow" | "take")
-        || (receiver.starts_with("std::vec::Vec<") && SAME_ITEMS.contains(&method))
 }

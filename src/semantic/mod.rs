@@ -12,6 +12,7 @@ mod frame;
 pub mod guards;
 pub mod infer;
 pub mod local_path;
+pub mod method_names;
 pub mod model;
 pub mod offload;
 pub mod ownership;

@@ -459,7 +459,6 @@ impl<'c> Scopes<'c> {
         })
     }
 
-    /// Resolves a written type to the receiver type methods are looked up on.
     /// The type of a value known only by its bounds (`impl Fs + Send`, `dyn Fs`, `T: Fs`):
     /// `dyn::Fs` when exactly one of them is a trait of this crate.
     pub fn dispatch_type<'x>(
@@ -481,6 +480,7 @@ impl<'c> Scopes<'c> {
         }
     }
 
+    /// Resolves a written type to the receiver type methods are looked up on.
     pub fn resolve_type(&self, ty: &syn::Type) -> Option<Ty> {
         match ty {
             syn::Type::Reference(r) => self.resolve_type(&r.elem),

@@ -128,8 +128,8 @@ struct Graph<'a> {
     type_traits: HashMap<(usize, String), HashSet<Vec<String>>>,
     trait_impls: HashMap<(usize, Vec<String>, String), Vec<NodeId>>,
     /// `(crate, trait path)` → the names of the types that implement it (`None`: a
-    /// blanket impl), from every impl, with fns or without.
-    implementors: HashMap<(usize, Vec<String>), Vec<Option<String>>>,
+    /// blanket impl), from every impl, with fns or without, each with its file.
+    implementors: HashMap<(usize, Vec<String>), Vec<Implementor>>,
     /// `(crate, trait name, method)` → the impl that stands for a call through the
     /// trait, once every impl it may reach is known to block (see `dispatch`).
     dispatched: std::cell::RefCell<HashMap<(usize, String, String), NodeId>>,
@@ -220,6 +220,10 @@ pub struct Outcome {
     pub called_closures: Vec<(PathBuf, usize, String)>,
     pub stats: Stats,
 }
+
+/// A type that implements a trait, by name (`None`: a blanket impl), with the file of
+/// its impl.
+type Implementor = (Option<String>, usize);
 
 /// A `pub use` of a module: the name it binds there (`None` for a glob) and the
 /// absolute path it names.
@@ -357,7 +361,7 @@ impl<'a> Graph<'a> {
                 self.implementors
                     .entry((krate, tr))
                     .or_default()
-                    .push(ty.clone());
+                    .push((ty.clone(), file));
             }
         }
         for reexport in &summary.reexports {

@@ -304,6 +304,10 @@ fn method_callee(
         None => receiver,
     };
     if let Some(returned) = receiver.strip_prefix(RETURNED_PREFIX) {
+        // What the crate fn returned may still be an `Option` or a `Result`.
+        if crate::semantic::method_names::wrapper_method(&method) {
+            return None;
+        }
         let (krate, returned) = match returned.strip_prefix('@') {
             Some(rest) => {
                 let (krate, rest) = rest.split_once("::")?;

@@ -33,6 +33,11 @@ pub struct FileSummary {
     /// blanket impl on a type parameter) and the trait.
     #[serde(default)]
     pub trait_impls: Vec<(Option<String>, LocalPath)>,
+    /// The names of the traits of impls whose trait the file's names did not resolve
+    /// (`use crate::store::*; impl Fs for Memory`): what a call through a trait of that
+    /// name may reach is then not known.
+    #[serde(default)]
+    pub unresolved_trait_impls: Vec<String>,
 }
 
 /// A sync closure executor code passes to a fn of the crate (`digest(kind, || fs::read(p))`):

@@ -2,6 +2,7 @@
 //! `Box<dyn Fs>` or a `T: Fs`): the impls such a call may reach, and, once every one of
 //! them is known to block, the one that stands for the call in its chain.
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 use super::{Graph, NodeId, Reach};
 use crate::rules::transitive::summary::Callee;
@@ -21,7 +22,8 @@ impl Graph<'_> {
     /// What a call of `tr::name` through the trait may run: each impl's own method, and
     /// the trait's default method when an implementor does not override it. None when
     /// that cannot be told: two traits of the name, a blanket impl (`impl<T> Fs for T`),
-    /// or an implementor that inherits a default the graph lacks.
+    /// an impl the pass could not tie to the trait (see `impls_all_known`), or an
+    /// implementor that inherits a default the graph lacks.
     pub(super) fn dispatch_members(
         &self,
         krate: usize,
@@ -29,8 +31,9 @@ impl Graph<'_> {
         name: &str,
     ) -> Option<Vec<NodeId>> {
         let path = self.trait_named(krate, tr)?;
-        let types = self.implementors.get(&(krate, path.clone()))?;
-        if types.iter().any(Option::is_none) {
+        let implementors = self.implementors.get(&(krate, path.clone()))?;
+        let blanket = implementors.iter().any(|(ty, _)| ty.is_none());
+        if blanket || !self.impls_all_known(krate, tr, implementors) {
             return None;
         }
         let key = (krate, path.clone(), name.to_string());
@@ -39,7 +42,9 @@ impl Graph<'_> {
             .filter_map(|&id| self.summary_of(id).self_type.as_deref())
             .collect();
         let mut members = own.to_vec();
-        let inherits = (types.iter().flatten()).any(|ty| !overriding.contains(ty.as_str()));
+        let inherits = (implementors.iter())
+            .filter_map(|(ty, _)| ty.as_deref())
+            .any(|ty| !overriding.contains(ty));
         if inherits {
             let mut default = path.clone();
             default.push(name.to_string());
@@ -47,6 +52,74 @@ impl Graph<'_> {
             members.push(id.filter(|&id| self.summary_of(id).trait_default)?);
         }
         (!members.is_empty()).then_some(members)
+    }
+
+    /// Whether every impl of the trait `tr` is among `implementors`: each file of the
+    /// crate whose `impl` lines name it holds one the pass resolved (not one whose trait
+    /// came through a glob import or a macro), and no other crate can add one: the
+    /// trait is not `pub` in a library that serves other crates, and no other member of
+    /// the workspace read so far names it on an `impl` line.
+    fn impls_all_known(
+        &self,
+        krate: usize,
+        tr: &str,
+        implementors: &[(Option<String>, usize)],
+    ) -> bool {
+        let Some(Some(index)) = self.impl_index.get(krate) else {
+            return false;
+        };
+        let resolved: HashSet<&PathBuf> = (implementors.iter())
+            .map(|&(_, file)| &self.files[file].0)
+            .collect();
+        let unresolved = (self.files.iter())
+            .filter(|(path, _)| {
+                (self.memberships.get(path).into_iter().flatten()).any(|(k, _)| *k == krate)
+            })
+            .any(|(_, summary)| summary.unresolved_trait_impls.iter().any(|name| name == tr));
+        // An impl a macro writes (`impl Fs for $t`) in a file with none the pass saw; an
+        // impl in test code, skipped, does not count.
+        let mentioning = index.get(tr).map_or(&[][..], Vec::as_slice);
+        let by_macro = (mentioning.iter())
+            .filter(|file| !resolved.contains(file))
+            .any(|file| {
+                let text = crate::syntax::source::read_text(file).unwrap_or_default();
+                text.lines().map(str::trim_start).any(|line| {
+                    let mut words = line.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+                    line.starts_with("impl") && line.contains('$') && words.any(|w| w == tr)
+                })
+            });
+        if unresolved || by_macro {
+            return false;
+        }
+        let root = &self.inputs.crates[krate];
+        let others = (self.inputs.crates.iter().enumerate()).filter(|(k, c)| {
+            *k != krate && c.workspace == root.workspace && c.package != root.package
+        });
+        let named_elsewhere = (others.filter_map(|(k, _)| self.impl_index.get(k)?.as_ref()))
+            .any(|index| index.contains_key(tr));
+        if named_elsewhere {
+            return false;
+        }
+        // A library with a binary of its package beside it is the binary's; one alone
+        // serves crates the scan does not see, which may implement its `pub` traits.
+        let has_binary = (self.inputs.crates.iter()).any(|c| {
+            !c.is_lib
+                && c.package == root.package
+                && c.root_file.starts_with(root.package.join("src"))
+        });
+        let declared_pub = || {
+            let path = self.trait_named(krate, tr);
+            let definition = path.and_then(|p| self.module_file(krate, p));
+            let files = implementors
+                .iter()
+                .map(|&(_, file)| self.files[file].0.clone());
+            let mut files = files.chain(mentioning.iter().cloned()).chain(definition);
+            files.any(|file| {
+                let text = crate::syntax::source::read_text(&file).unwrap_or_default();
+                text.contains(&format!("pub trait {tr}"))
+            })
+        };
+        !root.is_lib || has_binary || !declared_pub()
     }
 
     /// `spread`, again each time a call through a trait turns out to block (every impl
