@@ -130,6 +130,8 @@ struct Graph<'a> {
     /// `(crate, trait path)` → the names of the types that implement it (`None`: a
     /// blanket impl), from every impl, with fns or without, each with its file.
     implementors: HashMap<(usize, Vec<String>), Vec<Implementor>>,
+    /// `(crate, trait name)` of the impls whose trait a file's names did not resolve.
+    unresolved_impls: HashSet<(usize, String)>,
     /// `(crate, trait name, method)` → the impl that stands for a call through the
     /// trait, once every impl it may reach is known to block (see `dispatch`).
     dispatched: std::cell::RefCell<HashMap<(usize, String, String), NodeId>>,
@@ -265,6 +267,7 @@ impl<'a> Graph<'a> {
             type_traits: HashMap::new(),
             trait_impls: HashMap::new(),
             implementors: HashMap::new(),
+            unresolved_impls: HashSet::new(),
             dispatched: Default::default(),
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
@@ -363,6 +366,9 @@ impl<'a> Graph<'a> {
                     .or_default()
                     .push((ty.clone(), file));
             }
+        }
+        for name in &summary.unresolved_trait_impls {
+            self.unresolved_impls.insert((krate, name.clone()));
         }
         for reexport in &summary.reexports {
             let (Some(at), Some(target)) = (

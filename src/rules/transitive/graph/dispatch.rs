@@ -71,11 +71,7 @@ impl Graph<'_> {
         let resolved: HashSet<&PathBuf> = (implementors.iter())
             .map(|&(_, file)| &self.files[file].0)
             .collect();
-        let unresolved = (self.files.iter())
-            .filter(|(path, _)| {
-                (self.memberships.get(path).into_iter().flatten()).any(|(k, _)| *k == krate)
-            })
-            .any(|(_, summary)| summary.unresolved_trait_impls.iter().any(|name| name == tr));
+        let unresolved = self.unresolved_impls.contains(&(krate, tr.to_string()));
         // An impl a macro writes (`impl Fs for $t`) in a file with none the pass saw; an
         // impl in test code, skipped, does not count.
         let mentioning = index.get(tr).map_or(&[][..], Vec::as_slice);

@@ -109,31 +109,34 @@ impl Graph<'_> {
         via: &str,
         defaults: bool,
     ) -> Result<String, Option<(String, String)>> {
+        self.walk_chain(krate, ty, via, defaults, |_| {})
+    }
+
+    /// The methods a chain's links reach, as far as they are found.
+    fn chain_links(&self, krate: usize, ty: &str, via: &str) -> Vec<NodeId> {
+        let mut found = Vec::new();
+        let _ = self.walk_chain(krate, ty, via, true, |method| found.push(method));
+        found
+    }
+
+    /// `chain_end`, handing each link's method to `visit` as it is found.
+    fn walk_chain(
+        &self,
+        krate: usize,
+        ty: &str,
+        via: &str,
+        defaults: bool,
+        mut visit: impl FnMut(NodeId),
+    ) -> Result<String, Option<(String, String)>> {
         let mut current = ty.to_string();
         for link in via.split(crate::catalog::ty::CHAIN_LINK) {
             let Some(method) = self.method(krate, &current, link, defaults) else {
                 return Err(Some((current, link.to_string())));
             };
+            visit(method);
             current = self.summary_of(method).returns.clone().ok_or(None)?;
         }
         Ok(current)
-    }
-
-    /// The methods a chain's links reach, as far as they are found.
-    fn chain_links(&self, krate: usize, ty: &str, via: &str) -> Vec<NodeId> {
-        let mut current = ty.to_string();
-        let mut found = Vec::new();
-        for link in via.split(crate::catalog::ty::CHAIN_LINK) {
-            let Some(method) = self.method(krate, &current, link, true) else {
-                break;
-            };
-            found.push(method);
-            match &self.summary_of(method).returns {
-                Some(next) => current = next.clone(),
-                None => break,
-            }
-        }
-        found
     }
 
     /// Every fn a call of `target` may enter, as far as the graph has grown: what the
