@@ -302,3 +302,33 @@ fn an_associated_fn_is_looked_up_only_where_it_may_return_a_known_type() {
     // `fn open`: not worth a parse to type `Journal::open(..)`.
     assert_eq!(report.struct_files_parsed, 0);
 }
+
+#[test]
+fn a_call_only_some_callers_make_block_says_why_it_moved() {
+    let fixture = Fixture::Tree(fixture_root().join("blocking_in_main/app"));
+    let report = check(&fixture);
+    let moved: Vec<(usize, &str, bool)> = (report.files.iter())
+        .filter(|f| f.source.path.ends_with("src/session.rs"))
+        .flat_map(|f| f.diagnostics.iter().map(move |d| (f, d)))
+        .map(|(f, d)| {
+            let line = f
+                .source
+                .line_col(d.primary.clone().map_or(0, |r| r.start))
+                .line;
+            let why = d
+                .notes
+                .iter()
+                .any(|n| n.starts_with("it blocks only with what some callers"));
+            (line, d.lint.as_str(), why)
+        })
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            // With 32 as a related site (one root cause), as 44 and 49 are of 39.
+            (26, "blocking_in_main", true),
+            (39, "transitive_blocking", false),
+            (63, "blocking_in_main", true),
+        ]
+    );
+}

@@ -347,15 +347,13 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         // An `if` condition drops its temporaries before the body runs; `if let` does not.
         let mark = self.model.guards.mark();
+        let required = (self.model.conditions).required(&self.model.scopes, &expr.cond);
         let bound = self.model.push_binding_scope(); // what `if let` binds
         self.visit_expr(&expr.cond);
         if !super::loops::has_let(&expr.cond) {
             self.model.guards.release_temporaries(mark);
         }
-        let conditions = self
-            .model
-            .conditions
-            .enter_if(&self.model.scopes, &expr.cond);
+        let conditions = self.model.conditions.enter_if(required);
         self.visit_block(&expr.then_branch);
         self.model.conditions.truncate(conditions);
         self.model.guards.end_named_since(mark);

@@ -73,19 +73,33 @@ impl Conditions {
         self.stack.truncate(mark);
     }
 
-    /// Enters an `if`'s then-branch: what its condition says of the parameters (the
-    /// `==` comparisons with constants it requires). Returns the mark to go back to.
-    pub fn enter_if(&mut self, scopes: &Scopes<'_>, cond: &Expr) -> usize {
+    /// What an `if`'s condition requires of the parameters, worked out before the
+    /// condition is walked (an `if let Some(x) = x` binds a shadow of the parameter).
+    pub fn required(&self, scopes: &Scopes<'_>, cond: &Expr) -> Vec<ParamIs> {
+        let mut required = Vec::new();
+        self.require(scopes, cond, &mut required);
+        required
+    }
+
+    /// Enters an `if`'s then-branch under what `required` worked out for its condition.
+    /// Returns the mark to go back to.
+    pub fn enter_if(&mut self, required: Vec<ParamIs>) -> usize {
         let mark = self.mark();
-        self.require(scopes, cond);
+        self.stack.extend(required);
         mark
     }
 
-    fn require(&mut self, scopes: &Scopes<'_>, cond: &Expr) {
+    /// The `==` comparisons with constants, the tested `bool` parameters (`if reauth`,
+    /// `if !dry_run`) and the `if let Some(_) = param` tests that `cond` requires.
+    fn require(&self, scopes: &Scopes<'_>, cond: &Expr, out: &mut Vec<ParamIs>) {
+        let is = |param, constant: &str| ParamIs {
+            param,
+            any_of: vec![constant.to_string()],
+        };
         match peel(cond) {
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                self.require(scopes, &b.left);
-                self.require(scopes, &b.right);
+                self.require(scopes, &b.left, out);
+                self.require(scopes, &b.right, out);
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::Eq(_)) => {
                 let sides = [(&*b.left, &*b.right), (&*b.right, &*b.left)];
@@ -93,12 +107,28 @@ impl Conditions {
                     if let (Some(param), Some(constant)) =
                         (self.param_of(scopes, param), constant_key(constant))
                     {
-                        self.stack.push(ParamIs {
-                            param,
-                            any_of: vec![constant],
-                        });
+                        out.push(is(param, &constant));
                         return;
                     }
+                }
+            }
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+                if let Some(param) = self.param_of(scopes, &u.expr) {
+                    out.push(is(param, FALSE));
+                }
+            }
+            Expr::Let(l) => {
+                let variant = pattern_constants(&l.pat).filter(|v| v.len() == 1);
+                if let (Some(param), Some(variant)) = (self.param_of(scopes, &l.expr), variant) {
+                    out.push(ParamIs {
+                        param,
+                        any_of: variant,
+                    });
+                }
+            }
+            plain @ Expr::Path(_) => {
+                if let Some(param) = self.param_of(scopes, plain) {
+                    out.push(is(param, TRUE));
                 }
             }
             _ => {}
@@ -170,13 +200,27 @@ fn peel(expr: &Expr) -> &Expr {
 }
 
 /// `Type::NAME` or `Enum::Variant` (two segments or more, the last capitalised), by its
-/// last two segments.
+/// last two segments; `true`, `false`, `None` and `Some(..)` as themselves.
 fn constant_key(expr: &Expr) -> Option<String> {
-    let Expr::Path(p) = peel(expr) else {
-        return None;
-    };
-    path_key(&p.path)
+    match peel(expr) {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => Some(if b.value { TRUE } else { FALSE }.to_string()),
+        Expr::Path(p) if p.qself.is_none() && p.path.is_ident(NONE) => Some(NONE.to_string()),
+        Expr::Call(call) if call.args.len() == 1 => match peel(&call.func) {
+            Expr::Path(p) if p.qself.is_none() && p.path.is_ident(SOME) => Some(SOME.to_string()),
+            _ => None,
+        },
+        Expr::Path(p) => path_key(&p.path),
+        _ => None,
+    }
 }
+
+const TRUE: &str = "true";
+const FALSE: &str = "false";
+const NONE: &str = "None";
+const SOME: &str = "Some";
 
 fn path_key(path: &syn::Path) -> Option<String> {
     let segments = &path.segments;
@@ -208,6 +252,15 @@ fn pattern_constants(pat: &Pat) -> Option<Vec<String>> {
         Pat::Reference(r) => pattern_constants(&r.pat),
         Pat::Paren(p) => pattern_constants(&p.pat),
         Pat::Path(p) if p.qself.is_none() => Some(vec![path_key(&p.path)?]),
+        Pat::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => Some(vec![if b.value { TRUE } else { FALSE }.to_string()]),
+        // A lone `None` in a pattern is the variant (no binding can take its name).
+        Pat::Ident(p) if p.ident == NONE && p.subpat.is_none() => Some(vec![NONE.to_string()]),
+        Pat::TupleStruct(t) if t.qself.is_none() && t.path.is_ident(SOME) => {
+            Some(vec![SOME.to_string()])
+        }
         _ => None,
     }
 }

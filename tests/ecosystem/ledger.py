@@ -146,7 +146,7 @@ def figures(rows, label):
     actionable = sum(r["actionable"] == "yes" for r in judged)
     print(
         f"ecosystem ({label}): {len(judged)} findings judged, {tp} TP, {len(judged) - tp} FP: "
-        f"precision {tp / len(judged):.3f}, actionable {actionable / len(judged):.0%}"
+        f"precision {tp / len(judged):.3f}, actionable {actionable / len(judged):.1%}"
     )
     by_lint = Counter((r["lint"], r["verdict"]) for r in judged)
     lints = sorted({lint for lint, _ in by_lint})

@@ -77,6 +77,7 @@ pub struct Finding {
 pub type Findings = Vec<Finding>;
 
 mod chain;
+mod conditional;
 mod constants;
 mod dispatch;
 mod entered;
@@ -522,19 +523,18 @@ impl<'a> Graph<'a> {
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                let caller = |index| entered::caller_node(nodes_by_fn, file, index);
-                let in_entered =
-                    |index, entered: &[bool]| caller(index).is_some_and(|c| entered[c]);
                 let sole_runtime = (call.context.sole_if_runtime_of.as_ref())
                     .is_some_and(|maker| self.makes_sole_runtime(file, maker));
-                let startup = call.context.startup
-                    || call.context.sole_task
-                    || sole_runtime
-                    || in_entered(call.context.prefix_of, &entered.startup)
-                    || in_entered(call.context.sole_body_of, &entered.sole);
-                let main_thread = call.context.main_thread
-                    || in_entered(call.context.body_of, &entered.main_thread)
-                    || in_entered(call.context.sole_body_of, &entered.main_until_spawn);
+                let mut kinds = entered.kinds(nodes_by_fn, file, &call.context, sole_runtime);
+                let mut moved = None;
+                if kinds == (false, false) {
+                    let graph = (&state[..], &beyond_fs[..]);
+                    let site = (file, call);
+                    kinds =
+                        self.kinds_where_blocking(graph, &mut routes, entered, nodes_by_fn, site);
+                    moved =
+                        (kinds != (false, false)).then(|| conditional::note(&call.caller, kinds));
+                }
                 let constants = call.constants.as_deref();
                 let reached = (self.call_site_targets(path, &call.callee))
                     .filter(|&(id, _)| !call.exit_tail || beyond_fs[id])
@@ -544,7 +544,8 @@ impl<'a> Graph<'a> {
                         Some((id, from, route))
                     });
                 if let Some((id, from, route)) = reached.min_by_key(|&(id, from, _)| (id, from)) {
-                    let mut diagnostic = self.finding(&route, from, call, (startup, main_thread));
+                    let mut diagnostic = self.finding(&route, from, call, kinds);
+                    diagnostic.notes.extend(moved);
                     if let Callee::Dispatch { tr, name } = &call.callee {
                         let impls = self.dispatch_members(from, tr, name).map_or(0, |m| m.len());
                         diagnostic.notes.insert(

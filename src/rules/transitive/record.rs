@@ -165,13 +165,13 @@ pub fn call(
         exit_tail,
         local_set: false,
         hook: false,
-        constants: constants(model, &site, false),
+        constants: constants(model, &site, executor.body_of.is_some()),
     };
     out.summary.executor_calls.push(call);
 }
 
-/// The constants side of a call: the conditions it is made under (`guarded`: in a sync
-/// fn's body) and the constants and parameters it passes; `None` when it has neither.
+/// The constants side of a call: the conditions it is made under (`guarded`: in a fn's
+/// own body) and the constants and parameters it passes; `None` when it has neither.
 fn constants(
     model: &SemanticModel<'_, '_>,
     site: &CallSite<'_>,

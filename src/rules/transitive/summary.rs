@@ -285,7 +285,8 @@ pub struct ExecutorCall {
     /// variables the call uses are known); `None` when no rewrite applies (an awaited
     /// call, or one in a closure that runs inline).
     pub offload: Option<Plan>,
-    /// The constants it passes (`guard` stays empty: executor code has no callers).
+    /// The constants it passes, and in an async fn's own body the tests of the fn's
+    /// parameters it is made under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constants: Option<Box<CallConstants>>,
 }

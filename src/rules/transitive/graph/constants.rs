@@ -41,8 +41,19 @@ impl Graph<'_> {
         id: NodeId,
         constants: Option<&CallConstants>,
     ) -> Option<Route> {
-        let bindings = constants.map_or_else(Vec::new, |c| self.bound(id, c, &[]));
-        self.route_with((state, beyond_fs), routes, (id, bindings), 0)
+        self.route_bound((state, beyond_fs), routes, id, (constants, &[]))
+    }
+
+    /// `route`, for a call made where the caller's own parameters hold `caller`.
+    pub(super) fn route_bound(
+        &self,
+        graph: (&[Option<Reach>], &[bool]),
+        routes: &mut Routes,
+        id: NodeId,
+        (constants, caller): (Option<&CallConstants>, &[(u8, String)]),
+    ) -> Option<Route> {
+        let bindings = constants.map_or_else(Vec::new, |c| self.bound(id, c, caller));
+        self.route_with(graph, routes, (id, bindings), 0)
     }
 
     fn route_with(
@@ -138,7 +149,7 @@ impl Graph<'_> {
 
     /// What `callee`'s parameters hold when called with `constants`' arguments, the
     /// caller's own parameters bound as `caller`.
-    fn bound(
+    pub(super) fn bound(
         &self,
         callee: NodeId,
         constants: &CallConstants,
@@ -161,7 +172,7 @@ impl Graph<'_> {
 }
 
 /// Whether `guard` may hold with the parameters bound as `bindings`.
-fn holds(guard: &ParamIs, bindings: &[(u8, String)]) -> bool {
+pub(super) fn holds(guard: &ParamIs, bindings: &[(u8, String)]) -> bool {
     match bindings.iter().find(|(param, _)| *param == guard.param) {
         Some((_, constant)) => guard.any_of.contains(constant),
         None => true,

@@ -3,7 +3,7 @@
 //! prefix) runs its own prefix before anything else runs, too; one only ever awaited
 //! from main-thread code (the body of a multi-thread `#[tokio::main]`, a future a
 //! standalone `block_on` runs, or such a fn's own body) runs on that thread too.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +34,42 @@ pub(super) struct Entered {
     /// such a fn before its first spawn: its own body up to its first spawn runs on the
     /// main thread with nothing beside it.
     pub main_until_spawn: Vec<bool>,
+    /// Per node, the executor calls that may enter it, by file and index among the
+    /// file's executor calls.
+    pub callers: Vec<Vec<(usize, usize)>>,
+    /// Per node, whether a sync fn names it (it is entered elsewhere).
+    pub named_by_sync_fn: Vec<bool>,
+    /// The awaited executor calls of a method on a receiver of unknown type, by the
+    /// method's name: each may enter any method of the name.
+    pub unknown_receiver: HashMap<String, Vec<(usize, usize)>>,
+    /// The names of methods called elsewhere than awaited in executor code on a
+    /// receiver of unknown type.
+    pub unseen_names: HashSet<String>,
+}
+
+impl Entered {
+    /// Whether an executor call made in `file` runs as startup code, and as main-thread
+    /// code, by its own context and the fn whose part it is made in.
+    pub(super) fn kinds(
+        &self,
+        nodes_by_fn: &HashMap<(usize, usize), NodeId>,
+        file: usize,
+        context: &Executor,
+        sole_runtime: bool,
+    ) -> (bool, bool) {
+        let in_entered = |index, entered: &[bool]| {
+            caller_node(nodes_by_fn, file, index).is_some_and(|c| entered[c])
+        };
+        let startup = context.startup
+            || context.sole_task
+            || sole_runtime
+            || in_entered(context.prefix_of, &self.startup)
+            || in_entered(context.sole_body_of, &self.sole);
+        let main_thread = context.main_thread
+            || in_entered(context.body_of, &self.main_thread)
+            || in_entered(context.sole_body_of, &self.main_until_spawn);
+        (startup, main_thread)
+    }
 }
 
 /// The method name of a call whose receiver is known only in part, for where async
@@ -73,6 +109,9 @@ impl Graph<'_> {
         // that reach it, and whether a sync fn names it (building its future for
         // someone else to run).
         let mut callers: Vec<Vec<(usize, &ExecutorCall)>> = vec![Vec::new(); self.nodes.len()];
+        let mut caller_calls: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.nodes.len()];
+        let mut unknown_receiver: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let mut unseen_names: HashSet<&str> = HashSet::new();
         let methods = self.trait_methods_by_name();
         let any_method = |workspaces: &[&Path], name: &str| -> Vec<NodeId> {
             let found = methods.get(name).into_iter().flatten();
@@ -94,16 +133,27 @@ impl Graph<'_> {
                     named_by_sync_fn[callee] = true;
                 }
             }
-            for call in &summary.executor_calls {
-                for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
+            unseen_names.extend(summary.unseen_method_names.iter().map(String::as_str));
+            for (index, call) in summary.executor_calls.iter().enumerate() {
+                if let Callee::AnyMethod(name) = &call.callee {
+                    unknown_receiver
+                        .entry(name.as_str())
+                        .or_default()
+                        .push((file, index));
+                }
+                let mut enter = |callee: NodeId| {
                     callers[callee].push((file, call));
+                    caller_calls[callee].push((file, index));
+                };
+                for (callee, _) in self.call_site_targets_in(path, &call.callee, true) {
+                    enter(callee);
                 }
                 for &callee in self.trait_targets(path, &call.callee) {
-                    callers[callee].push((file, call));
+                    enter(callee);
                 }
                 if let Some(name) = by_name_only(&call.callee) {
                     for callee in any_method(&workspaces, name) {
-                        callers[callee].push((file, call));
+                        enter(callee);
                     }
                 }
             }
@@ -175,6 +225,12 @@ impl Graph<'_> {
             sole,
             main_thread,
             main_until_spawn,
+            callers: caller_calls,
+            named_by_sync_fn,
+            unknown_receiver: (unknown_receiver.into_iter())
+                .map(|(name, calls)| (name.to_string(), calls))
+                .collect(),
+            unseen_names: unseen_names.into_iter().map(String::from).collect(),
         }
     }
 
