@@ -7,8 +7,7 @@
 //! handed back (`trim`): with the summaries kept compact, the peak falls to 142 MB.
 
 /// Limits glibc's malloc to one arena per core, unless `MALLOC_ARENA_MAX` says
-/// otherwise, and lets its heaps keep free pages until `trim` (unless `GLIBC_TUNABLES`
-/// sets malloc's own way). Elsewhere (musl, macOS, Windows) there is nothing to set.
+/// otherwise. Elsewhere (musl, macOS, Windows) there is nothing to set.
 pub fn arena_per_core() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -28,23 +27,6 @@ pub fn arena_per_core() {
             // any time, from any thread.
             unsafe {
                 mallopt(M_ARENA_MAX, i32::try_from(cores).unwrap_or(i32::MAX));
-            }
-            if std::env::var_os("GLIBC_TUNABLES").is_some() {
-                return;
-            }
-            // A parse tree freed at the top of a heap is not handed back at once, nor is
-            // the heap grown a page at a time, and a large buffer is not an `mmap` of its
-            // own: `trim` hands the free pages back between passes all the same. On the
-            // corpus that saved about 4 % of the CPU time (15 interleaved pairs, 11
-            // faster; the VM is noisy) at the same peak.
-            const M_TRIM_THRESHOLD: i32 = -1;
-            const M_TOP_PAD: i32 = -2;
-            const M_MMAP_THRESHOLD: i32 = -3;
-            // SAFETY: as above.
-            unsafe {
-                mallopt(M_TRIM_THRESHOLD, 256 << 20);
-                mallopt(M_TOP_PAD, 64 << 20);
-                mallopt(M_MMAP_THRESHOLD, 32 << 20);
             }
         });
     }
