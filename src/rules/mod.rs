@@ -21,4 +21,7 @@ pub struct Output {
     pub diagnostics: Vec<Diagnostic>,
     /// This file's part of the crate's call graph.
     pub summary: transitive::summary::FileSummary,
+    /// The executor context of the last call the summary noted: the calls of one stretch
+    /// of code share it rather than each keeping a copy.
+    pub last_context: Option<std::sync::Arc<crate::semantic::model::Executor>>,
 }

@@ -18,7 +18,7 @@ use crate::catalog::ty::{Ty, Wrap, LOCAL_TYPE_PREFIX};
 use crate::syntax::expr::{first_type_arg, peel};
 
 /// Why the code at hand runs on the executor.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Executor {
     /// The `async` keyword that makes it so.
     pub async_span: Range<usize>,

@@ -154,12 +154,20 @@ pub fn call(
         return;
     };
     let offload = (!awaited && executor.inline_closure.is_none()).then(|| owned::plan(model, site));
+    let context = match &out.last_context {
+        Some(last) if **last == *executor => last.clone(),
+        _ => {
+            let context = std::sync::Arc::new(executor.clone());
+            out.last_context = Some(context.clone());
+            context
+        }
+    };
     let call = ExecutorCall {
         callee,
         caller: (model.enclosing_fn.clone()).unwrap_or_else(|| "this code".into()),
         call: site.range(),
         primary: site.primary_range(),
-        context: executor.clone(),
+        context,
         awaited,
         offload,
         exit_tail,

@@ -264,7 +264,7 @@ pub struct ExecutorCall {
     pub primary: Range<usize>,
     /// Why the call runs on the executor (the `async` that puts it there, the closure
     /// it runs inline in, whether it is startup code).
-    pub context: Executor,
+    pub context: std::sync::Arc<Executor>,
     /// `.await`ed at once: the callee returns a future, so offloading the call would
     /// only move the future.
     pub awaited: bool,
