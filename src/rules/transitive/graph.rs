@@ -523,18 +523,6 @@ impl<'a> Graph<'a> {
         let mut findings = Vec::new();
         for (file, (path, summary)) in self.files.iter().enumerate() {
             for call in &summary.executor_calls {
-                let sole_runtime = (call.context.sole_if_runtime_of.as_ref())
-                    .is_some_and(|maker| self.makes_sole_runtime(file, maker));
-                let mut kinds = entered.kinds(nodes_by_fn, file, &call.context, sole_runtime);
-                let mut moved = None;
-                if kinds == (false, false) {
-                    let graph = (&state[..], &beyond_fs[..]);
-                    let site = (file, call);
-                    kinds =
-                        self.kinds_where_blocking(graph, &mut routes, entered, nodes_by_fn, site);
-                    moved =
-                        (kinds != (false, false)).then(|| conditional::note(&call.caller, kinds));
-                }
                 let constants = call.constants.as_deref();
                 let reached = (self.call_site_targets(path, &call.callee))
                     .filter(|&(id, _)| !call.exit_tail || beyond_fs[id])
@@ -544,6 +532,23 @@ impl<'a> Graph<'a> {
                         Some((id, from, route))
                     });
                 if let Some((id, from, route)) = reached.min_by_key(|&(id, from, _)| (id, from)) {
+                    let sole_runtime = (call.context.sole_if_runtime_of.as_ref())
+                        .is_some_and(|maker| self.makes_sole_runtime(file, maker));
+                    let mut kinds = entered.kinds(nodes_by_fn, file, &call.context, sole_runtime);
+                    let mut moved = None;
+                    if kinds == (false, false) {
+                        let graph = (&state[..], &beyond_fs[..]);
+                        let site = (file, call);
+                        kinds = self.kinds_where_blocking(
+                            graph,
+                            &mut routes,
+                            entered,
+                            nodes_by_fn,
+                            site,
+                        );
+                        moved = (kinds != (false, false))
+                            .then(|| conditional::note(&call.caller, kinds));
+                    }
                     let mut diagnostic = self.finding(&route, from, call, kinds);
                     diagnostic.notes.extend(moved);
                     if let Callee::Dispatch { tr, name } = &call.callee {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::constants::{holds, Routes};
-use super::entered::{caller_node, Entered};
+use super::entered::{caller_node, Entered, Entry, Kind};
 use super::{Graph, NodeId, Reach};
 use crate::rules::transitive::summary::{Arg, ExecutorCall};
 
@@ -38,7 +38,9 @@ impl Graph<'_> {
             return NEITHER;
         };
         let passes_params = (constants.args.iter()).any(|a| matches!(a, Arg::Param(_)));
-        let depends_on_params = passes_params || !constants.guard.is_empty();
+        if !passes_params && constants.guard.is_empty() {
+            return NEITHER;
+        }
         let Some(f) = caller_node(nodes_by_fn, file, call.context.body_of) else {
             return NEITHER;
         };
@@ -51,10 +53,7 @@ impl Graph<'_> {
                 entered.unseen_names.contains(name),
             )
         });
-        if !depends_on_params
-            || entered.named_by_sync_fn[f]
-            || unknown.is_some_and(|(_, unseen)| unseen)
-        {
+        if entered.named_by_sync_fn[f] || unknown.is_some_and(|(_, unseen)| unseen) {
             return NEITHER;
         }
         let mut callers = entered.callers[f].clone();
@@ -87,37 +86,23 @@ impl Graph<'_> {
         if blocking.is_empty() || blocking.len() == callers.len() {
             return NEITHER;
         }
-        let all = |kind: &dyn Fn(usize, &ExecutorCall) -> bool| {
-            blocking
-                .iter()
-                .all(|&(caller_file, caller)| kind(caller_file, caller))
-        };
-        let in_entered = |caller_file, index, entered: &[bool]| {
-            caller_node(nodes_by_fn, caller_file, index).is_some_and(|c| entered[c])
+        // Every caller left enters the fn from code of `kind`, itself or through a fn
+        // entered so.
+        let all = |kind, entered_so: &[bool]| {
+            blocking.iter().all(|&site| {
+                match self.entry(kind, nodes_by_fn, &entered.main_thread, site) {
+                    Entry::Root => true,
+                    Entry::Via(node) => entered_so[node],
+                    Entry::Elsewhere => false,
+                }
+            })
         };
         let context = &call.context;
-        let startup = context.prefix_of.is_some()
-            && all(&|cf, c| {
-                c.context.startup || in_entered(cf, c.context.prefix_of, &entered.startup)
-            });
-        let sole = context.sole_body_of.is_some()
-            && all(&|cf, c| {
-                let runtime_of = c.context.sole_if_runtime_of.as_ref();
-                c.context.sole_task
-                    || runtime_of.is_some_and(|maker| self.makes_sole_runtime(cf, maker))
-                    || in_entered(cf, c.context.sole_body_of, &entered.sole)
-            });
-        let on_main = |cf, c: &ExecutorCall| {
-            (c.context.main_thread && !c.local_set)
-                || in_entered(cf, c.context.body_of, &entered.main_thread)
-        };
-        let main_thread = context.body_of.is_some() && all(&on_main);
-        let main_until_spawn = context.sole_body_of.is_some()
-            && all(&|cf, c| {
-                c.context.main_thread
-                    || in_entered(cf, c.context.body_of, &entered.main_thread)
-                    || in_entered(cf, c.context.sole_body_of, &entered.main_until_spawn)
-            });
+        let startup = context.prefix_of.is_some() && all(Kind::Startup, &entered.startup);
+        let sole = context.sole_body_of.is_some() && all(Kind::Sole, &entered.sole);
+        let main_thread = context.body_of.is_some() && all(Kind::MainThread, &entered.main_thread);
+        let main_until_spawn =
+            context.sole_body_of.is_some() && all(Kind::MainUntilSpawn, &entered.main_until_spawn);
         (startup || sole, main_thread || main_until_spawn)
     }
 }

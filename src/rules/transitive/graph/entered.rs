@@ -14,7 +14,7 @@ use crate::semantic::model::Executor;
 
 /// How a caller enters a fn: from the kind of code asked about, from part of another
 /// fn (which counts if that fn is entered so), or from anywhere else.
-enum Entry {
+pub(super) enum Entry {
     Root,
     Via(NodeId),
     Elsewhere,
@@ -178,50 +178,17 @@ impl Graph<'_> {
         let entries = (callers.as_slice(), named_by_sync_fn.as_slice());
         // Awaited from code of the kind (`root`), or from the part (`part`) of a fn that
         // is itself entered so.
-        let entered_from = |root: fn(&Executor) -> bool, part: fn(&Executor) -> Option<usize>| {
+        let from = |kind, main_thread: &[bool]| {
             self.entered_only_from(entries, |file, call| {
-                match (call.awaited, root(&call.context)) {
-                    (true, true) => Entry::Root,
-                    (true, false) => via(caller_node(nodes_by_fn, file, part(&call.context))),
-                    _ => Entry::Elsewhere,
-                }
+                self.entry(kind, nodes_by_fn, main_thread, (file, call))
             })
         };
-        // A future a `LocalSet` runs is not the main thread's alone once it spawns: it
-        // counts only towards `main_until_spawn`.
-        let main_thread = self.entered_only_from(entries, |file, call| {
-            match (call.awaited && !call.local_set, call.context.main_thread) {
-                (true, true) => Entry::Root,
-                (true, false) => via(caller_node(nodes_by_fn, file, call.context.body_of)),
-                _ => Entry::Elsewhere,
-            }
-        });
-        let in_main =
-            |file, index| caller_node(nodes_by_fn, file, index).is_some_and(|c| main_thread[c]);
-        let main_until_spawn = self.entered_only_from(entries, |file, call| {
-            let context = &call.context;
-            if !call.awaited {
-                Entry::Elsewhere
-            } else if context.main_thread || in_main(file, context.body_of) {
-                Entry::Root
-            } else {
-                via(caller_node(nodes_by_fn, file, context.sole_body_of))
-            }
-        });
-        // The first future run on a runtime that a crate fn builds with the
-        // current-thread flavor is that runtime's only task, as a sole task's is.
-        let sole = self.entered_only_from(entries, |file, call| {
-            let context = &call.context;
-            let runtime_of = context.sole_if_runtime_of.as_ref();
-            let sole_runtime = runtime_of.is_some_and(|maker| self.makes_sole_runtime(file, maker));
-            match (call.awaited, context.sole_task || sole_runtime) {
-                (true, true) => Entry::Root,
-                (true, false) => via(caller_node(nodes_by_fn, file, context.sole_body_of)),
-                _ => Entry::Elsewhere,
-            }
-        });
+        let startup = from(Kind::Startup, &[]);
+        let main_thread = from(Kind::MainThread, &[]);
+        let main_until_spawn = from(Kind::MainUntilSpawn, &main_thread);
+        let sole = from(Kind::Sole, &[]);
         Entered {
-            startup: entered_from(|c| c.startup, |c| c.prefix_of),
+            startup,
             sole,
             main_thread,
             main_until_spawn,
@@ -358,6 +325,62 @@ impl Graph<'_> {
         out.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
         out.dedup();
         out
+    }
+}
+
+/// The kinds of code `Entered` tells where async fns are entered from.
+#[derive(Clone, Copy)]
+pub(super) enum Kind {
+    Startup,
+    MainThread,
+    MainUntilSpawn,
+    Sole,
+}
+
+impl Graph<'_> {
+    /// How the executor call `call`, made in the file `file`, enters its callee as far
+    /// as the code of `kind` goes. `main_thread` is `Entered::main_thread`, which
+    /// `Kind::MainUntilSpawn` counts as a root (unused for the other kinds).
+    pub(super) fn entry(
+        &self,
+        kind: Kind,
+        nodes_by_fn: &HashMap<(usize, usize), NodeId>,
+        main_thread: &[bool],
+        (file, call): (usize, &ExecutorCall),
+    ) -> Entry {
+        let context = &call.context;
+        let part = |index| via(caller_node(nodes_by_fn, file, index));
+        match kind {
+            _ if !call.awaited => Entry::Elsewhere,
+            Kind::Startup if context.startup => Entry::Root,
+            Kind::Startup => part(context.prefix_of),
+            // A future a `LocalSet` runs is not the main thread's alone once it spawns:
+            // it counts only towards `main_until_spawn`.
+            Kind::MainThread if call.local_set => Entry::Elsewhere,
+            Kind::MainThread if context.main_thread => Entry::Root,
+            Kind::MainThread => part(context.body_of),
+            Kind::MainUntilSpawn => {
+                let in_main =
+                    caller_node(nodes_by_fn, file, context.body_of).is_some_and(|c| main_thread[c]);
+                if context.main_thread || in_main {
+                    Entry::Root
+                } else {
+                    part(context.sole_body_of)
+                }
+            }
+            // The first future run on a runtime that a crate fn builds with the
+            // current-thread flavor is that runtime's only task, as a sole task's is.
+            Kind::Sole => {
+                let runtime_of = context.sole_if_runtime_of.as_ref();
+                let sole_runtime =
+                    runtime_of.is_some_and(|maker| self.makes_sole_runtime(file, maker));
+                if context.sole_task || sole_runtime {
+                    Entry::Root
+                } else {
+                    part(context.sole_body_of)
+                }
+            }
+        }
     }
 }
 
