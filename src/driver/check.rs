@@ -16,14 +16,107 @@ use crate::semantic::struct_fields::StructFields;
 use crate::semantic::FileContext;
 use crate::syntax::source::{self, SourceFile};
 
+/// What checking one file leaves for the rest of the scan. One is kept for every
+/// selected file until the end (tens of thousands in a large workspace), and most have
+/// nothing to say: what only a parsed file has sits behind one box.
 pub(super) struct Outcome {
-    pub(super) report: FileReport,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    /// The file's text, kept only where there is something to show or to suppress.
+    pub(super) text: String,
     pub(super) parsed: bool,
+    pub(super) internal_error: bool,
+    facts: Option<Box<Facts>>,
+}
+
+/// What a parsed file tells the crate-wide passes, and its suppressions.
+#[derive(Default)]
+pub(super) struct Facts {
     pub(super) wanted_structs: HashSet<String>,
     pub(super) struct_fields: StructFields,
     pub(super) summary: FileSummary,
     pub(super) suppressions: FileSuppressions,
-    pub(super) internal_error: bool,
+}
+
+impl Facts {
+    fn is_empty(&self) -> bool {
+        let summary = &self.summary;
+        self.wanted_structs.is_empty()
+            && self.struct_fields.is_empty()
+            && self.suppressions.is_empty()
+            && summary.fns.is_empty()
+            && summary.executor_calls.is_empty()
+            && summary.reexports.is_empty()
+            && summary.inline_closures.is_empty()
+            && summary.unseen_method_names.is_empty()
+            && summary.trait_impls.is_empty()
+            && summary.unresolved_trait_impls.is_empty()
+    }
+}
+
+impl Outcome {
+    pub(super) fn new(
+        (diagnostics, text): (Vec<Diagnostic>, String),
+        (parsed, internal_error): (bool, bool),
+        facts: Facts,
+    ) -> Outcome {
+        Outcome {
+            diagnostics,
+            text,
+            parsed,
+            internal_error,
+            facts: (!facts.is_empty()).then(|| Box::new(facts)),
+        }
+    }
+
+    /// A file that could not be read, or one the last run's memo stands for.
+    pub(super) fn bare(
+        diagnostics: Vec<Diagnostic>,
+        parsed: bool,
+        internal_error: bool,
+    ) -> Outcome {
+        Outcome::new(
+            (diagnostics, String::new()),
+            (parsed, internal_error),
+            Facts::default(),
+        )
+    }
+
+    pub(super) fn facts(&self) -> Option<&Facts> {
+        self.facts.as_deref()
+    }
+
+    pub(super) fn wants_structs(&self) -> bool {
+        self.facts().is_some_and(|f| !f.wanted_structs.is_empty())
+    }
+
+    /// The summary, handed on to the crate-wide pass.
+    pub(super) fn take_summary(&mut self) -> FileSummary {
+        (self.facts.as_mut()).map_or_else(FileSummary::default, |f| std::mem::take(&mut f.summary))
+    }
+
+    pub(super) fn suppressions(&self) -> Option<&FileSuppressions> {
+        self.facts()
+            .map(|f| &f.suppressions)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub(super) fn set_suppressions(&mut self, suppressions: FileSuppressions) {
+        if !suppressions.is_empty() {
+            self.facts.get_or_insert_with(Box::default).suppressions = suppressions;
+        }
+    }
+
+    /// The report of the file, once the passes are done with it.
+    pub(super) fn into_report(self, file: &ScanFile) -> (FileReport, Option<FileSuppressions>) {
+        let source = SourceFile::new(file.path.clone(), file.display.clone(), self.text);
+        let report = FileReport {
+            source,
+            diagnostics: self.diagnostics,
+            package: file.package.clone(),
+            folded: Vec::new(),
+        };
+        (report, self.facts.map(|f| f.suppressions))
+    }
 }
 
 /// The whole pipeline for one file. Never panics on bad input: every failure becomes
@@ -33,23 +126,8 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
     let text = match source::read_text(&file.path) {
         Ok(text) => text,
         Err(err) => {
-            let source = SourceFile::new(file.path.clone(), file.display.clone(), String::new());
             let diagnostic = file_error(catalog, format!("`{}`: {err}", file.display), None);
-            let report = FileReport {
-                source,
-                diagnostics: vec![diagnostic],
-                package: file.package.clone(),
-                folded: Vec::new(),
-            };
-            return Outcome {
-                report,
-                parsed: false,
-                wanted_structs: HashSet::new(),
-                struct_fields: StructFields::new(),
-                summary: FileSummary::default(),
-                suppressions: FileSuppressions::default(),
-                internal_error: false,
-            };
+            return Outcome::bare(vec![diagnostic], false, false);
         }
     };
     let prefilter = shared.options.prefilter;
@@ -74,21 +152,14 @@ pub(super) fn check_file(file: &ScanFile, shared: &Shared<'_>, fields: &StructFi
     } else {
         text
     };
-    let source = SourceFile::new(file.path.clone(), file.display.clone(), text);
-    Outcome {
-        report: FileReport {
-            source,
-            diagnostics: checked.diagnostics,
-            package: file.package.clone(),
-            folded: Vec::new(),
-        },
-        parsed: checked.parsed,
+    let facts = Facts {
         wanted_structs: checked.wanted_structs,
         struct_fields: checked.struct_fields,
         summary: checked.summary,
         suppressions: checked.suppressions,
-        internal_error: checked.internal_error,
-    }
+    };
+    let flags = (checked.parsed, checked.internal_error);
+    Outcome::new((checked.diagnostics, text), flags, facts)
 }
 
 /// Checks text that did not come from disk (fixtures, editors, stdin).

@@ -36,7 +36,8 @@ pub(super) fn struct_declarers(
         .chain((members.iter()).flat_map(|&i| {
             // Structs only: not a type alias (`type Result<T> = ..`, one `=` field),
             // nor a fn's return (`name()`).
-            let structs = (outcomes[i].struct_fields.iter()).filter(|(_, fields)| {
+            let known = outcomes[i].facts().map(|f| &f.struct_fields);
+            let structs = known.into_iter().flatten().filter(|(_, fields)| {
                 fields
                     .as_ref()
                     .is_some_and(|f| !f.contains_key(ALIAS_FIELD))

@@ -22,7 +22,7 @@ use crate::rules::transitive::summary::FileSummary;
 use crate::semantic::struct_fields::{self, StructFields, FN_SUFFIX};
 use crate::semantic::FileContext;
 use crate::syntax::modtree::normalize;
-use crate::syntax::source::{self, SourceFile};
+use crate::syntax::source;
 
 /// Files that met a struct declared in another file of their package are checked
 /// again, once that package's files have told what the struct's fields are, and only
@@ -34,9 +34,9 @@ pub(super) fn struct_field_pass(
 ) {
     let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
     for (file, outcome) in selected.iter().zip(outcomes.iter()) {
-        if !outcome.wanted_structs.is_empty() {
+        if let Some(facts) = outcome.facts().filter(|_| outcome.wants_structs()) {
             let names = wanted.entry(file.package.as_deref()).or_default();
-            names.extend(outcome.wanted_structs.iter().cloned());
+            names.extend(facts.wanted_structs.iter().cloned());
         }
     }
     // The files of each package, once (a scan may hold hundreds of packages).
@@ -52,7 +52,10 @@ pub(super) fn struct_field_pass(
         let known = (selected, &*outcomes, &declarers, None);
         let fields = known_fields(members, known, names, STRUCT_DEPTH, shared);
         let redo: Vec<usize> = (members.iter().copied())
-            .filter(|&i| (outcomes[i].wanted_structs.iter()).any(|n| has_fields(&fields, n)))
+            .filter(|&i| {
+                let wanted = outcomes[i].facts().map(|f| &f.wanted_structs);
+                wanted.is_some_and(|w| w.iter().any(|n| has_fields(&fields, n)))
+            })
             .collect();
         let again: Vec<Outcome> = redo
             .par_iter()
@@ -77,12 +80,11 @@ pub(super) fn transitive_pass(
     // (a closure nested in another is in both).
     let mut in_closures: HashMap<(usize, Range<usize>), Vec<usize>> = HashMap::new();
     let mut index_of = HashMap::new();
-    let mut displays = HashMap::new();
     for (i, (file, outcome)) in selected.iter().zip(outcomes.iter_mut()).enumerate() {
         let path = normalize(&file.path);
         // A file the prefilter skipped has not told its fns yet: the pass may ask.
         if outcome.parsed {
-            let summary = std::mem::take(&mut outcome.summary);
+            let summary = outcome.take_summary();
             for (index, closure) in summary.inline_closures.iter().enumerate() {
                 for range in &closure.findings {
                     in_closures
@@ -93,14 +95,12 @@ pub(super) fn transitive_pass(
             }
             summaries.insert(path.clone(), summary);
         }
-        displays.insert(path.clone(), file.display.clone());
         index_of.insert(path, i);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let display = |path: &Path| {
-        displays
-            .get(path)
-            .cloned()
+        (index_of.get(path))
+            .map(|&i| selected[i].display.clone())
             .unwrap_or_else(|| crate::driver::workspace::display_path(path, &cwd))
     };
     let outcomes_so_far: &[Outcome] = outcomes;
@@ -156,7 +156,7 @@ pub(super) fn transitive_pass(
         let notes: Option<Vec<&String>> = (closures.iter())
             .map(|&c| confirmed.get(&(i, c)).copied())
             .collect();
-        let diagnostics = &mut outcomes[i].report.diagnostics;
+        let diagnostics = &mut outcomes[i].diagnostics;
         diagnostics.retain_mut(|d| match (d.primary.as_ref() == Some(&range), &notes) {
             (false, _) => true,
             (true, None) => false,
@@ -182,7 +182,7 @@ pub(super) fn transitive_pass(
             let Some(&i) = index_of.get(&path) else {
                 continue;
             };
-            let diagnostics = &mut outcomes[i].report.diagnostics;
+            let diagnostics = &mut outcomes[i].diagnostics;
             let found = diagnostics
                 .iter_mut()
                 .filter(|d| d.primary.as_ref() == Some(&range));
@@ -197,15 +197,14 @@ pub(super) fn transitive_pass(
             continue;
         };
         let mut diagnostic = finding.diagnostic;
-        let report = &mut outcomes[i].report;
-        if report.source.text.is_empty() {
+        let outcome = &mut outcomes[i];
+        if outcome.text.is_empty() {
             // The text was dropped when the file had no findings of its own.
-            if let Ok(text) = source::read_text(&report.source.path) {
-                let (path, display) = (report.source.path.clone(), report.source.display.clone());
-                report.source = SourceFile::new(path, display, text);
+            if let Ok(text) = source::read_text(&selected[i].path) {
+                outcome.text = text;
             }
         }
-        let text = &report.source.text;
+        let text = &outcome.text;
         if let Some(plan) = finding
             .offload
             .filter(|_| text.get(finding.call.clone()).is_some())
@@ -232,7 +231,7 @@ pub(super) fn transitive_pass(
                 diagnostic.helps.extend(advice);
             }
         }
-        report.diagnostics.push(diagnostic);
+        outcome.diagnostics.push(diagnostic);
     }
     stats
 }
@@ -364,8 +363,8 @@ fn known_fields(
                 fields.insert(format!("{LOCAL_TYPE_PREFIX}{name}"), None);
             }
         }
-        for &i in members {
-            merge_fields(&mut fields, &outcomes[i].struct_fields, &new);
+        for facts in members.iter().filter_map(|&i| outcomes[i].facts()) {
+            merge_fields(&mut fields, &facts.struct_fields, &new);
         }
         if let Some(late) = late {
             merge_fields(&mut fields, &late.fields, &new);
@@ -405,7 +404,8 @@ fn sole_declarer_of_owner(
     let unchecked = declarers.get(owner).map_or(&[][..], Vec::as_slice);
     let declaring = (members.iter())
         .filter(|&&i| {
-            let checked = outcomes[i].parsed && outcomes[i].struct_fields.contains_key(&key);
+            let fields = outcomes[i].facts().map(|f| &f.struct_fields);
+            let checked = outcomes[i].parsed && fields.is_some_and(|f| f.contains_key(&key));
             checked || unchecked.contains(&i)
         })
         .count();

@@ -189,11 +189,18 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         .filter(|f| !f.context)
         .map(|f| normalize(&f.path))
         .collect();
-    for (file, mut outcome) in selected.iter().zip(outcomes) {
+    for (file, outcome) in selected.iter().zip(outcomes) {
         let settings = shared.settings_of(file.settings);
-        let file_report = &mut outcome.report;
+        // Context files are read for their chains; the files checked are the ones named.
+        report.checked += usize::from(!file.context);
+        report.parsed += usize::from(outcome.parsed && !file.context);
+        report.internal_errors += usize::from(outcome.internal_error);
+        if outcome.diagnostics.is_empty() && outcome.suppressions().is_none() {
+            continue;
+        }
+        let (mut file_report, suppressions) = outcome.into_report(file);
         let require_reason = settings.config.require_reason;
-        (outcome.suppressions).apply(
+        (suppressions.unwrap_or_default()).apply(
             &file_report.source,
             &mut file_report.diagnostics,
             settings.catalog(),
@@ -208,12 +215,8 @@ fn scan_in_pool(work: &Discovered, options: &ScanOptions) -> ScanReport {
         file_report
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        // Context files are read for their chains; the files checked are the ones named.
-        report.checked += usize::from(!file.context);
-        report.parsed += usize::from(outcome.parsed && !file.context);
-        report.internal_errors += usize::from(outcome.internal_error);
-        if !outcome.report.diagnostics.is_empty() {
-            report.files.push(outcome.report);
+        if !file_report.diagnostics.is_empty() {
+            report.files.push(file_report);
         }
     }
     report
@@ -264,39 +267,28 @@ fn memo_of(outcomes: &[Outcome]) -> (Vec<(bool, bool)>, Vec<MemoFile>) {
         .map(|o| (o.parsed, o.internal_error))
         .collect();
     let files = (outcomes.iter().enumerate())
-        .filter(|(_, o)| !o.report.diagnostics.is_empty() || !o.suppressions.is_empty())
-        .map(|(i, o)| (i, o.report.diagnostics.clone(), o.suppressions.clone()))
+        .filter(|(_, o)| !o.diagnostics.is_empty() || o.suppressions().is_some())
+        .map(|(i, o)| {
+            let suppressions = o.suppressions().cloned().unwrap_or_default();
+            (i, o.diagnostics.clone(), suppressions)
+        })
         .collect();
     (flags, files)
 }
 
 /// The outcomes of the last run, as the passes would give them again.
 fn outcomes_of_memo(memo: super::cache::RunMemo, selected: &[&ScanFile]) -> Vec<Outcome> {
-    let mut outcomes: Vec<Outcome> = (selected.iter().zip(&memo.flags))
-        .map(|(file, &(parsed, internal_error))| Outcome {
-            report: FileReport {
-                source: SourceFile::new(file.path.clone(), file.display.clone(), String::new()),
-                diagnostics: Vec::new(),
-                package: file.package.clone(),
-                folded: Vec::new(),
-            },
-            parsed,
-            wanted_structs: HashSet::new(),
-            struct_fields: StructFields::new(),
-            summary: Default::default(),
-            suppressions: Default::default(),
-            internal_error,
-        })
+    let mut outcomes: Vec<Outcome> = (memo.flags.iter())
+        .take(selected.len())
+        .map(|&(parsed, internal_error)| Outcome::bare(Vec::new(), parsed, internal_error))
         .collect();
     for (index, diagnostics, suppressions) in memo.files {
         let Some(outcome) = outcomes.get_mut(index) else {
             continue;
         };
-        let file = selected[index];
-        let text = source::read_text(&file.path).unwrap_or_default();
-        outcome.report.source = SourceFile::new(file.path.clone(), file.display.clone(), text);
-        outcome.report.diagnostics = diagnostics;
-        outcome.suppressions = suppressions;
+        outcome.text = source::read_text(&selected[index].path).unwrap_or_default();
+        outcome.diagnostics = diagnostics;
+        outcome.set_suppressions(suppressions);
     }
     outcomes
 }
