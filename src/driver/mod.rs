@@ -17,4 +17,5 @@ mod parents;
 pub mod root_cause;
 pub mod scan;
 pub mod settings;
+mod struct_files;
 pub mod workspace;

@@ -9,18 +9,17 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::cache::Kind;
-use super::check::{check_file, check_text, guarded, Checked, Outcome};
+use super::check::{check_file, check_text, Checked, Outcome};
 use super::declarers::{
     returns_from, struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS,
 };
-use super::scan::{Shared, DEFAULT_CPU_LOOP_THRESHOLD};
+use super::scan::Shared;
 use super::workspace::ScanFile;
 use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
 use crate::rules::transitive::summary::FileSummary;
-use crate::semantic::struct_fields::{self, StructFields, FN_SUFFIX};
-use crate::semantic::FileContext;
+use crate::semantic::struct_fields::{StructFields, FN_SUFFIX};
 use crate::syntax::modtree::normalize;
 use crate::syntax::source;
 
@@ -516,45 +515,17 @@ fn package_struct_fields(
         .par_iter()
         .filter_map(|&i| {
             let text = source::read_text(&selected[i].path).ok()?;
-            Some(file_struct_fields(selected[i], &text, shared))
+            Some(super::struct_files::file_struct_fields(
+                selected[i],
+                &text,
+                shared,
+            ))
         })
         .collect();
     for fields in found {
         merge_fields(&mut merged, &fields, &single);
     }
     merged
-}
-
-/// The fields of every struct one file declares (cached as the file's `Fields`).
-fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_>) -> StructFields {
-    let no_fields = StructFields::new();
-    let no_members = HashSet::new();
-    let ctx = FileContext {
-        catalog: shared.catalog,
-        runtime: file.runtime,
-        features: crate::catalog::runtime::Features::UNKNOWN,
-        include_tests: true,
-        crate_fields: &no_fields,
-        cpu_loop_threshold: DEFAULT_CPU_LOOP_THRESHOLD,
-        member_crates: &no_members,
-        parent: shared.parents.names_for(shared.catalog, &file.path, text),
-    };
-    let fields_of = || {
-        (shared.struct_files_parsed).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let parsed = syn::parse_file(&source::parse_text(text)).ok();
-        let fields = (parsed
-            .and_then(|ast| guarded(|| struct_fields::struct_fields(&ast, &ctx)).ok()))
-        .unwrap_or_default();
-        proc_macro2::extra::invalidate_current_thread_spans();
-        Checked {
-            struct_fields: fields,
-            ..Checked::nothing(true)
-        }
-    };
-    let key = (file.settings, &ctx, false);
-    shared
-        .cached(&file.path, text, key, Kind::Fields, fields_of)
-        .struct_fields
 }
 
 /// Whether the local struct `name` is known, unambiguously, with a field that matters:

@@ -4,6 +4,7 @@
 //! Lexing is enough: a module declaration is `mod name;` at any brace depth, with an
 //! optional `#[path = ".."]` in front. Comments, strings and char literals are skipped
 //! so that a `mod x;` inside them does not count.
+use super::lexer::{is_ident_continue, lex, Token};
 
 /// `mod name;` inside the inline modules `inline` of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,23 +17,6 @@ pub struct ModDecl {
     pub cfg_paths: Vec<String>,
     /// Under `#[cfg(test)]`: on the declaration or on an inline module around it.
     pub test: bool,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Token<'t> {
-    Ident(&'t str),
-    Str(&'t str),
-    Punct(u8),
-}
-
-/// Whether `word` occurs in `text` with no identifier character on either side.
-pub(crate) fn has_word(text: &str, word: &[u8]) -> bool {
-    let bytes = text.as_bytes();
-    let is_ident = |b: &u8| is_ident_continue(*b);
-    memchr::memmem::find_iter(bytes, word).any(|at| {
-        let before = at.checked_sub(1).map(|i| &bytes[i]);
-        !before.is_some_and(is_ident) && !bytes.get(at + word.len()).is_some_and(is_ident)
-    })
 }
 
 /// Whether some `mod` in `text` is followed by a name and `;`, or by a comment where
@@ -177,166 +161,10 @@ pub fn declarations(text: &str) -> Vec<ModDecl> {
     decls
 }
 
-fn is_ident_start(b: u8) -> bool {
-    b == b'_' || b.is_ascii_alphabetic() || b >= 0x80
-}
-
-pub(crate) fn is_ident_continue(b: u8) -> bool {
-    b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
-}
-
-/// Identifiers, string contents and single punctuation bytes; everything else (numbers,
-/// comments, char literals, lifetimes) is dropped. Never fails: unterminated literals
-/// and comments run to the end of the text.
-pub(crate) fn lex(text: &str) -> Vec<Token<'_>> {
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_whitespace() {
-            i += 1;
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-        } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            i = skip_block_comment(bytes, i);
-        } else if b == b'"' {
-            let end = skip_string(bytes, i + 1);
-            tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
-            i = end;
-        } else if b == b'\'' {
-            i = skip_quote(bytes, i);
-        } else if is_ident_start(b) {
-            let start = i;
-            while i < bytes.len() && is_ident_continue(bytes[i]) {
-                i += 1;
-            }
-            let word = &text[start..i];
-            let next = bytes.get(i).copied();
-            match (word, next) {
-                ("r" | "br" | "cr", Some(b'"' | b'#')) => {
-                    let hashes = bytes[i..].iter().take_while(|&&c| c == b'#').count();
-                    if bytes.get(i + hashes) == Some(&b'"') {
-                        let (content, end) = raw_string(text, i + hashes + 1, hashes);
-                        tokens.push(Token::Str(content));
-                        i = end;
-                    } else if word == "r" && hashes == 1 {
-                        // A raw identifier: `r#type`.
-                        let id_start = i + 1;
-                        let mut j = id_start;
-                        while j < bytes.len() && is_ident_continue(bytes[j]) {
-                            j += 1;
-                        }
-                        tokens.push(Token::Ident(&text[start..j]));
-                        i = j;
-                    } else {
-                        tokens.push(Token::Ident(word));
-                    }
-                }
-                ("b" | "c", Some(b'"')) => {
-                    let end = skip_string(bytes, i + 1);
-                    tokens.push(Token::Str(slice(text, i + 1, end.saturating_sub(1))));
-                    i = end;
-                }
-                ("b", Some(b'\'')) => i = skip_quote(bytes, i),
-                _ => tokens.push(Token::Ident(word)),
-            }
-        } else if b.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-        } else {
-            tokens.push(Token::Punct(b));
-            i += 1;
-        }
-    }
-    tokens
-}
-
-/// `text[start..end]`, or empty when the bounds are not character boundaries.
-fn slice(text: &str, start: usize, end: usize) -> &str {
-    text.get(start..end.max(start)).unwrap_or_default()
-}
-
-fn skip_block_comment(bytes: &[u8], mut i: usize) -> usize {
-    let mut depth = 0usize;
-    while i < bytes.len() {
-        if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            depth += 1;
-            i += 2;
-        } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    bytes.len()
-}
-
-/// From just after an opening `"`: the index just after the closing one.
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// From just after `r#.."`: the content and the index after the closing `"#..`.
-fn raw_string(text: &str, start: usize, hashes: usize) -> (&str, usize) {
-    let bytes = text.as_bytes();
-    let mut i = start;
-    while let Some(n) = memchr::memchr(b'"', &bytes[i..]) {
-        let quote = i + n;
-        let closing = bytes[quote + 1..]
-            .iter()
-            .take_while(|&&c| c == b'#')
-            .count();
-        if closing >= hashes {
-            return (slice(text, start, quote), quote + 1 + hashes);
-        }
-        i = quote + 1;
-    }
-    (slice(text, start, bytes.len()), bytes.len())
-}
-
-/// A char literal (`'x'`, `'\n'`, `'\u{1F600}'`) or a lifetime (`'a`), from its quote.
-fn skip_quote(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    if bytes.get(i) == Some(&b'\'') {
-        return i + 1;
-    }
-    if bytes.get(i) == Some(&b'\\') {
-        i += 2;
-        while i < bytes.len() && bytes[i] != b'\'' && bytes[i] != b'\n' {
-            i += 1;
-        }
-        return (i + 1).min(bytes.len());
-    }
-    // One character, then a quote: a char literal. Otherwise a lifetime or label.
-    let width = match bytes.get(i) {
-        Some(&b) if b < 0x80 => 1,
-        Some(&b) if b >= 0xF0 => 4,
-        Some(&b) if b >= 0xE0 => 3,
-        Some(_) => 2,
-        None => return bytes.len(),
-    };
-    if bytes.get(i + width) == Some(&b'\'') {
-        return i + width + 1;
-    }
-    i
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::lexer::has_word;
 
     fn names(text: &str) -> Vec<(Vec<String>, String, Option<String>)> {
         declarations(text)
@@ -408,7 +236,12 @@ mod tests {
         for text in ["mod tests { mod x; }", "mod a { }\nmod b;"] {
             assert!(may_declare(text), "{text}");
         }
-        for text in ["mod tests {\n    use super::*;\n}", "let modes = 1;", "mod", "mod a"] {
+        for text in [
+            "mod tests {\n    use super::*;\n}",
+            "let modes = 1;",
+            "mod",
+            "mod a",
+        ] {
             assert!(!may_declare(text), "{text}");
             assert!(declarations(text).is_empty(), "{text}");
         }

@@ -2,7 +2,7 @@
 //! `use` and `extern crate` items and the names of its other items. Enough to know
 //! what a child module gets through `use super::*`, at a fraction of a parse (a parent
 //! is often a `mod.rs` that is mostly documentation).
-use super::moddecl::{lex, Token};
+use super::lexer::{lex, Token};
 
 /// Keywords that name the item after them.
 const NAMING: [&str; 9] = [

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Graph, NodeId, Target};
 use crate::rules::transitive::summary::{Callee, FileSummary};
-use crate::syntax::moddecl::{has_word, is_ident_continue};
+use crate::syntax::lexer::{has_word, is_ident_continue};
 
 impl Graph<'_> {
     /// Adds files and keeps parsing the files that may define what the code reached so
