@@ -504,11 +504,23 @@ impl SemanticModel<'_, '_> {
                     }
                 }
             }
-            // An async method's awaited output, where the catalogue declares it
-            // (`m.lock().await` on a `tokio::sync::Mutex<State>` gives the `State`).
+            // An async fn's or method's awaited output, where the catalogue declares it
+            // (`tokio::fs::read(p).await`; `m.lock().await` on a
+            // `tokio::sync::Mutex<State>` gives the `State`).
             Expr::Await(e) => {
-                let Expr::MethodCall(mc) = peel(&e.base) else {
-                    return None;
+                let mc = match peel(&e.base) {
+                    Expr::MethodCall(mc) => mc,
+                    Expr::Call(call) => {
+                        let Resolution::External(path) = self.callee(call)? else {
+                            return None;
+                        };
+                        return self
+                            .ctx
+                            .catalog
+                            .return_type(&format!("{path}.await"))
+                            .cloned();
+                    }
+                    _ => return None,
                 };
                 let receiver = self.alias_target(infer(&mc.receiver)?);
                 let plain = receiver.plain()?;

@@ -142,6 +142,9 @@ fn vec_element(ty: &Type) -> Option<String> {
 
 /// The shape of a variable bound by `let x = init;` with no type written.
 pub fn of_init(init: &Expr) -> Shape {
+    if whole_file_read(init) {
+        return Shape::Owned;
+    }
     match crate::syntax::expr::peel(init) {
         Expr::Lit(lit) => match &lit.lit {
             Lit::Str(_) | Lit::ByteStr(_) => Shape::Static,
@@ -171,6 +174,47 @@ pub fn of_init(init: &Expr) -> Shape {
         }
         _ => Shape::Unknown,
     }
+}
+
+/// `tokio::fs::read_to_string(p).await?`, `std::fs::read(p).unwrap()`: a file's whole
+/// contents, a `Vec<u8>` or a `String`, once unwrapped (before, it may be a future).
+fn whole_file_read(init: &Expr) -> bool {
+    let mut expr = crate::syntax::expr::peel(init);
+    let mut unwrapped = false;
+    loop {
+        expr = match expr {
+            Expr::Try(e) => {
+                unwrapped = true;
+                &e.expr
+            }
+            Expr::Await(e) => &e.base,
+            Expr::MethodCall(mc)
+                if matches!(mc.method.to_string().as_str(), "unwrap" | "expect") =>
+            {
+                unwrapped = true;
+                &mc.receiver
+            }
+            _ => break,
+        };
+    }
+    let (true, Expr::Call(call)) = (unwrapped, expr) else {
+        return false;
+    };
+    let Expr::Path(func) = &*call.func else {
+        return false;
+    };
+    let names: Vec<String> = (func.path.segments.iter())
+        .map(|s| s.ident.to_string())
+        .collect();
+    // Spelled from the crate root: a bare `fs::read` may be a module of the crate's own.
+    matches!(
+        names.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        [
+            "std" | "tokio" | "async_std",
+            "fs",
+            "read" | "read_to_string"
+        ]
+    )
 }
 
 #[cfg(test)]
@@ -210,6 +254,11 @@ mod tests {
         assert_eq!(init("dir.join(\"a\")"), Shape::Owned);
         assert_eq!(init("name.to_string()"), Shape::Owned);
         assert_eq!(init("name.to_owned()"), Shape::Unknown);
+        assert_eq!(init("tokio::fs::read(p).await?"), Shape::Owned);
+        assert_eq!(init("std::fs::read_to_string(p).unwrap()"), Shape::Owned);
+        assert_eq!(init("fs::read(p).expect(\"read\")"), Shape::Unknown);
+        assert_eq!(init("tokio::fs::read(p)"), Shape::Unknown);
+        assert_eq!(init("fs::read_dir(p)?"), Shape::Unknown);
         assert_eq!(init("\"a\".to_owned()"), Shape::Owned);
         assert_eq!(init("PathBuf::from(x)"), Shape::Owned);
         assert_eq!(init("Duration::from_secs(1)"), Shape::Copy);
