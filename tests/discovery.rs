@@ -1,5 +1,6 @@
 //! Which files cargo mode checks, as cargo sees the package: from a manifest path with
-//! `..` in it, and for a source file that only a test target reaches.
+//! `..` in it, for a source file that only a test target reaches, and for the files no
+//! `mod` reaches.
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -80,4 +81,22 @@ fn a_build_directory_of_any_name_is_not_checked() {
     let root = dir.path().join("pkg");
     assert_eq!(reported(&root, &["."]), ["lib.rs"]);
     assert_eq!(reported(&root, &[]), ["lib.rs"]);
+}
+
+#[test]
+fn files_no_module_declaration_reaches_are_not_checked() {
+    // A template and a stray copy that `mod` never names: rustc never reads them, so
+    // neither their parse errors nor their calls are findings.
+    let lib = "mod real;\n#[cfg(test)]\nmod helpers;\n";
+    let dir = package(&[
+        ("src/lib.rs", lib),
+        ("src/real.rs", SLEEPS),
+        ("src/helpers.rs", SLEEPS),
+        ("src/template.rs", "pub async fn {{ name }}() {}\n"),
+        ("src/old/copy.rs", SLEEPS),
+    ]);
+    let root = dir.path().join("pkg");
+    assert_eq!(reported(&root, &[]), ["real.rs"]);
+    // The out-of-line `#[cfg(test)]` module is test code: checked with `--tests`.
+    assert_eq!(reported(&root, &["--tests"]), ["helpers.rs", "real.rs"]);
 }
