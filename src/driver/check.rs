@@ -85,10 +85,6 @@ impl Outcome {
         self.facts.as_deref()
     }
 
-    pub(super) fn wants_structs(&self) -> bool {
-        self.facts().is_some_and(|f| !f.wanted_structs.is_empty())
-    }
-
     /// The summary, handed on to the crate-wide pass.
     pub(super) fn take_summary(&mut self) -> FileSummary {
         (self.facts.as_mut()).map_or_else(FileSummary::default, |f| std::mem::take(&mut f.summary))

@@ -33,7 +33,7 @@ pub(super) fn struct_field_pass(
 ) {
     let mut wanted: HashMap<Option<&Path>, HashSet<String>> = HashMap::new();
     for (file, outcome) in selected.iter().zip(outcomes.iter()) {
-        if let Some(facts) = outcome.facts().filter(|_| outcome.wants_structs()) {
+        if let Some(facts) = outcome.facts().filter(|f| !f.wanted_structs.is_empty()) {
             let names = wanted.entry(file.package.as_deref()).or_default();
             names.extend(facts.wanted_structs.iter().cloned());
         }

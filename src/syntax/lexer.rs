@@ -10,9 +10,14 @@ pub(crate) enum Token<'t> {
 
 /// Whether `word` occurs in `text` with no identifier character on either side.
 pub(crate) fn has_word(text: &str, word: &[u8]) -> bool {
+    word_at(text, word).next().is_some()
+}
+
+/// Where `word` occurs in `text` with no identifier character on either side.
+pub(crate) fn word_at<'t>(text: &'t str, word: &'t [u8]) -> impl Iterator<Item = usize> + 't {
     let bytes = text.as_bytes();
     let is_ident = |b: &u8| is_ident_continue(*b);
-    memchr::memmem::find_iter(bytes, word).any(|at| {
+    memchr::memmem::find_iter(bytes, word).filter(move |&at| {
         let before = at.checked_sub(1).map(|i| &bytes[i]);
         !before.is_some_and(is_ident) && !bytes.get(at + word.len()).is_some_and(is_ident)
     })

@@ -4,7 +4,7 @@
 //! Lexing is enough: a module declaration is `mod name;` at any brace depth, with an
 //! optional `#[path = ".."]` in front. Comments, strings and char literals are skipped
 //! so that a `mod x;` inside them does not count.
-use super::lexer::{is_ident_continue, lex, Token};
+use super::lexer::{is_ident_continue, lex, word_at, Token};
 
 /// `mod name;` inside the inline modules `inline` of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +31,8 @@ fn may_declare(text: &str) -> bool {
         }
         i
     };
-    memchr::memmem::find_iter(bytes, b"mod").any(|at| {
-        let after = at + 3;
-        let before = at.checked_sub(1).map(|i| &bytes[i]);
-        if before.is_some_and(is_ident) || bytes.get(after).is_some_and(is_ident) {
-            return false;
-        }
-        let mut i = skip_space(after);
+    word_at(text, b"mod").any(|at| {
+        let mut i = skip_space(at + 3);
         if bytes.get(i) == Some(&b'/') {
             return true;
         }
