@@ -53,8 +53,9 @@ pub fn hash_of(value: &impl Hash) -> u64 {
 pub enum Kind {
     /// The file's own check.
     Check,
-    /// Its summary alone, for the call graph.
-    Summary,
+    /// Its summary alone, for the call graph, with the fn bodies read (a hash of the
+    /// crate-wide pass's `Read`).
+    Summary(u64),
     /// The field types of its structs alone, for another file's receivers.
     Fields,
 }
