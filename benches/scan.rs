@@ -146,15 +146,13 @@ fn main() {
         total,
         parsing,
         files_parsed,
-        files_read_further,
         crates: graph_crates,
         fns,
     } = transitive;
     let share = |d: Duration| 100.0 * d.as_secs_f64() / shipped.as_secs_f64();
     println!(
         "transitive_blocking pass (last shipped run): {:.1} ms = {:.1}% of the scan; \
-         of which parsing {files_parsed} more files for their summaries and \
-         {files_read_further} again for more of their fn bodies {:.1} ms ({:.1}%), \
+         of which parsing {files_parsed} more files for their summaries {:.1} ms ({:.1}%), \
          graph of {fns} fns in {graph_crates} crates {:.1} ms ({:.1}%); {transitive_findings} findings",
         total.as_secs_f64() * 1e3,
         share(total),

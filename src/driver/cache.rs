@@ -53,9 +53,8 @@ pub fn hash_of(value: &impl Hash) -> u64 {
 pub enum Kind {
     /// The file's own check.
     Check,
-    /// Its summary alone, for the call graph, with the fn bodies read (a hash of the
-    /// crate-wide pass's `Read`).
-    Summary(u64),
+    /// Its summary alone, for the call graph.
+    Summary,
     /// The field types of its structs alone, for another file's receivers.
     Fields,
 }

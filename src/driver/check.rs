@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::checker;
 use crate::diagnostic::Diagnostic;
 use crate::rules::suppress::{self, FileSuppressions};
-use crate::rules::transitive::summary::{FileSummary, Read};
+use crate::rules::transitive::summary::FileSummary;
 use crate::semantic::struct_fields::StructFields;
 use crate::semantic::FileContext;
 use crate::syntax::source::{self, SourceFile};
@@ -242,24 +242,8 @@ impl Checked {
     }
 }
 
-/// Prefilter, parse and analyse one file's text: with the prefilter, only the fn bodies
-/// that can hold executor code are read.
+/// Prefilter, parse and analyse one file's text.
 pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked {
-    let read = if prefilter {
-        Read::With(Vec::new())
-    } else {
-        Read::Whole
-    };
-    check_text_reading(text, ctx, prefilter, &read)
-}
-
-/// `check_text`, reading the fn bodies `read` says.
-pub(super) fn check_text_reading(
-    text: &str,
-    ctx: &FileContext<'_>,
-    prefilter: bool,
-    read: &Read,
-) -> Checked {
     if prefilter && !source::may_contain_async(text) {
         return Checked::nothing(false);
     }
@@ -277,14 +261,12 @@ pub(super) fn check_text_reading(
         // The check reads only the fn bodies that can hold executor code; the crate-wide
         // pass parses the file whole if it reaches a fn whose body was left out. A file
         // with suppressions is read whole: they are placed by the statements they precede.
-        let also_read = match read {
-            Read::With(bodies) => Some(bodies.as_slice()),
-            Read::Whole => None,
-        };
-        let lazy = (also_read.filter(|_| !may_suppress)).and_then(|bodies| {
-            let hooks = crate::semantic::offload::is_executor_hook_method;
-            crate::syntax::skeleton::without_sync_bodies(text, hooks, bodies)
-        });
+        let lazy = (prefilter && !may_suppress)
+            .then(|| {
+                let hooks = crate::semantic::offload::is_executor_hook_method;
+                crate::syntax::skeleton::without_sync_bodies(text, hooks)
+            })
+            .flatten();
         let (read, unseen) = match &lazy {
             Some((read, unseen)) => (read.as_str(), unseen.as_slice()),
             None => (text, &[][..]),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::cache::Kind;
-use super::check::{check_file, check_text_reading, Checked, Outcome};
+use super::check::{check_file, check_text, Checked, Outcome};
 use super::declarers::{
     returns_from, struct_declarers, ALIAS_KEY, FN_KNOWN_KEY, MAX_ALIAS_DECLARERS,
 };
@@ -18,7 +18,7 @@ use super::workspace::ScanFile;
 use crate::catalog::ty::{Ty, LOCAL_TYPE_PREFIX};
 use crate::rules::suggest;
 use crate::rules::transitive::graph::{self as transitive, CrateRoot};
-use crate::rules::transitive::summary::{FileSummary, Read};
+use crate::rules::transitive::summary::FileSummary;
 use crate::semantic::struct_fields::{StructFields, FN_SUFFIX};
 use crate::syntax::modtree::normalize;
 use crate::syntax::source;
@@ -115,7 +115,7 @@ pub(super) fn transitive_pass(
         files_of: &files_of,
         late: Default::default(),
     };
-    let parse = |files: &[(PathBuf, usize, Read)]| -> Vec<(PathBuf, FileSummary)> {
+    let parse = |files: &[(PathBuf, usize)]| -> Vec<(PathBuf, FileSummary)> {
         let summaries = summarize_files(files, &package, crates, shared);
         if !files.is_empty() {
             super::allocator::trim();
@@ -259,7 +259,7 @@ struct LateFields {
 /// summarized again once the package's files have told the struct's fields, as the
 /// struct-field pass does for the checked files.
 fn summarize_files(
-    files: &[(PathBuf, usize, Read)],
+    files: &[(PathBuf, usize)],
     package: &Package<'_>,
     crates: &[CrateRoot],
     shared: &Shared<'_>,
@@ -273,12 +273,10 @@ fn summarize_files(
     let no_fields = StructFields::new();
     let mut first: Vec<Option<Checked>> = files
         .par_iter()
-        .map(|(path, krate, read)| {
-            summarize_file((path, read), &crates[*krate], shared, &no_fields)
-        })
+        .map(|(path, krate)| summarize_file(path, &crates[*krate], shared, &no_fields))
         .collect();
     let mut late = late.borrow_mut();
-    for ((path, krate, _), checked) in files.iter().zip(&mut first) {
+    for ((path, krate), checked) in files.iter().zip(&mut first) {
         let Some(checked) = checked else { continue };
         let seen = late.entry(crates[*krate].package.clone()).or_default();
         if seen.files.insert(path.clone()) {
@@ -286,7 +284,7 @@ fn summarize_files(
         }
     }
     let mut wanted: HashMap<&Path, HashSet<String>> = HashMap::new();
-    for ((_, krate, _), checked) in files.iter().zip(&first) {
+    for ((_, krate), checked) in files.iter().zip(&first) {
         if let Some(checked) = checked.as_ref().filter(|c| !c.wanted_structs.is_empty()) {
             let names = wanted.entry(crates[*krate].package.as_path()).or_default();
             names.extend(checked.wanted_structs.iter().cloned());
@@ -318,17 +316,14 @@ fn summarize_files(
             .collect();
         let again: Vec<Option<Checked>> = redo
             .par_iter()
-            .map(|&i| {
-                let (path, krate, read) = &files[i];
-                summarize_file((path, read), &crates[*krate], shared, &fields)
-            })
+            .map(|&i| summarize_file(&files[i].0, &crates[files[i].1], shared, &fields))
             .collect();
         for (i, checked) in redo.into_iter().zip(again) {
             first[i] = checked;
         }
     }
     (files.iter().zip(first))
-        .filter_map(|((path, _, _), checked)| Some((path.clone(), checked?.summary)))
+        .filter_map(|((path, _), checked)| Some((path.clone(), checked?.summary)))
         .collect()
 }
 
@@ -427,10 +422,9 @@ fn associated_fn(name: &str) -> Option<(&str, &str)> {
 /// files with async code.
 const STRUCT_DEPTH: usize = 2;
 
-/// One file's summary (with the structs it met but did not know), under `fields`,
-/// from the fn bodies `read` says.
+/// One file's summary (with the structs it met but did not know), under `fields`.
 fn summarize_file(
-    (path, read): (&Path, &Read),
+    path: &Path,
     krate: &CrateRoot,
     shared: &Shared<'_>,
     fields: &StructFields,
@@ -440,9 +434,8 @@ fn summarize_file(
     let how = (path, text.as_str());
     let ctx = shared.file_context(how, Some(&krate.package), krate.runtime, settings, fields);
     // The same guards and parse as any file; a file that fails them has no summary.
-    let kind = Kind::Summary(super::cache::hash_of(read));
-    let checked = shared.cached(path, &text, (settings, &ctx, false), kind, || {
-        let mut checked = check_text_reading(&text, &ctx, false, read);
+    let checked = shared.cached(path, &text, (settings, &ctx, false), Kind::Summary, || {
+        let mut checked = check_text(&text, &ctx, false);
         // Only the summary and the struct fields are wanted of this file.
         checked.diagnostics.clear();
         checked.suppressions = Default::default();

@@ -20,8 +20,7 @@ pub fn without_fn_bodies(text: &str) -> Option<String> {
 /// `text` with the inside of each body blanked (as `without_fn_bodies` does) that
 /// belongs to a sync fn other than `main` and has none of `KEPT_WORDS` and no word
 /// `also_kept` accepts (a framework's hook that runs its argument on the executor,
-/// wherever it is registered), and does not start at one of `read` (offsets of the
-/// insides of bodies asked for): such a body runs
+/// wherever it is registered): such a body runs
 /// no executor code and declares nothing the file's summary lists beside the fn's own
 /// entry, which the crate-wide pass fills in by a whole parse when it reaches the fn.
 /// Returns the text and the blanked ranges; `None` when no body is blanked, or when
@@ -29,14 +28,13 @@ pub fn without_fn_bodies(text: &str) -> Option<String> {
 pub fn without_sync_bodies(
     text: &str,
     also_kept: fn(&str) -> bool,
-    read: &[usize],
 ) -> Option<(String, Vec<Range<usize>>)> {
     // The lexer would read a byte order mark as part of the first word (`async`).
     if text.starts_with('\u{feff}') {
         return None;
     }
     let bodies: Vec<Range<usize>> = (scan_fn_bodies(text, also_kept)?.into_iter())
-        .filter(|body| !body.kept && !read.contains(&body.inside.start))
+        .filter(|body| !body.kept)
         .map(|body| body.inside)
         .collect();
     if bodies.is_empty() {
@@ -216,7 +214,7 @@ mod tests {
             impl S { fn method(&self) { let s = "async fn"; self.go() } }
             extern "C" fn callback() { std::fs::read("f").unwrap(); }
         "#;
-        let (out, unseen) = without_sync_bodies(text, |w| w == "path_filter", &[]).unwrap();
+        let (out, unseen) = without_sync_bodies(text, |w| w == "path_filter").unwrap();
         assert_eq!(out.len(), text.len());
         let gone: Vec<&str> = unseen.iter().map(|r| text[r.clone()].trim()).collect();
         assert_eq!(
@@ -245,14 +243,11 @@ mod tests {
     #[test]
     fn reads_whole_what_it_cannot_split() {
         let never = |_: &str| false;
-        assert_eq!(
-            without_sync_bodies("async fn f() { g() }", never, &[]),
-            None
-        );
-        assert_eq!(without_sync_bodies("fn f() { if x {", never, &[]), None);
+        assert_eq!(without_sync_bodies("async fn f() { g() }", never), None);
+        assert_eq!(without_sync_bodies("fn f() { if x {", never), None);
         // The lexer would take the mark for part of `async`.
         assert_eq!(
-            without_sync_bodies("\u{feff}async fn f() { g() }", never, &[]),
+            without_sync_bodies("\u{feff}async fn f() { g() }", never),
             None
         );
     }

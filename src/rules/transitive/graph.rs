@@ -19,9 +19,7 @@ use std::sync::Arc;
 
 use crate::catalog::runtime::Runtime;
 use crate::diagnostic::Diagnostic;
-use crate::rules::transitive::summary::{
-    Callee, Declared, ExecutorCall, FileSummary, FnSummary, Read,
-};
+use crate::rules::transitive::summary::{Callee, Declared, ExecutorCall, FileSummary, FnSummary};
 use crate::syntax::modtree::ModuleTree;
 
 /// One crate of a package: the lib, a bin, an example, a build script.
@@ -54,9 +52,9 @@ pub struct Inputs<'a> {
     pub declared: &'a HashMap<String, Declared>,
 }
 
-/// Parses files (each with the index of its crate in `Inputs::crates`, and the fn
-/// bodies to read) and returns their summaries.
-pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, usize, Read)]) -> Vec<(PathBuf, FileSummary)> + 'a;
+/// Parses files (each with the index of its crate in `Inputs::crates`) and returns
+/// their summaries.
+pub type ParseFiles<'a> = dyn Fn(&[(PathBuf, usize)]) -> Vec<(PathBuf, FileSummary)> + 'a;
 
 /// How far a fn that blocks is from its blocking call, and the next link there.
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +85,6 @@ mod grow;
 mod inline;
 mod lookup;
 mod spread;
-mod unread;
 
 /// What the pass cost, for the benchmark.
 #[derive(Debug, Clone, Copy, Default)]
@@ -96,9 +93,7 @@ pub struct Stats {
     pub total: std::time::Duration,
     /// Reading and parsing the files it asked for.
     pub parsing: std::time::Duration,
-    /// Files parsed for the first time, and parsed again for more of their bodies.
     pub files_parsed: usize,
-    pub files_read_further: usize,
     pub crates: usize,
     pub fns: usize,
 }
@@ -146,8 +141,6 @@ struct Graph<'a> {
     reexports: HashMap<(usize, Vec<String>), Vec<ReexportEntry>>,
     /// Per crate, its files by the words on their `impl` lines (built on first use).
     impl_index: Vec<Option<HashMap<String, Vec<PathBuf>>>>,
-    /// What the pass asked to read beyond what the check read.
-    unread: unread::Unread,
     stats: Stats,
 }
 
@@ -188,9 +181,7 @@ pub fn run(inputs: &Inputs<'_>, summaries: HashMap<PathBuf, FileSummary>) -> Out
     graph.grow(initial);
     let mut nodes_by_fn = graph.nodes_by_fn();
     let mut entered = graph.entered(&nodes_by_fn);
-    // Each round reads more of the files (a bounded amount): what it read may enter
-    // another fn only from one kind of code, whose namers are then looked for.
-    while graph.add_namers(&entered) {
+    if graph.add_namers(&entered) {
         nodes_by_fn = graph.nodes_by_fn();
         entered = graph.entered(&nodes_by_fn);
     }
@@ -281,7 +272,6 @@ impl<'a> Graph<'a> {
             dispatched: Default::default(),
             reexports: HashMap::new(),
             impl_index: inputs.crates.iter().map(|_| None).collect(),
-            unread: Default::default(),
             stats: Stats::default(),
         }
     }
@@ -323,7 +313,15 @@ impl<'a> Graph<'a> {
 
     fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
         if let Some(&file) = self.file_ids.get(&path) {
-            self.read_more(file, summary);
+            // A file the check read in part, now read whole: the same items, so its
+            // nodes stand.
+            let known = &mut self.files[file].1;
+            let same = |a: &FnSummary, b: &FnSummary| a.path == b.path && a.line == b.line;
+            if known.fns.len() == summary.fns.len()
+                && known.fns.iter().zip(&summary.fns).all(|(a, b)| same(a, b))
+            {
+                *known = summary;
+            }
             return file;
         }
         let file = self.files.len();

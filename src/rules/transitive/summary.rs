@@ -40,16 +40,6 @@ pub struct FileSummary {
     pub unresolved_trait_impls: Vec<String>,
 }
 
-/// How much of a file to read for its summary.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Read {
-    /// What the check reads, the bodies of sync fns that cannot hold executor code left
-    /// out (`FnSummary::unseen_body`), but for those whose insides start at these offsets.
-    With(Vec<usize>),
-    /// Every body.
-    Whole,
-}
-
 /// A sync closure executor code passes to a fn of the crate (`digest(kind, || fs::read(p))`):
 /// the findings in it are the caller's if the fn calls the closure in its own body
 /// (`FnSummary::inline_params`), and are dropped otherwise.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::{Graph, NodeId, Target};
-use crate::rules::transitive::summary::{Callee, FileSummary, Read};
+use crate::rules::transitive::summary::{Callee, FileSummary};
 use crate::syntax::lexer::{has_word, is_ident_continue};
 
 impl Graph<'_> {
@@ -27,6 +27,8 @@ impl Graph<'_> {
         let mut searched: HashSet<(usize, Target)> = HashSet::new();
         let mut types_searched: HashSet<(usize, String)> = HashSet::new();
         let mut methods_searched: HashSet<(usize, String, String)> = HashSet::new();
+        // The files read in part by the check whose whole text was asked for.
+        let mut filled: HashSet<PathBuf> = HashSet::new();
         loop {
             let added: Vec<usize> = batch
                 .into_iter()
@@ -58,13 +60,10 @@ impl Graph<'_> {
                     reached.resize(self.nodes.len(), false);
                 }
                 for id in self.reach_of(krate, &target) {
-                    if self.summary_of(id).unseen_body.is_some() {
-                        // Reached once its file is read whole (a chain often runs on
-                        // within the file): this demand is asked again then.
-                        let (file, krate) = (self.nodes[id].file, self.nodes[id].krate);
-                        let path = self.files[file].0.clone();
-                        if self.unread.read_whole(&path) {
-                            wanted.push((path, krate));
+                    if let Some(fill) = self.unread_file_of(id) {
+                        // Reached once its file is read whole: this demand is asked again.
+                        if filled.insert(fill.clone()) {
+                            wanted.push((fill, self.nodes[id].krate));
                         }
                         continue;
                     }
@@ -168,19 +167,12 @@ impl Graph<'_> {
         }
     }
 
-    /// The summaries of `wanted`, parsed as far as asked (`reads`), counted and timed
-    /// for the benchmark.
+    /// The summaries of `wanted`, parsed, counted and timed for the benchmark.
     fn parse(&mut self, wanted: &[(PathBuf, usize)]) -> Vec<(PathBuf, FileSummary)> {
         let start = std::time::Instant::now();
-        let wanted: Vec<(PathBuf, usize, Read)> = (wanted.iter())
-            .map(|(path, krate)| (path.clone(), *krate, self.unread.read_of(path)))
-            .collect();
-        let batch = (self.inputs.parse)(&wanted);
+        let batch = (self.inputs.parse)(wanted);
         self.stats.parsing += start.elapsed();
-        let further = (batch.iter()).filter(|(path, _)| self.file_ids.contains_key(path));
-        let further = further.count();
-        self.stats.files_read_further += further;
-        self.stats.files_parsed += batch.len() - further;
+        self.stats.files_parsed += batch.len();
         batch
     }
 
@@ -220,8 +212,6 @@ impl Graph<'_> {
     /// whether any was: `entered` must then be asked again.
     pub(super) fn add_namers(&mut self, entered: &super::entered::Entered) -> bool {
         use rayon::prelude::*;
-        let mut wanted = self.unread_namers(entered);
-        let inputs = self.inputs;
         let mut names: HashMap<&std::path::Path, HashSet<String>> = HashMap::new();
         for (id, node) in self.nodes.iter().enumerate() {
             let f = self.summary_of(id);
@@ -235,11 +225,12 @@ impl Graph<'_> {
             let relabelled = kinds.iter().any(|kind| kind[id]);
             if relabelled && findings.iter().any(|list| !list.is_empty()) {
                 if let Some(name) = f.path.segments.last() {
-                    let workspace = inputs.crates[node.krate].workspace.as_path();
+                    let workspace = self.inputs.crates[node.krate].workspace.as_path();
                     names.entry(workspace).or_default().insert(name.clone());
                 }
             }
         }
+        let mut wanted = self.unread_namers(entered);
         if names.is_empty() && wanted.is_empty() {
             return false;
         }
@@ -256,22 +247,19 @@ impl Graph<'_> {
         }
         candidates.sort();
         candidates.dedup_by(|a, b| a.0 == b.0);
-        let crates = inputs.crates;
-        let namers: Vec<(PathBuf, usize)> = candidates
-            .into_par_iter()
-            .filter(|(file, krate)| {
-                let Some(names) = names.get(crates[*krate].workspace.as_path()) else {
-                    return false;
-                };
-                let text = crate::syntax::source::read_text(file).unwrap_or_default();
-                (names.iter()).any(|name| has_word(&text, name.as_bytes()))
-            })
-            .collect();
-        // Read whole: the fns that name it are sync fns, whose bodies are what counts.
-        for (path, _) in &namers {
-            self.unread.read_whole(path);
-        }
-        wanted.extend(namers);
+        let crates = self.inputs.crates;
+        wanted.extend(
+            candidates
+                .into_par_iter()
+                .filter(|(file, krate)| {
+                    let Some(names) = names.get(crates[*krate].workspace.as_path()) else {
+                        return false;
+                    };
+                    let text = crate::syntax::source::read_text(file).unwrap_or_default();
+                    (names.iter()).any(|name| has_word(&text, name.as_bytes()))
+                })
+                .collect::<Vec<_>>(),
+        );
         if wanted.is_empty() {
             return false;
         }
@@ -279,6 +267,54 @@ impl Graph<'_> {
             self.add_file(path, summary);
         }
         true
+    }
+}
+
+impl Graph<'_> {
+    /// The file of the node, when the check did not read the node's body.
+    fn unread_file_of(&self, id: NodeId) -> Option<PathBuf> {
+        let unseen = self.summary_of(id).unseen_body.is_some();
+        unseen.then(|| self.files[self.nodes[id].file].0.clone())
+    }
+
+    /// The files in the graph with fn bodies the check did not read (sync, with no
+    /// executor code) that have the name of a fn `entered` found entered only from one
+    /// kind of code: such a body may build that fn's future, which would enter it from
+    /// elsewhere. Each is read whole, so that the answer is the one a whole parse gives.
+    fn unread_namers(&self, entered: &super::entered::Entered) -> Vec<(PathBuf, usize)> {
+        let kinds = [
+            &entered.startup,
+            &entered.main_thread,
+            &entered.sole,
+            &entered.main_until_spawn,
+        ];
+        let names: HashSet<&str> = (0..self.nodes.len())
+            .filter(|&id| kinds.iter().any(|kind| kind[id]))
+            .filter_map(|id| self.summary_of(id).path.segments.last())
+            .map(String::as_str)
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let mut wanted = Vec::new();
+        for (file, (path, summary)) in self.files.iter().enumerate() {
+            let unread: Vec<&std::ops::Range<usize>> = (summary.fns.iter())
+                .filter_map(|f| f.unseen_body.as_ref())
+                .collect();
+            if unread.is_empty() {
+                continue;
+            }
+            let text = crate::syntax::source::read_text(path).unwrap_or_default();
+            let names_one = unread.iter().any(|body| {
+                let body = text.get((*body).clone()).unwrap_or_default();
+                names.iter().any(|name| has_word(body, name.as_bytes()))
+            });
+            let krate = self.nodes.iter().find(|n| n.file == file).map(|n| n.krate);
+            if let (true, Some(krate)) = (names_one, krate) {
+                wanted.push((path.clone(), krate));
+            }
+        }
+        wanted
     }
 }
 
