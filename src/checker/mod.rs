@@ -38,19 +38,7 @@ pub struct Analysis {
 
 /// Analyses one parsed file and returns its findings.
 pub fn analyze(file: &syn::File, text: &str, ctx: &FileContext<'_>) -> Analysis {
-    analyze_lazily(file, text, ctx, &[])
-}
-
-/// `analyze` on a parse that left out the insides of the sync fn bodies `unseen`
-/// (in order): their fns' summaries say so.
-pub fn analyze_lazily(
-    file: &syn::File,
-    text: &str,
-    ctx: &FileContext<'_>,
-    unseen: &[std::ops::Range<usize>],
-) -> Analysis {
     let mut checker = Checker::new(ctx, text);
-    checker.unseen_bodies = unseen;
     if !checker.model.is_test_code(&file.attrs) {
         checker.model.enter_module(None, &file.items);
         for item in &file.items {

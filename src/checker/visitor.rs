@@ -39,8 +39,6 @@ pub struct Checker<'a, 'c> {
     pub(super) current_thread_runtime_in_fn: bool,
     /// The byte range of the body of the fn being visited.
     pub(super) fn_body: Range<usize>,
-    /// The insides of the sync fn bodies the parse did not read, in order.
-    pub(super) unseen_bodies: &'a [Range<usize>],
     /// The channels the fn being visited creates, by sender.
     pub(super) channel_pairs: super::channels::ChannelPairs,
     /// The crate fn whose runtime the `block_on` being visited runs its future on.
@@ -73,7 +71,6 @@ impl<'a, 'c> Checker<'a, 'c> {
             multi_thread_runtime_in_fn: false,
             current_thread_runtime_in_fn: false,
             fn_body: 0..0,
-            unseen_bodies: &[],
             channel_pairs: Default::default(),
             entry_runtime_of: None,
             block_on_futures: HashMap::new(),
@@ -135,16 +132,6 @@ impl<'a, 'c> Checker<'a, 'c> {
             return;
         }
         let (fn_index, display) = record::fn_entered(&self.model, &mut self.out, attrs, sig, kind);
-        if let Some(index) = fn_index {
-            let braces = crate::syntax::expr::block_range(body);
-            let inside = braces.start + 1..braces.end.saturating_sub(1);
-            let unseen = self
-                .unseen_bodies
-                .binary_search_by_key(&inside.start, |r| r.start);
-            if unseen.is_ok() {
-                self.out.summary.fns[index].unseen_body = Some(inside);
-            }
-        }
         let current_fn = fn_index.filter(|_| sig.asyncness.is_none());
         let saved_enclosing = self.model.enclosing_fn.replace(display);
         let saved_params = std::mem::take(&mut self.model.closure_params);

@@ -257,26 +257,12 @@ pub fn check_text(text: &str, ctx: &FileContext<'_>, prefilter: bool) -> Checked
     }
     // A bug must cost one file, not the scan: a panic becomes a finding on that file.
     let outcome = guarded(|| {
-        let may_suppress = suppress::may_have_suppressions(text);
-        // The check reads only the fn bodies that can hold executor code; the crate-wide
-        // pass parses the file whole if it reaches a fn whose body was left out. A file
-        // with suppressions is read whole: they are placed by the statements they precede.
-        let lazy = (prefilter && !may_suppress)
-            .then(|| {
-                let hooks = crate::semantic::offload::is_executor_hook_method;
-                crate::syntax::skeleton::without_sync_bodies(text, hooks)
-            })
-            .flatten();
-        let (read, unseen) = match &lazy {
-            Some((read, unseen)) => (read.as_str(), unseen.as_slice()),
-            None => (text, &[][..]),
-        };
-        let parse_text = source::parse_text(read);
+        let parse_text = source::parse_text(text);
         match syn::parse_file(&parse_text) {
             Ok(ast) => {
-                let mut analysis = checker::analyze_lazily(&ast, text, ctx, unseen);
+                let mut analysis = checker::analyze(&ast, text, ctx);
                 analysis.summary.shrink();
-                let suppressions = if may_suppress {
+                let suppressions = if suppress::may_have_suppressions(text) {
                     suppress::collect(text, &ast)
                 } else {
                     FileSuppressions::default()

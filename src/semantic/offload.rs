@@ -257,12 +257,6 @@ const EXECUTOR_HOOKS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Whether some framework's builder method of this name runs its argument on the
-/// executor (see `executor_hook`).
-pub fn is_executor_hook_method(method: &str) -> bool {
-    EXECUTOR_HOOKS.iter().any(|(_, m, _)| *m == method)
-}
-
 /// What the framework does with the fn or closure handed to `ty::method`, when it
 /// calls it on the executor.
 pub fn executor_hook(ty: &str, method: &str) -> Option<&'static str> {

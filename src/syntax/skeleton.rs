@@ -1,6 +1,5 @@
-//! A file's text with fn bodies emptied: all of them, for the passes that read only
-//! what items declare (struct fields, aliases, fn signatures), or those of the sync fns
-//! that cannot hold executor code, for the check. The bodies hold most of a file's
+//! A file's text with its fn bodies emptied, for the passes that read only what items
+//! declare (struct fields, aliases, fn signatures): the bodies hold most of a file's
 //! tokens, and a parse of the rest costs a fraction of a whole one.
 use std::ops::Range;
 
@@ -14,60 +13,9 @@ pub fn without_fn_bodies(text: &str) -> Option<String> {
     if bodies.is_empty() {
         return None;
     }
-    blank(text, &bodies)
-}
-
-/// `text` with the inside of each body blanked (as `without_fn_bodies` does) that
-/// belongs to a sync fn other than `main` and has none of `KEPT_WORDS` and no word
-/// `also_kept` accepts (a framework's hook that runs its argument on the executor,
-/// wherever it is registered): such a body runs
-/// no executor code and declares nothing the file's summary lists beside the fn's own
-/// entry, which the crate-wide pass fills in by a whole parse when it reaches the fn.
-/// Returns the text and the blanked ranges; `None` when no body is blanked, or when
-/// the braces do not balance.
-pub fn without_sync_bodies(
-    text: &str,
-    also_kept: fn(&str) -> bool,
-) -> Option<(String, Vec<Range<usize>>)> {
-    // The lexer would read a byte order mark as part of the first word (`async`).
-    if text.starts_with('\u{feff}') {
-        return None;
-    }
-    let bodies: Vec<Range<usize>> = (scan_fn_bodies(text, also_kept)?.into_iter())
-        .filter(|body| !body.kept)
-        .map(|body| body.inside)
-        .collect();
-    if bodies.is_empty() {
-        return None;
-    }
-    Some((blank(text, &bodies)?, bodies))
-}
-
-/// Words that keep a sync fn's body in the check's parse: executor code (`async`
-/// blocks and closures, the futures `block_on` runs, a runtime built with the
-/// current-thread flavor) and items the file's summary lists (nested fns and impls,
-/// structs, traits, type aliases, modules, macros).
-const KEPT_WORDS: &[&str] = &[
-    "async",
-    "block_on",
-    "current_thread",
-    "new_current_thread",
-    "fn",
-    "impl",
-    "struct",
-    "enum",
-    "union",
-    "trait",
-    "type",
-    "mod",
-    "macro_rules",
-];
-
-/// `text` with each of `ranges` made spaces, line breaks kept.
-fn blank(text: &str, ranges: &[Range<usize>]) -> Option<String> {
     let mut bytes = text.as_bytes().to_vec();
-    for range in ranges {
-        for byte in &mut bytes[range.clone()] {
+    for body in bodies {
+        for byte in &mut bytes[body] {
             if *byte != b'\n' {
                 *byte = b' ';
             }
@@ -77,46 +25,16 @@ fn blank(text: &str, ranges: &[Range<usize>]) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// One outermost fn body: the inside of its braces, and whether the check must read it.
-struct Body {
-    inside: Range<usize>,
-    kept: bool,
-}
-
 /// The insides of the outermost fn bodies, in order; `None` if a body never closes.
 fn fn_bodies(text: &str) -> Option<Vec<Range<usize>>> {
-    Some(
-        scan_fn_bodies(text, |_| false)?
-            .into_iter()
-            .map(|b| b.inside)
-            .collect(),
-    )
-}
-
-/// The outermost fn bodies, in order, each kept when its fn is async or `main` or its
-/// body has one of `KEPT_WORDS` or a word `also_kept` accepts; `None` if a body never
-/// closes.
-fn scan_fn_bodies(text: &str, also_kept: fn(&str) -> bool) -> Option<Vec<Body>> {
     let mut tokens = Lexer::new(text).peekable();
     let mut bodies = Vec::new();
-    // Whether an `async` qualifier precedes the tokens read so far (`async unsafe fn`).
-    let mut after_async = false;
     while let Some((_, token)) = tokens.next() {
-        let is_async = after_async;
-        after_async = match token {
-            Token::Ident("async") => true,
-            Token::Ident("unsafe" | "extern" | "const") | Token::Str(_) => after_async,
-            _ => false,
-        };
         // An item's `fn name`, not a pointer type's `fn(u8)` nor a macro's `fn $name`.
-        let name = match tokens.peek() {
-            Some((_, Token::Ident(name))) => *name,
-            _ => continue,
-        };
-        if token != Token::Ident("fn") {
+        let named = matches!(tokens.peek(), Some((_, Token::Ident(_))));
+        if token != Token::Ident("fn") || !named {
             continue;
         }
-        let mut kept = is_async || name == "main";
         // The signature runs to the body's `{`, or to the `;` of a fn without one.
         // Brackets are counted so that `[u8; { N }]` stays in the signature; angles are
         // not (`->` would close one).
@@ -140,17 +58,11 @@ fn scan_fn_bodies(text: &str, also_kept: fn(&str) -> bool) -> Option<Vec<Body>> 
             match token {
                 Token::Punct(b'{') => level += 1,
                 Token::Punct(b'}') => level -= 1,
-                Token::Ident(word) if !kept => {
-                    kept = KEPT_WORDS.contains(&word) || also_kept(word);
-                }
                 _ => {}
             }
             (level == 0).then_some(at)
         })?;
-        bodies.push(Body {
-            inside: open + 1..close,
-            kept,
-        });
+        bodies.push(open + 1..close);
     }
     Some(bodies)
 }
@@ -197,59 +109,6 @@ mod tests {
         assert_eq!(without_fn_bodies("struct S;"), None);
         assert_eq!(without_fn_bodies("fn open() { if x {"), None);
         assert_eq!(without_fn_bodies("fn declared();"), None);
-    }
-
-    #[test]
-    fn leaves_out_only_sync_bodies_that_cannot_hold_executor_code() {
-        let text = r#"
-            async fn serve() { std::fs::read("a").unwrap(); }
-            pub async unsafe fn raw() { std::fs::read("b").unwrap(); }
-            fn helper() { std::fs::read("c").unwrap(); }
-            fn main() { std::fs::read("d").unwrap(); }
-            fn spawns() -> impl Future { async move { std::fs::read("e") } }
-            fn runs(rt: Runtime) { rt.block_on(serve()); }
-            fn builds() -> Runtime { Builder::new_current_thread().build().unwrap() }
-            fn nests() { fn inner() {} impl T for S {} }
-            fn hooks(files: Files) -> Files { files.path_filter(check) }
-            impl S { fn method(&self) { let s = "async fn"; self.go() } }
-            extern "C" fn callback() { std::fs::read("f").unwrap(); }
-        "#;
-        let (out, unseen) = without_sync_bodies(text, |w| w == "path_filter").unwrap();
-        assert_eq!(out.len(), text.len());
-        let gone: Vec<&str> = unseen.iter().map(|r| text[r.clone()].trim()).collect();
-        assert_eq!(
-            gone,
-            [
-                r#"std::fs::read("c").unwrap();"#,
-                r#"let s = "async fn"; self.go()"#,
-                r#"std::fs::read("f").unwrap();"#,
-            ]
-        );
-        for kept in [
-            "\"a\"",
-            "\"b\"",
-            "\"d\"",
-            "\"e\"",
-            "block_on",
-            "new_current_thread",
-        ] {
-            assert!(out.contains(kept), "{kept} in\n{out}");
-        }
-        assert!(out.contains("fn inner() {} impl T for S {}"));
-        assert!(out.contains("files.path_filter(check)"));
-        assert!(syn::parse_file(&out).is_ok());
-    }
-
-    #[test]
-    fn reads_whole_what_it_cannot_split() {
-        let never = |_: &str| false;
-        assert_eq!(without_sync_bodies("async fn f() { g() }", never), None);
-        assert_eq!(without_sync_bodies("fn f() { if x {", never), None);
-        // The lexer would take the mark for part of `async`.
-        assert_eq!(
-            without_sync_bodies("\u{feff}async fn f() { g() }", never),
-            None
-        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::catalog::runtime::Runtime;
 use crate::diagnostic::Diagnostic;
-use crate::rules::transitive::summary::{Callee, Declared, ExecutorCall, FileSummary, FnSummary};
+use crate::rules::transitive::summary::{Callee, Declared, ExecutorCall, FileSummary};
 use crate::syntax::modtree::ModuleTree;
 
 /// One crate of a package: the lib, a bin, an example, a build script.
@@ -312,18 +312,6 @@ impl<'a> Graph<'a> {
     }
 
     fn add_file(&mut self, path: PathBuf, summary: FileSummary) -> usize {
-        if let Some(&file) = self.file_ids.get(&path) {
-            // A file the check read in part, now read whole: the same items, so its
-            // nodes stand.
-            let known = &mut self.files[file].1;
-            let same = |a: &FnSummary, b: &FnSummary| a.path == b.path && a.line == b.line;
-            if known.fns.len() == summary.fns.len()
-                && known.fns.iter().zip(&summary.fns).all(|(a, b)| same(a, b))
-            {
-                *known = summary;
-            }
-            return file;
-        }
         let file = self.files.len();
         self.file_ids.insert(path.clone(), file);
         self.files.push((path, summary));
@@ -463,7 +451,7 @@ impl<'a> Graph<'a> {
         absolute.unwrap_or_default()
     }
 
-    fn summary_of(&self, id: NodeId) -> &FnSummary {
+    fn summary_of(&self, id: NodeId) -> &crate::rules::transitive::summary::FnSummary {
         let node = &self.nodes[id];
         &self.files[node.file].1.fns[node.index]
     }

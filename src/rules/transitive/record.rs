@@ -81,7 +81,6 @@ pub fn fn_entered(
             prefix_findings: Vec::new(),
             body_findings: Vec::new(),
             sole_body_findings: Vec::new(),
-            unseen_body: None,
         });
         out.summary.fns.len() - 1
     });

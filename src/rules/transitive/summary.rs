@@ -160,11 +160,6 @@ pub struct FnSummary {
     /// For an async fn: those findings in its own body before its first spawn (startup
     /// code if the fn is only awaited from a current-thread runtime's sole task).
     pub sole_body_findings: Vec<Range<usize>>,
-    /// A sync fn whose body the check did not parse (see `skeleton::without_sync_bodies`):
-    /// the inside of its braces. Its calls and blocking calls are not known until the
-    /// crate-wide pass parses the whole file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unseen_body: Option<Range<usize>>,
 }
 
 /// What the user said a fn does, overriding its body.

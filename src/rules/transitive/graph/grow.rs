@@ -27,8 +27,6 @@ impl Graph<'_> {
         let mut searched: HashSet<(usize, Target)> = HashSet::new();
         let mut types_searched: HashSet<(usize, String)> = HashSet::new();
         let mut methods_searched: HashSet<(usize, String, String)> = HashSet::new();
-        // The files read in part by the check whose whole text was asked for.
-        let mut filled: HashSet<PathBuf> = HashSet::new();
         loop {
             let added: Vec<usize> = batch
                 .into_iter()
@@ -60,13 +58,6 @@ impl Graph<'_> {
                     reached.resize(self.nodes.len(), false);
                 }
                 for id in self.reach_of(krate, &target) {
-                    if let Some(fill) = self.unread_file_of(id) {
-                        // Reached once its file is read whole: this demand is asked again.
-                        if filled.insert(fill.clone()) {
-                            wanted.push((fill, self.nodes[id].krate));
-                        }
-                        continue;
-                    }
                     if !std::mem::replace(&mut reached[id], true) {
                         let calls = self.call_demands(id).into_iter();
                         demands.extend(calls.filter(|d| asked.insert(d.clone())));
@@ -230,8 +221,7 @@ impl Graph<'_> {
                 }
             }
         }
-        let mut wanted = self.unread_namers(entered);
-        if names.is_empty() && wanted.is_empty() {
+        if names.is_empty() {
             return false;
         }
         let mut candidates: Vec<(PathBuf, usize)> = Vec::new();
@@ -248,18 +238,16 @@ impl Graph<'_> {
         candidates.sort();
         candidates.dedup_by(|a, b| a.0 == b.0);
         let crates = self.inputs.crates;
-        wanted.extend(
-            candidates
-                .into_par_iter()
-                .filter(|(file, krate)| {
-                    let Some(names) = names.get(crates[*krate].workspace.as_path()) else {
-                        return false;
-                    };
-                    let text = crate::syntax::source::read_text(file).unwrap_or_default();
-                    (names.iter()).any(|name| has_word(&text, name.as_bytes()))
-                })
-                .collect::<Vec<_>>(),
-        );
+        let wanted: Vec<(PathBuf, usize)> = candidates
+            .into_par_iter()
+            .filter(|(file, krate)| {
+                let Some(names) = names.get(crates[*krate].workspace.as_path()) else {
+                    return false;
+                };
+                let text = crate::syntax::source::read_text(file).unwrap_or_default();
+                (names.iter()).any(|name| has_word(&text, name.as_bytes()))
+            })
+            .collect();
         if wanted.is_empty() {
             return false;
         }
@@ -267,54 +255,6 @@ impl Graph<'_> {
             self.add_file(path, summary);
         }
         true
-    }
-}
-
-impl Graph<'_> {
-    /// The file of the node, when the check did not read the node's body.
-    fn unread_file_of(&self, id: NodeId) -> Option<PathBuf> {
-        let unseen = self.summary_of(id).unseen_body.is_some();
-        unseen.then(|| self.files[self.nodes[id].file].0.clone())
-    }
-
-    /// The files in the graph with fn bodies the check did not read (sync, with no
-    /// executor code) that have the name of a fn `entered` found entered only from one
-    /// kind of code: such a body may build that fn's future, which would enter it from
-    /// elsewhere. Each is read whole, so that the answer is the one a whole parse gives.
-    fn unread_namers(&self, entered: &super::entered::Entered) -> Vec<(PathBuf, usize)> {
-        let kinds = [
-            &entered.startup,
-            &entered.main_thread,
-            &entered.sole,
-            &entered.main_until_spawn,
-        ];
-        let names: HashSet<&str> = (0..self.nodes.len())
-            .filter(|&id| kinds.iter().any(|kind| kind[id]))
-            .filter_map(|id| self.summary_of(id).path.segments.last())
-            .map(String::as_str)
-            .collect();
-        if names.is_empty() {
-            return Vec::new();
-        }
-        let mut wanted = Vec::new();
-        for (file, (path, summary)) in self.files.iter().enumerate() {
-            let unread: Vec<&std::ops::Range<usize>> = (summary.fns.iter())
-                .filter_map(|f| f.unseen_body.as_ref())
-                .collect();
-            if unread.is_empty() {
-                continue;
-            }
-            let text = crate::syntax::source::read_text(path).unwrap_or_default();
-            let names_one = unread.iter().any(|body| {
-                let body = text.get((*body).clone()).unwrap_or_default();
-                names.iter().any(|name| has_word(body, name.as_bytes()))
-            });
-            let krate = self.nodes.iter().find(|n| n.file == file).map(|n| n.krate);
-            if let (true, Some(krate)) = (names_one, krate) {
-                wanted.push((path.clone(), krate));
-            }
-        }
-        wanted
     }
 }
 
