@@ -507,27 +507,23 @@ impl SemanticModel<'_, '_> {
             // An async fn's or method's awaited output, where the catalogue declares it
             // (`tokio::fs::read(p).await`; `m.lock().await` on a
             // `tokio::sync::Mutex<State>` gives the `State`).
-            Expr::Await(e) => {
-                let mc = match peel(&e.base) {
-                    Expr::MethodCall(mc) => mc,
-                    Expr::Call(call) => {
-                        let Resolution::External(path) = self.callee(call)? else {
-                            return None;
-                        };
-                        return self
-                            .ctx
-                            .catalog
-                            .return_type(&format!("{path}.await"))
-                            .cloned();
-                    }
-                    _ => return None,
-                };
-                let receiver = self.alias_target(infer(&mc.receiver)?);
-                let plain = receiver.plain()?;
-                let key = format!("{plain}::{}.await", mc.method);
-                let declared = self.ctx.catalog.return_type(&key)?;
-                declared.instantiate(None, Some(&receiver))
-            }
+            Expr::Await(e) => match peel(&e.base) {
+                Expr::Call(call) => {
+                    let Resolution::External(path) = self.callee(call)? else {
+                        return None;
+                    };
+                    let declared = self.ctx.catalog.return_type(&format!("{path}.await"));
+                    declared.cloned()
+                }
+                Expr::MethodCall(mc) => {
+                    let receiver = self.alias_target(infer(&mc.receiver)?);
+                    let plain = receiver.plain()?;
+                    let key = format!("{plain}::{}.await", mc.method);
+                    let declared = self.ctx.catalog.return_type(&key)?;
+                    declared.instantiate(None, Some(&receiver))
+                }
+                _ => None,
+            },
             Expr::Field(field) => {
                 let owner = infer(&field.base)?;
                 self.field_type(owner.plain()?, &field.member)

@@ -160,12 +160,9 @@ pub fn of_init(init: &Expr) -> Shape {
             _ => Shape::Unknown,
         },
         Expr::Call(call) => {
-            let Expr::Path(func) = &*call.func else {
+            let Some(names) = called_path(call) else {
                 return Shape::Unknown;
             };
-            let names: Vec<String> = (func.path.segments.iter())
-                .map(|s| s.ident.to_string())
-                .collect();
             match names.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                 ["String" | "PathBuf" | "OsString", "from" | "new"] => Shape::Owned,
                 ["Duration", ctor] if ctor.starts_with("from_") => Shape::Copy,
@@ -200,12 +197,9 @@ fn whole_file_read(init: &Expr) -> bool {
     let (true, Expr::Call(call)) = (unwrapped, expr) else {
         return false;
     };
-    let Expr::Path(func) = &*call.func else {
+    let Some(names) = called_path(call) else {
         return false;
     };
-    let names: Vec<String> = (func.path.segments.iter())
-        .map(|s| s.ident.to_string())
-        .collect();
     // Spelled from the crate root: a bare `fs::read` may be a module of the crate's own.
     matches!(
         names.iter().map(String::as_str).collect::<Vec<_>>()[..],
@@ -214,6 +208,19 @@ fn whole_file_read(init: &Expr) -> bool {
             "fs",
             "read" | "read_to_string"
         ]
+    )
+}
+
+/// The names along the path a call calls (`std::fs::read(p)`: `std`, `fs`, `read`);
+/// `None` when it calls something other than a path (a closure, a field).
+fn called_path(call: &syn::ExprCall) -> Option<Vec<String>> {
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    Some(
+        (func.path.segments.iter())
+            .map(|s| s.ident.to_string())
+            .collect(),
     )
 }
 
