@@ -30,7 +30,7 @@ pub(super) fn file_struct_fields(file: &ScanFile, text: &str, shared: &Shared<'_
         // parse (unless the text without them does not parse). A file too deep to parse
         // safely tells nothing.
         let text = source::parse_text(text);
-        let skeleton = skeleton::without_fn_bodies(&text);
+        let skeleton = skeleton::declarations_only(&text);
         let parse = |text: &str| match nesting::too_deep_to_parse(text) {
             Some(_) => None,
             None => syn::parse_file(text).ok(),

@@ -61,6 +61,10 @@ pub fn max_nesting(text: &str) -> Nesting {
             .iter()
             .take_while(|b| **b == b' ' || **b == b'\t')
             .count();
+        // Most lines are code: they are told apart before any search of the line.
+        if !rest[indent..].starts_with(b"//") {
+            return None;
+        }
         let end = memchr::memchr(b'\n', &rest[indent..])
             .map_or(bytes.len(), |at| line_start + indent + at);
         let line = &bytes[line_start + indent..end];
@@ -68,7 +72,7 @@ pub fn max_nesting(text: &str) -> Nesting {
         // code: that line is counted.
         let ends_something =
             memchr::memchr(b'"', line).is_some() || memchr::memmem::find(line, b"*/").is_some();
-        (line.starts_with(b"//") && !ends_something).then_some(end)
+        (!ends_something).then_some(end)
     };
     let mut i = comment_line_end(0).unwrap_or(0);
     while i < bytes.len() {
