@@ -262,11 +262,11 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         };
         let saved_path = std::mem::replace(&mut self.model.self_path, self_path);
         let impl_trait =
-            (i.trait_.as_ref()).and_then(|(_, path, _)| self.model.scopes.resolve_local(path));
+            (i.trait_.as_ref()).and_then(|(path, _)| self.model.scopes.resolve_local(path));
         if let Some(tr) = &impl_trait {
             let ty = (self.model.self_path.as_ref()).and_then(|p| p.segments.last().cloned());
             self.out.summary.trait_impls.push((ty, tr.clone()));
-        } else if let Some((_, path, _)) = &i.trait_ {
+        } else if let Some((path, _)) = &i.trait_ {
             let name = path.segments.last().map(|s| s.ident.to_string());
             self.out.summary.unresolved_trait_impls.extend(name);
         }
@@ -401,14 +401,15 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
         // The arm's bindings shadow what is outside, typed (`Command::Build(inner) => ..`).
         let bound = self.model.push_binding_scope();
         // Each arm binds from the scrutinee; a `match` nested in the arm sets its own.
-        self.model.bind_pattern(&arm.pat, self.scrutinee.clone());
+        let (pat, guard) = crate::syntax::expr::arm_pattern(arm);
+        self.model.bind_pattern(pat, self.scrutinee.clone());
         // An arm's guard and body are temporary scopes (`Ok(x) => m.lock()?.push(x),`).
         let mark = self.model.guards.mark();
-        if let Some((_, guard)) = &arm.guard {
+        if let Some(guard) = guard {
             self.visit_expr(guard);
             self.model.guards.release_temporaries(mark);
         }
-        let conditions = self.model.conditions.enter_arm(&arm.pat);
+        let conditions = self.model.conditions.enter_arm(pat);
         self.visit_expr(&arm.body);
         self.model.conditions.truncate(conditions);
         self.model.guards.release_temporaries(mark);
@@ -430,8 +431,9 @@ impl<'ast> Visit<'ast> for Checker<'_, '_> {
             ))
         } else {
             self.model.executor.clone().map(|mut executor| {
-                executor.inline_closure =
-                    Some(range(closure.or1_token.span).start..range(closure.or2_token.span).end);
+                executor.inline_closure = Some(
+                    range(closure.inputs_begin.span).start..range(closure.inputs_end.span).end,
+                );
                 executor
             })
         };

@@ -62,10 +62,11 @@ impl SemanticModel<'_, '_> {
     pub(super) fn match_value(&self, m: &syn::ExprMatch, depth: usize) -> Option<Ty> {
         let scrutinee = self.infer_within(&m.expr, depth);
         let arms = m.arms.iter().map(|arm| {
-            if let Some(ty) = handed_on(&arm.pat, &arm.body, scrutinee.as_ref()) {
+            let (pat, _) = crate::syntax::expr::arm_pattern(arm);
+            if let Some(ty) = handed_on(pat, &arm.body, scrutinee.as_ref()) {
                 return Branch::Is(ty);
             }
-            self.expr_branch(&arm.body, &[Binder::Pattern(&arm.pat)], depth)
+            self.expr_branch(&arm.body, &[Binder::Pattern(pat)], depth)
         });
         agree(arms)
     }

@@ -203,6 +203,7 @@ impl SemanticModel<'_, '_> {
             return None;
         }
         let ty = self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
+            attrs: Vec::new(),
             qself: None,
             path: owner,
         }))?;
@@ -227,6 +228,7 @@ impl SemanticModel<'_, '_> {
             return self.self_ty.clone();
         }
         self.scopes.resolve_type(&syn::Type::Path(syn::TypePath {
+            attrs: Vec::new(),
             qself: None,
             path: path.clone(),
         }))

@@ -54,13 +54,13 @@ impl ParentNames {
 /// starts with `use super::` (or a `pub` one). Only such files need the parent's names;
 /// others resolve `super::` paths as unknown, which keeps them silent.
 pub fn imports_from_parent(text: &str) -> bool {
-    text.lines().any(|line| {
-        let rest = line
-            .strip_prefix("pub(crate) ")
-            .or_else(|| line.strip_prefix("pub(super) "))
-            .or_else(|| line.strip_prefix("pub "))
-            .unwrap_or(line);
-        rest.starts_with("use super::")
+    // One search of the whole text: most files never say it.
+    memchr::memmem::find_iter(text.as_bytes(), b"use super::").any(|at| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        matches!(
+            &text[line_start..at],
+            "" | "pub " | "pub(crate) " | "pub(super) "
+        )
     })
 }
 

@@ -14,6 +14,14 @@ pub fn peel(expr: &Expr) -> &Expr {
     }
 }
 
+/// A `match` arm's pattern without its guard, and the guard (`Some(x) if x > 0`).
+pub fn arm_pattern(arm: &syn::Arm) -> (&Pat, Option<&Expr>) {
+    match &arm.pat {
+        Pat::Guard(guarded) => (&guarded.pat, Some(&guarded.guard)),
+        pat => (pat, None),
+    }
+}
+
 /// The name a pattern binds when it is a plain identifier (`x`, `x: T`).
 pub fn pattern_ident(pat: &Pat) -> Option<String> {
     match pat {
